@@ -1,0 +1,480 @@
+"""verdict in-container agent.
+
+Runs as PID 1 of every sandbox container (non-root, no capabilities) and
+executes the processes the service asks for, one at a time, so a grade pays
+a frame round trip instead of `docker run`/`docker exec` start-up.
+
+Protocol on the container's attached stdin/stdout: frames of
+  u32 big-endian header length | JSON header | header["blob_len"] raw bytes.
+Requests carry an "id" that the response echoes.
+
+  put   {blob: tar}            extract files into /work
+  exec  {argv, env, cwd, ...}  run one process, reply with its outcome and
+                               stdout+stderr as the blob
+  get   {paths}                reply with a tar of those paths
+  reset {}                     kill every other process, wipe scratch space
+
+Why it is hard to fool from inside the container:
+  * it is PID 1: signals it has no handler for, SIGKILL included, are not
+    delivered from inside the container's pid namespace;
+  * it is non-dumpable, so a same-uid program cannot ptrace it or open
+    /proc/1/fd/* to read or forge protocol frames;
+  * children get no inherited descriptors besides their own stdio.
+"""
+
+import ctypes
+import io
+import json
+import os
+import resource
+import selectors
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+
+VERSION = 1
+WORK = "/work"
+SCRATCH_DIRS = ("/work", "/tmp", "/dev/shm")
+DEFAULT_ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+}
+PR_SET_DUMPABLE = 4
+
+IN = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, "raw") else sys.stdin.buffer
+OUT = sys.stdout.buffer
+
+
+def log(msg):
+    try:
+        sys.stderr.write("agent: %s\n" % msg)
+        sys.stderr.flush()
+    except Exception:
+        pass
+
+
+def harden_self():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except Exception as e:  # still works, only less protected
+        log("prctl failed: %r" % (e,))
+    # As PID 1 a signal with default action is dropped by the kernel; keep it
+    # that way for everything Python would otherwise handle.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1,
+                signal.SIGUSR2, signal.SIGQUIT, signal.SIGALRM):
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except Exception:
+            pass
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
+# ---------------------------------------------------------------- framing
+
+def read_exact(n):
+    chunks = []
+    while n > 0:
+        b = IN.read(n)
+        if not b:
+            return None
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+def read_frame():
+    raw = read_exact(4)
+    if raw is None:
+        return None, b""
+    (hlen,) = struct.unpack(">I", raw)
+    header = json.loads(read_exact(hlen).decode("utf-8"))
+    blob = b""
+    blen = int(header.get("blob_len") or 0)
+    if blen:
+        blob = read_exact(blen)
+        if blob is None:
+            return None, b""
+    return header, blob
+
+
+def write_frame(header, blob=b""):
+    header = dict(header)
+    header["blob_len"] = len(blob)
+    data = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    OUT.write(struct.pack(">I", len(data)) + data + blob)
+    OUT.flush()
+
+
+# ---------------------------------------------------------------- processes
+
+def other_pids():
+    me = os.getpid()
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != me:
+            pids.append(int(name))
+    return pids
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def signal_everything():
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_everything(deadline_s=2.0):
+    """SIGKILL every process but ourselves; True when none is left."""
+    end = time.monotonic() + deadline_s
+    while True:
+        signal_everything()
+        reap()
+        left = other_pids()
+        if not left:
+            return True
+        if time.monotonic() > end:
+            log("processes survive SIGKILL: %s" % left)
+            return False
+        time.sleep(0.005)
+
+
+def oom_kills():
+    for path, key in (("/sys/fs/cgroup/memory.events", "oom_kill"),
+                      ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill")):
+        try:
+            with open(path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 2 and parts[0] == key:
+                        return int(parts[1])
+        except OSError:
+            continue
+    return None
+
+
+def child_setup(limits):
+    def setup():
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        cpu_ms = limits.get("cpu_ms")
+        if cpu_ms:
+            sec = max(1, (int(cpu_ms) + 999) // 1000)
+            # hard limit a second later: SIGXCPU first, then SIGKILL
+            resource.setrlimit(resource.RLIMIT_CPU, (sec, sec + 1))
+        mem = limits.get("address_space_bytes")
+        if mem:
+            resource.setrlimit(resource.RLIMIT_AS, (int(mem), int(mem)))
+        fsize = limits.get("file_size_bytes")
+        if fsize:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (int(fsize), int(fsize)))
+        stack = limits.get("stack_bytes")
+        if stack:
+            resource.setrlimit(resource.RLIMIT_STACK, (int(stack), int(stack)))
+    return setup
+
+
+def feed_stdin(fd, data):
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view[:65536])
+            view = view[n:]
+    except OSError:
+        pass  # the program closed its stdin or died: not our failure
+    finally:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def do_exec(req, blob):
+    argv = req["argv"]
+    env = dict(DEFAULT_ENV)
+    env.update(req.get("env") or {})
+    cwd = os.path.join(WORK, req.get("cwd") or ".")
+    limits = req.get("limits") or {}
+    wall_ms = int(limits.get("wall_ms") or 10000)
+    capture = int(limits.get("capture_bytes") or 1 << 20)
+    out_limit = limits.get("output_bytes")
+    out_limit = int(out_limit) if out_limit else None
+
+    oom_before = oom_kills()
+    ru_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    stdin_r, stdin_w = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=stdin_r, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, close_fds=True, start_new_session=True,
+            preexec_fn=child_setup(limits))
+    except OSError as e:
+        os.close(stdin_r)
+        os.close(stdin_w)
+        return {"ok": True, "spawn_error": "%s: %s" % (type(e).__name__, e),
+                "exit_code": None, "signal": None, "wall_ms": 0, "cpu_ms": 0,
+                "timed_out": False, "output_limit_exceeded": False,
+                "oom_killed": False, "max_rss_kb": 0, "stdout_len": 0,
+                "stderr_len": 0, "stdout_truncated": False,
+                "stderr_truncated": False}, b""
+    os.close(stdin_r)
+    writer = threading.Thread(target=feed_stdin, args=(stdin_w, blob), daemon=True)
+    writer.start()
+
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    bufs = {out_fd: bytearray(), err_fd: bytearray()}
+    truncated = {fd: False for fd in bufs}
+    total = 0
+    timed_out = False
+    output_exceeded = False
+    sel = selectors.DefaultSelector()
+    for fd in bufs:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    deadline = start + wall_ms / 1000.0
+    status = None
+    rusage = None
+    killed = False
+
+    def drain(fd):
+        nonlocal total
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            chunk = b""
+        if not chunk:
+            sel.unregister(fd)
+            return False
+        total += len(chunk)
+        buf = bufs[fd]
+        room = capture - len(buf)
+        if room > 0:
+            buf += chunk[:room]
+        if len(chunk) > max(room, 0):
+            truncated[fd] = True
+        return True
+
+    while status is None:
+        now = time.monotonic()
+        if now >= deadline and not killed:
+            timed_out = True
+            signal_everything()
+            killed = True
+        timeout = max(0.0, min(deadline - now, 0.05)) if not killed else 0.05
+        if sel.get_map():
+            for key, _ in sel.select(timeout):
+                drain(key.fd)
+        else:
+            time.sleep(timeout)
+        if out_limit is not None and total > out_limit and not killed:
+            output_exceeded = True
+            signal_everything()
+            killed = True
+        # Reap everything (orphans are ours to reap as PID 1), keep the main one.
+        while True:
+            try:
+                pid, st, ru = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid == proc.pid:
+                status, rusage = st, ru
+    wall = time.monotonic() - start
+    # The program is gone; anything it left running goes with it.
+    kill_everything()
+    for key in list(sel.get_map().values()):
+        while drain(key.fd):
+            pass
+    sel.close()
+    writer.join(timeout=1.0)
+    ru_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru_after.ru_utime - ru_before.ru_utime) + (ru_after.ru_stime - ru_before.ru_stime)
+    oom_after = oom_kills()
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    proc.stdout.close()
+    proc.stderr.close()
+    cpu_ms = limits.get("cpu_ms")
+    out = bytes(bufs[out_fd])
+    err = bytes(bufs[err_fd])
+    res = {
+        "ok": True,
+        "exit_code": code,
+        "signal": sig,
+        "wall_ms": round(wall * 1000, 3),
+        "cpu_ms": round(cpu * 1000, 3),
+        "max_rss_kb": rusage.ru_maxrss if rusage else 0,
+        "timed_out": timed_out,
+        "cpu_limit_exceeded": bool(cpu_ms) and (sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu * 1000 >= int(cpu_ms))),
+        "output_limit_exceeded": output_exceeded,
+        "oom_killed": oom_before is not None and oom_after is not None and oom_after > oom_before,
+        "output_bytes": total,
+        "stdout_len": len(out),
+        "stderr_len": len(err),
+        "stdout_truncated": truncated[out_fd],
+        "stderr_truncated": truncated[err_fd],
+    }
+    return res, out + err
+
+
+# ---------------------------------------------------------------- files
+
+def safe_path(rel):
+    path = os.path.normpath(os.path.join(WORK, rel))
+    if path != WORK and not path.startswith(WORK + "/"):
+        raise ValueError("path escapes /work: %r" % rel)
+    return path
+
+
+def do_put(blob):
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:") as tar:
+        for member in tar.getmembers():
+            if not (member.isfile() or member.isdir()):
+                raise ValueError("only files and directories may be put: %r" % member.name)
+            dest = safe_path(member.name)
+            if member.isdir():
+                os.makedirs(dest, exist_ok=True)
+                continue
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            src = tar.extractfile(member)
+            with open(dest, "wb") as f:
+                shutil.copyfileobj(src, f)
+            os.chmod(dest, member.mode & 0o755 | 0o600)
+    return {"ok": True}, b""
+
+
+def do_get(req):
+    bio = io.BytesIO()
+    missing = []
+    limit = int(req.get("max_bytes") or 16 << 20)
+    with tarfile.open(fileobj=bio, mode="w:") as tar:
+        for rel in req.get("paths") or []:
+            path = safe_path(rel)
+            if not os.path.isfile(path) or os.path.islink(path):
+                missing.append(rel)
+                continue
+            if os.path.getsize(path) > limit:
+                missing.append(rel)
+                continue
+            tar.add(path, arcname=rel, recursive=False)
+    return {"ok": True, "missing": missing}, bio.getvalue()
+
+
+def wipe(path):
+    def onerror(func, p, exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+        except OSError:
+            pass
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return True
+    for name in names:
+        p = os.path.join(path, name)
+        try:
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, 0o700)
+                shutil.rmtree(p, onerror=onerror)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+    try:
+        return not os.listdir(path)
+    except OSError:
+        return False
+
+
+def clean_ipc():
+    # SysV IPC objects outlive processes and could carry data to the next grade.
+    for kind, opt in (("shm", "-m"), ("msg", "-q"), ("sem", "-s")):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 1:
+                subprocess.run(["ipcrm", opt, parts[1]], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, close_fds=True)
+    leftover = 0
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                leftover += max(0, len(f.read().splitlines()) - 1)
+        except OSError:
+            pass
+    return leftover == 0
+
+
+def do_reset():
+    procs_ok = kill_everything()
+    dirs_ok = all(wipe(d) for d in SCRATCH_DIRS)
+    ipc_ok = clean_ipc()
+    procs_ok = kill_everything() and procs_ok
+    return {"ok": procs_ok and dirs_ok and ipc_ok, "processes": procs_ok,
+            "files": dirs_ok, "ipc": ipc_ok}, b""
+
+
+def main():
+    harden_self()
+    os.makedirs(WORK, exist_ok=True)
+    write_frame({"type": "hello", "version": VERSION, "pid": os.getpid(),
+                 "uid": os.getuid(), "python": sys.version.split()[0]})
+    while True:
+        req, blob = read_frame()
+        if req is None:
+            kill_everything()
+            return 0
+        rid = req.get("id")
+        try:
+            t = req.get("type")
+            if t == "exec":
+                res, out = do_exec(req, blob)
+            elif t == "put":
+                res, out = do_put(blob)
+            elif t == "get":
+                res, out = do_get(req)
+            elif t == "reset":
+                res, out = do_reset()
+            elif t == "ping":
+                res, out = {"ok": True}, b""
+            else:
+                res, out = {"ok": False, "error": "unknown request type %r" % (t,)}, b""
+        except Exception as e:  # report, never die: a dead agent is an infra error
+            res, out = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}, b""
+        res["id"] = rid
+        res["type"] = "reply"
+        write_frame(res, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+import Docker from 'dockerode';
+import pino, { type Logger } from 'pino';
+import { BENCHMARKS } from './benchmarks/registry.js';
+import type { AnyBenchmark } from './benchmarks/types.js';
+import type { Config } from './config.js';
+import { Grader } from './grading/grader.js';
+import { Metrics } from './metrics.js';
+import { pythonProfile } from './benchmarks/python-harness.js';
+import { SandboxEngine } from './sandbox/engine.js';
+import { baseImage, imageRef, imagesConfigFromEnv } from './sandbox/images.js';
+import { buildServer } from './server.js';
+import { ProblemStore } from './store/store.js';
+import type { FastifyInstance } from 'fastify';
+
+export interface App {
+  server: FastifyInstance;
+  store: ProblemStore;
+  engine: SandboxEngine;
+  grader: Grader;
+  metrics: Metrics;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Wire store, engine, grader and HTTP server from a validated config. */
+export async function createApp(
+  config: Config,
+  opts: { log?: Logger; docker?: Docker; benchmarks?: ReadonlyMap<string, AnyBenchmark> } = {},
+): Promise<App> {
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const store = new ProblemStore(config.dataDir);
+  const engine = new SandboxEngine({
+    docker: opts.docker ?? new Docker(),
+    log: log.child({ module: 'sandbox' }),
+    instance: config.instance,
+    concurrency: config.concurrency,
+    warm: config.warm,
+    maxUses: config.maxUses,
+  });
+  const benchmarks = opts.benchmarks ?? BENCHMARKS;
+  const base = baseImage(imagesConfigFromEnv());
+  const refs = new Map<string, Promise<string>>();
+  const resolveImage = (name: string) => {
+    let r = refs.get(name);
+    if (!r) {
+      r = imageRef(config.sandboxesDir, name, base);
+      refs.set(name, r);
+    }
+    return r;
+  };
+  const metrics = new Metrics({
+    queue: () => engine.stats().queued,
+    running: () => engine.stats().running,
+    pools: () => engine.stats().pools,
+  });
+  const grader = new Grader({
+    store,
+    engine,
+    benchmarks,
+    imageRef: resolveImage,
+    runtime: config.runtime,
+    retries: config.retries,
+    metrics,
+    log: log.child({ module: 'grader' }),
+  });
+  const server = buildServer({
+    log,
+    store,
+    engine,
+    grader,
+    metrics,
+    benchmarks,
+    apiKeys: config.apiKeys,
+    bodyLimitBytes: config.bodyLimitBytes,
+    sandboxesDir: config.sandboxesDir,
+  });
+  if (await engine.ping()) {
+    const stale = await engine.removeStale().catch(() => 0);
+    if (stale) log.info({ stale }, 'removed containers left by a previous run');
+    if (config.prewarm) {
+      // Every Python benchmark shares this profile; warming it hides the first start-up.
+      const image = await resolveImage('python');
+      engine.prewarm({ ...pythonProfile(2048 * 1024 * 1024), image, runtime: config.runtime });
+    }
+  } else {
+    log.warn('Docker engine unreachable: grades will return infra_error until it answers');
+  }
+  return {
+    server,
+    store,
+    engine,
+    grader,
+    metrics,
+    log,
+    async close() {
+      await server.close();
+      await engine.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { ProblemRecord } from '../store/store.js';
+import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
+import { harnessEvents, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import type { Benchmark } from './types.js';
+
+// EvalPlus HumanEval+: differential testing of the candidate against the
+// canonical solution's outputs on base then plus inputs. Reference outputs and
+// timings come from a one-off calibration run per problem (as EvalPlus caches
+// them), stored beside the problem.
+
+const RowSchema = z.object({
+  task_id: z.string().min(1),
+  prompt: z.string(),
+  entry_point: z.string().min(1),
+  canonical_solution: z.string(),
+  test: z.string().optional(),
+  base_input: z.array(z.array(z.unknown())),
+  plus_input: z.array(z.array(z.unknown())),
+  atol: z.union([z.number(), z.string()]).optional(),
+});
+
+const HiddenSchema = z.object({
+  entry_point: z.string(),
+  canonical_solution: z.string(),
+  base_input: z.array(z.array(z.unknown())),
+  plus_input: z.array(z.array(z.unknown())),
+  atol: z.number(),
+});
+
+/** EvalPlus per-input limit = max(min_time_limit, factor × reference time); defaults changed by release. */
+export const TIME_PRESETS = {
+  'evalplus-0.2': { min: 0.1, factor: 2.0 },
+  'evalplus-0.3': { min: 1.0, factor: 4.0 },
+  'evalplus-master': { min: 4.0, factor: 4.0 },
+} as const;
+
+const OptionsSchema = z
+  .object({
+    time_preset: z
+      .enum(['evalplus-0.2', 'evalplus-0.3', 'evalplus-master'])
+      .default('evalplus-master')
+      .describe('EvalPlus release whose time-limit defaults apply'),
+    min_time_limit_s: z.number().positive().max(60).optional(),
+    gt_time_limit_factor: z.number().positive().max(100).optional(),
+    base_only: z.boolean().default(false).describe('grade on base inputs only (the original HumanEval inputs)'),
+    memory_mb: z.number().int().min(256).max(16384).default(6144),
+  })
+  .strict();
+type Options = z.infer<typeof OptionsSchema>;
+
+const CalibrationSchema = z.object({
+  outputs: z.record(z.string(), z.array(z.unknown())),
+  times: z.record(z.string(), z.array(z.number())),
+});
+type Calibration = z.infer<typeof CalibrationSchema>;
+
+const GROUPS = ['base', 'plus'] as const;
+/** EvalPlus's `EVALPLUS_MAX_MEMORY_BYTES` default: 4 GiB of address space per candidate. */
+const CANDIDATE_AS_BYTES = 4 * 1024 ** 3;
+const CALIBRATION_WALL_MS = 600_000;
+
+function hidden(problem: ProblemRecord) {
+  return HiddenSchema.parse(problem.hidden);
+}
+
+function inputs(problem: ProblemRecord, group: (typeof GROUPS)[number]) {
+  const h = hidden(problem);
+  return group === 'base' ? h.base_input : h.plus_input;
+}
+
+export const humanevalPlus: Benchmark<Options, Calibration> = {
+  name: 'humaneval-plus',
+  description: 'EvalPlus HumanEval+ (164 problems, base + plus inputs), differential testing as evalplus does',
+  graderVersion: '1',
+  options: OptionsSchema,
+
+  async read(file, opts) {
+    const buf = await readMaybeGzip(file);
+    const rows = parseJsonl(buf.toString('utf8'), RowSchema, path.basename(file));
+    const fromName = /-(v\d+\.\d+\.\d+)/.exec(path.basename(file))?.[1];
+    const mini = /mini/i.test(path.basename(file)) ? '-mini' : '';
+    const version = opts.version ?? (fromName ? fromName + mini : `unversioned${mini}+${sha256(buf).slice(0, 8)}`);
+    const problems: ProblemRecord[] = rows.map((r) => ({
+      id: r.task_id,
+      prompt: r.prompt,
+      public: { entry_point: r.entry_point },
+      hidden: {
+        entry_point: r.entry_point,
+        canonical_solution: r.canonical_solution,
+        base_input: r.base_input,
+        plus_input: r.plus_input,
+        atol: Number(r.atol ?? 0),
+      },
+    }));
+    return { version, problems };
+  },
+
+  // EvalPlus grades `prompt + completion` when given a completion.
+  extract: (problem, completion) => problem.prompt + completion,
+
+  calibration: {
+    key: () => 'expected-v1',
+    plan(problem) {
+      const h = hidden(problem);
+      return harnessPlan(
+        pythonProfile(8 * 1024 ** 3),
+        {
+          mode: 'evalplus-expected',
+          dataset: 'humaneval',
+          task_id: problem.id,
+          solution: problem.prompt + h.canonical_solution,
+          entry_point: h.entry_point,
+          groups: GROUPS.map((g) => ({ name: g, inputs: inputs(problem, g) })),
+        },
+        { wallMs: CALIBRATION_WALL_MS, captureBytes: 256 << 20 },
+      );
+    },
+    parse(_problem, results) {
+      const r = results[0];
+      const outputs: Record<string, unknown[]> = {};
+      const times: Record<string, number[]> = {};
+      for (const e of harnessEvents(r?.stdout ?? Buffer.alloc(0))) {
+        if (e.event !== 'expected') continue;
+        const g = z.object({ group: z.string(), outputs: z.array(z.unknown()), times_s: z.array(z.number()) }).parse(e);
+        outputs[g.group] = g.outputs;
+        times[g.group] = g.times_s;
+      }
+      for (const g of GROUPS) {
+        if (!outputs[g]) {
+          const why = r ? r.stderr.toString('utf8').slice(-500) : 'no result';
+          throw new Error(`calibration produced no reference outputs for group ${g}: ${why}`);
+        }
+      }
+      return CalibrationSchema.parse({ outputs, times });
+    },
+  },
+
+  plan(problem, code, options, calibration) {
+    if (!calibration) throw new Error('humaneval-plus needs calibration data');
+    const h = hidden(problem);
+    const preset = TIME_PRESETS[options.time_preset];
+    const min = options.min_time_limit_s ?? preset.min;
+    const factor = options.gt_time_limit_factor ?? preset.factor;
+    const groups = (options.base_only ? GROUPS.slice(0, 1) : GROUPS).map((g) => {
+      const limits = (calibration.times[g] ?? []).map((t) => Math.max(min, factor * t));
+      return { name: g, inputs: inputs(problem, g), expected: calibration.outputs[g] ?? [], time_limits_s: limits };
+    });
+    // EvalPlus gives each group's process min(60, Σ limits) + 1 s.
+    const wallS = groups.reduce((s, g) => s + Math.min(60, g.time_limits_s.reduce((a, b) => a + b, 0)) + 1, 0);
+    return harnessPlan(
+      pythonProfile(options.memory_mb * 1024 * 1024),
+      {
+        mode: 'evalplus',
+        dataset: 'humaneval',
+        task_id: problem.id,
+        solution: code,
+        entry_point: h.entry_point,
+        atol: h.atol,
+        groups,
+        stop_on_fail: true,
+        memory_limit_bytes: CANDIDATE_AS_BYTES,
+        group_timeouts_s: groups.map((g) => Math.min(60, g.time_limits_s.reduce((a, b) => a + b, 0)) + 1),
+      },
+      { wallMs: Math.ceil(wallS * 1000) + 10_000, captureBytes: 8 << 20, outputBytes: 64 << 20 },
+    );
+  },
+
+  outcome: (_problem, _plan, results) => harnessOutcome(results),
+
+  entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
+};

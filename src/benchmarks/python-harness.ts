@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from '../paths.js';
+import type { ExecResult, ProcessLimits } from '../sandbox/types.js';
+import { ReasonSchema, type Reason, type TestResult } from '../schemas.js';
+import type { Outcome, PlanProfile, RunPlan } from './types.js';
+
+// The in-sandbox Python judge (src/benchmarks/python/verdict_harness.py) is
+// shipped with every run rather than baked into an image, so it is versioned
+// with the graders that speak its protocol.
+export const HARNESS_FILE = 'verdict_harness.py';
+let harnessSource: string | undefined;
+export function harnessCode(): string {
+  harnessSource ??= fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', 'python', HARNESS_FILE), 'utf8');
+  return harnessSource;
+}
+
+export function pythonProfile(memoryBytes: number): PlanProfile {
+  return { image: 'python', memoryBytes, cpus: 1, pidsLimit: 256, workBytes: 64 << 20, tmpBytes: 64 << 20 };
+}
+
+/** A plan that runs the harness once; the spec goes in on stdin so the candidate never sees it on disk. */
+export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>, limits: ProcessLimits): RunPlan {
+  return {
+    profile,
+    files: [{ path: HARNESS_FILE, content: harnessCode() }],
+    steps: [
+      {
+        argv: ['python3', '-I', HARNESS_FILE, '-'],
+        env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
+        stdin: Buffer.from(JSON.stringify(spec), 'utf8'),
+        limits,
+      },
+    ],
+  };
+}
+
+const EventSchema = z.looseObject({ event: z.string() });
+const TestEventSchema = z.looseObject({
+  event: z.literal('test'),
+  index: z.number().int(),
+  group: z.string().optional(),
+  status: z.enum(['pass', 'fail', 'timeout', 'error']),
+  time_ms: z.number().optional(),
+});
+const ResultEventSchema = z.looseObject({
+  event: z.literal('result'),
+  status: z.enum(['pass', 'fail', 'error']),
+  reason: z.string().nullable().optional(),
+  detail: z.string().nullable().optional(),
+  groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
+});
+
+export type HarnessEvent = z.infer<typeof EventSchema>;
+
+export function harnessEvents(stdout: Buffer): HarnessEvent[] {
+  const out: HarnessEvent[] = [];
+  for (const line of stdout.toString('utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const r = EventSchema.safeParse(JSON.parse(line));
+      if (r.success) out.push(r.data);
+    } catch {
+      /* a partial last line after a kill */
+    }
+  }
+  return out;
+}
+
+/** Raw results of a harness run → outcome, never trusting the candidate's exit code. */
+export function harnessOutcome(results: ExecResult[]): Outcome {
+  const r = results[0];
+  if (!r) return infra('harness_error', 'no result from the sandbox');
+  if (r.spawnError) return infra('harness_error', `could not start the harness: ${r.spawnError}`);
+  const events = harnessEvents(r.stdout);
+  const tests: TestResult[] = [];
+  for (const e of events) {
+    const t = TestEventSchema.safeParse(e);
+    if (t.success) {
+      const tr: TestResult = { index: t.data.index, status: t.data.status };
+      if (t.data.group !== undefined) tr.group = t.data.group;
+      if (t.data.time_ms !== undefined) tr.time_ms = t.data.time_ms;
+      tests.push(tr);
+    }
+  }
+  const final = events.reverse().find((e) => e.event === 'result');
+  const res = final ? ResultEventSchema.safeParse(final) : undefined;
+  if (res?.success) {
+    const d = res.data;
+    if (d.status === 'error') return infra('harness_error', d.detail ?? 'harness error', tests);
+    const reason = d.status === 'pass' ? null : parseReason(d.reason);
+    const out: Outcome = { status: d.status, reason, tests };
+    if (d.detail) out.detail = d.detail;
+    if (d.groups) out.groups = d.groups;
+    return out;
+  }
+  // No verdict line: decide from how the harness ended.
+  if (r.oomKilled) return { status: 'fail', reason: 'memory_limit', detail: 'killed by the out-of-memory killer', tests };
+  if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: 'wall-clock limit of the run exceeded', tests };
+  if (r.outputLimitExceeded) return { status: 'fail', reason: 'output_limit', tests };
+  if (r.signal !== null) {
+    // Only the candidate runs next to the harness: a signal death is its doing.
+    return { status: 'fail', reason: 'runtime_error', detail: `grading process killed by signal ${r.signal}`, tests };
+  }
+  const err = r.stderr.toString('utf8').trim().slice(-800);
+  return infra('harness_error', `harness exited ${r.exitCode} without a verdict: ${err}`, tests);
+}
+
+function parseReason(v: string | null | undefined): Reason {
+  const r = ReasonSchema.safeParse(v);
+  return r.success ? r.data : 'runtime_error';
+}
+
+function infra(reason: Reason, detail: string, tests: TestResult[] = []): Outcome {
+  return { status: 'infra_error', reason, detail, tests };
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import type { ExecResult, FileEntry, Step } from '../sandbox/types.js';
+import type { ProblemRecord } from '../store/store.js';
+import type { Reason, TestResult } from '../schemas.js';
+
+/** Container needs of a plan; `image` is a sandbox name (folder under sandboxes/). */
+export interface PlanProfile {
+  image: string;
+  memoryBytes: number;
+  cpus: number;
+  pidsLimit: number;
+  workBytes: number;
+  tmpBytes: number;
+}
+
+export interface RunPlan {
+  profile: PlanProfile;
+  files: FileEntry[];
+  /** run in order in one container; a step with stopOnFailure ends the plan when it exits non-zero */
+  steps: Array<Step & { stopOnFailure?: boolean }>;
+}
+
+/** What a benchmark concludes from the raw results; the grader adds the rest. */
+export interface Outcome {
+  status: 'pass' | 'fail' | 'infra_error';
+  reason: Reason | null;
+  detail?: string;
+  tests: TestResult[];
+  groups?: Record<string, 'pass' | 'fail' | 'skipped'>;
+}
+
+export interface ImportResult {
+  version: string;
+  problems: ProblemRecord[];
+}
+
+/**
+ * One benchmark: official files → problems; (problem, completion, options) →
+ * run plan; raw results → outcome. Nothing here touches Docker.
+ */
+export interface Benchmark<Options = unknown, Calibration = unknown> {
+  name: string;
+  description: string;
+  /** bumps whenever grading semantics change, so cached verdicts are not reused across it */
+  graderVersion: string;
+  /** per-request options (beyond the common ones), validated by the grader */
+  options: z.ZodType<Options>;
+  /** read the benchmark's official files */
+  read(path: string, opts: { version?: string }): Promise<ImportResult>;
+  /** extract the code to run from a model completion */
+  extract(problem: ProblemRecord, completion: string, options: Options): string;
+  /** optional one-off sandbox run per problem whose result plans depend on (reference outputs, timings) */
+  calibration?: {
+    key(options: Options): string;
+    plan(problem: ProblemRecord): RunPlan;
+    parse(problem: ProblemRecord, results: ExecResult[]): Calibration;
+  };
+  plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
+  outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
+  /** fields of problem.public worth listing */
+  entryPoint?(problem: ProblemRecord): string | undefined;
+}
+
+/** Methods are bivariant, so any concrete benchmark fits here. */
+export type AnyBenchmark = Benchmark<unknown, unknown>;

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { createApp } from './app.js';
+import { BENCHMARKS } from './benchmarks/registry.js';
+import { loadConfig } from './config.js';
+import { openapiYaml } from './openapi.js';
+import { ensureImages, imageStatus } from './sandbox/images.js';
+import { sha256, readMaybeGzip } from './benchmarks/files.js';
+import { ProblemStore } from './store/store.js';
+import { VERSION } from './version.js';
+
+const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
+
+  verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc]
+  verdict import <benchmark> <path> [--version V] [--data-dir D]
+  verdict images build [names...] [--force]
+  verdict images status
+  verdict openapi            print the OpenAPI document (YAML)
+
+Settings also come from VERDICT_* environment variables (see README).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      runtime: { type: 'string' },
+      version: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, ...rest] = positionals;
+  if (values.help || !cmd) {
+    console.log(USAGE);
+    return cmd ? 0 : 1;
+  }
+  const config = loadConfig(process.env, {
+    host: values.host,
+    port: values.port,
+    dataDir: values['data-dir'] && path.resolve(values['data-dir']),
+    runtime: values.runtime,
+  });
+
+  switch (cmd) {
+    case 'serve': {
+      const app = await createApp(config);
+      await app.server.listen({ host: config.host, port: config.port });
+      const stop = async () => {
+        app.log.info('shutting down');
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      return -1; // keep running
+    }
+    case 'import': {
+      const [name, file] = rest;
+      const bench = name ? BENCHMARKS.get(name) : undefined;
+      if (!bench || !file) {
+        console.error(`usage: verdict import <${[...BENCHMARKS.keys()].join('|')}> <path> [--version V]`);
+        return 2;
+      }
+      const { version, problems } = await bench.read(file, values.version ? { version: values.version } : {});
+      const store = new ProblemStore(config.dataDir);
+      const digest = sha256(await readMaybeGzip(file));
+      const v = store.importVersion({ name: bench.name, version, source: path.resolve(file), sha256: digest }, problems);
+      store.close();
+      console.log(`imported ${v.count} problems into ${bench.name} ${v.version} (${config.dataDir})`);
+      return 0;
+    }
+    case 'images': {
+      const docker = new Docker();
+      const [sub, ...names] = rest;
+      if (sub === 'build') {
+        const built = await ensureImages(docker, config.sandboxesDir, names.length ? names : undefined, {
+          force: values.force === true,
+          log: (line) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'),
+        });
+        for (const b of built) console.log(`${b.name}\t${b.ref}\t${b.built ? `built in ${b.seconds.toFixed(1)} s` : 'present'}`);
+        return 0;
+      }
+      if (sub === 'status') {
+        const st = await imageStatus(docker, config.sandboxesDir);
+        for (const s of st.sandboxes) console.log(`${s.name}\t${s.ref}\t${s.present ? 'present' : 'missing'}`);
+        if (st.buildCommand) console.log(`build the missing ones with: ${st.buildCommand}`);
+        return st.missing.length ? 1 : 0;
+      }
+      console.error('usage: verdict images build [names...] [--force] | verdict images status');
+      return 2;
+    }
+    case 'openapi':
+      process.stdout.write(openapiYaml(VERSION));
+      return 0;
+    default:
+      console.error(`unknown command '${cmd}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(`verdict: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

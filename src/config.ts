@@ -1,0 +1,68 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const int = z.coerce.number().int();
+
+export const ConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: int.min(0).max(65535).default(8080),
+  dataDir: z.string().default(path.resolve('data')),
+  /** bearer keys; empty = no auth */
+  apiKeys: z
+    .union([z.array(z.string().min(8)), z.string().transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))])
+    .default([]),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bodyLimitBytes: int.positive().default(8 << 20),
+  /** grades running at once */
+  concurrency: int.positive().default(Math.max(1, os.availableParallelism())),
+  /** idle warm containers per image profile */
+  warm: int.min(0).default(Math.max(1, os.availableParallelism())),
+  /** grades per container before it is replaced (1 = single use) */
+  maxUses: int.positive().default(500),
+  runtime: z.enum(['runc', 'runsc']).default('runc'),
+  /** infra-error retries per grade */
+  retries: int.min(0).max(5).default(2),
+  /** distinguishes this service's containers on a shared Docker host */
+  instance: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('default'),
+  /** sandboxes/ folder with one Dockerfile per image */
+  sandboxesDir: z.string().default(path.resolve('sandboxes')),
+  /** warm the pools of every benchmark at start-up */
+  prewarm: bool.default(true),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const ENV: Record<string, keyof Config> = {
+  VERDICT_HOST: 'host',
+  VERDICT_PORT: 'port',
+  VERDICT_DATA_DIR: 'dataDir',
+  VERDICT_API_KEYS: 'apiKeys',
+  VERDICT_LOG_LEVEL: 'logLevel',
+  VERDICT_BODY_LIMIT: 'bodyLimitBytes',
+  VERDICT_CONCURRENCY: 'concurrency',
+  VERDICT_WARM: 'warm',
+  VERDICT_MAX_USES: 'maxUses',
+  VERDICT_RUNTIME: 'runtime',
+  VERDICT_RETRIES: 'retries',
+  VERDICT_INSTANCE: 'instance',
+  VERDICT_SANDBOXES_DIR: 'sandboxesDir',
+  VERDICT_PREWARM: 'prewarm',
+};
+
+/** Env first, flags override; errors name the setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, unknown> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [name, keyName] of Object.entries(ENV)) {
+    if (env[name] !== undefined && env[name] !== '') raw[keyName] = env[name];
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (v !== undefined) raw[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${msg}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,221 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { AnyBenchmark, Outcome, RunPlan } from '../benchmarks/types.js';
+import { ApiError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { SandboxEngine } from '../sandbox/engine.js';
+import { isSandboxError, SandboxError } from '../sandbox/errors.js';
+import type { ExecResult } from '../sandbox/types.js';
+import type { GradeOptions, GradeRequest, Reason, Verdict } from '../schemas.js';
+import type { ProblemRecord, ProblemStore } from '../store/store.js';
+
+export interface GraderDeps {
+  store: ProblemStore;
+  engine: SandboxEngine;
+  benchmarks: ReadonlyMap<string, AnyBenchmark>;
+  /** sandbox name (folder under sandboxes/) → image reference */
+  imageRef: (name: string) => Promise<string>;
+  runtime: 'runc' | 'runsc';
+  retries: number;
+  metrics?: Metrics;
+  log: Logger;
+}
+
+const COMMON_OPTIONS = new Set(['version', 'runtime', 'timeout_ms']);
+
+/** request → problem + completion → run plan → sandbox → raw results → verdict. */
+export class Grader {
+  private calibrating = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: GraderDeps) {}
+
+  /** Validate and resolve a request; throws ApiError (4xx) for anything the client got wrong. */
+  resolve(req: GradeRequest): { bench: AnyBenchmark; version: string; problem: ProblemRecord; options: unknown } {
+    const bench = this.deps.benchmarks.get(req.benchmark);
+    if (!bench) {
+      throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${req.benchmark}'`, 'benchmark');
+    }
+    const version = req.options?.version ?? this.deps.store.defaultVersion(bench.name);
+    if (!version) {
+      throw new ApiError(404, 'not_imported', `benchmark '${bench.name}' has no problems imported: run \`npx verdict import ${bench.name} PATH\``, 'benchmark');
+    }
+    const problem = this.deps.store.problem(bench.name, version, req.problem_id);
+    if (!problem) {
+      const known = this.deps.store.versions(bench.name).some((v) => v.version === version);
+      if (!known) throw new ApiError(404, 'unknown_version', `benchmark '${bench.name}' has no version '${version}'`, 'options.version');
+      throw new ApiError(404, 'unknown_problem', `problem '${req.problem_id}' not found in ${bench.name} ${version}`, 'problem_id');
+    }
+    const own = Object.fromEntries(Object.entries(req.options ?? {}).filter(([k]) => !COMMON_OPTIONS.has(k)));
+    const parsed = (bench.options as z.ZodType).safeParse(own);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const keys = issue && 'keys' in issue && Array.isArray(issue.keys) ? `.${String(issue.keys[0])}` : '';
+      const field = `options${issue?.path.length ? '.' + issue.path.join('.') : keys}`;
+      throw new ApiError(400, 'invalid_options', `${field}: ${issue?.message ?? 'invalid'}`, field);
+    }
+    return { bench, version, problem, options: parsed.data };
+  }
+
+  async grade(req: GradeRequest): Promise<Verdict> {
+    const t0 = performance.now();
+    const { bench, version, problem, options } = this.resolve(req);
+    const code = bench.extract(problem, req.completion, options);
+    const base = {
+      benchmark: bench.name,
+      benchmark_version: version,
+      grader_version: bench.graderVersion,
+      problem_id: problem.id,
+      extracted_code: code,
+    };
+    const timings = { queue_ms: 0, sandbox_ms: 0, total_ms: 0 };
+    let attempts = 0;
+    const run = async (): Promise<Outcome> => {
+      let calibration: unknown;
+      if (bench.calibration) {
+        try {
+          calibration = await this.calibrate(bench, version, problem, options, req.options);
+        } catch (e) {
+          return { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] };
+        }
+      }
+      const plan = bench.plan(problem, code, options, calibration);
+      for (;;) {
+        attempts += 1;
+        try {
+          const results = await this.execute(plan, req.options, (q, s) => {
+            timings.queue_ms += q;
+            timings.sandbox_ms += s;
+          });
+          return bench.outcome(problem, plan, results);
+        } catch (e) {
+          if (!isSandboxError(e)) throw e;
+          this.deps.metrics?.retries.inc({ kind: e.kind });
+          this.deps.log.warn({ err: e.message, kind: e.kind, attempt: attempts, benchmark: bench.name }, 'sandbox failure');
+          if (!e.retryable || attempts > this.deps.retries) {
+            return {
+              status: 'infra_error',
+              reason: e.kind === 'image_missing' ? 'image_missing' : 'sandbox_error',
+              detail: e.message,
+              tests: [],
+            };
+          }
+        }
+      }
+    };
+    const deadline = req.options?.timeout_ms;
+    let outcome: Outcome;
+    try {
+      outcome = deadline ? await withDeadline(run(), deadline) : await run();
+    } catch (e) {
+      if (e instanceof DeadlineError) {
+        outcome = { status: 'infra_error', reason: 'deadline', detail: `not graded within timeout_ms=${deadline}`, tests: [] };
+      } else {
+        this.deps.log.error({ err: errText(e), benchmark: bench.name, problem: problem.id }, 'grading failed');
+        outcome = { status: 'infra_error', reason: 'harness_error', detail: errText(e), tests: [] };
+      }
+    }
+    timings.total_ms = performance.now() - t0;
+    const verdict: Verdict = {
+      status: outcome.status,
+      reward: outcome.status === 'pass' ? 1 : 0,
+      reason: outcome.status === 'pass' ? null : (outcome.reason ?? ('runtime_error' satisfies Reason)),
+      retryable: outcome.status === 'infra_error',
+      ...base,
+      tests: outcome.tests,
+      attempts,
+      timings: { queue_ms: round(timings.queue_ms), sandbox_ms: round(timings.sandbox_ms), total_ms: round(timings.total_ms) },
+    };
+    if (outcome.detail) verdict.detail = outcome.detail.slice(0, 2000);
+    if (outcome.groups) verdict.groups = outcome.groups;
+    this.record(verdict);
+    return verdict;
+  }
+
+  private async execute(
+    plan: RunPlan,
+    opts: GradeOptions | undefined,
+    onTimings: (queueMs: number, sandboxMs: number) => void,
+  ): Promise<ExecResult[]> {
+    const image = await this.deps.imageRef(plan.profile.image);
+    const profile = { ...plan.profile, image, runtime: opts?.runtime ?? this.deps.runtime };
+    return this.deps.engine.session(
+      profile,
+      async (s) => {
+        await s.put(plan.files);
+        const results: ExecResult[] = [];
+        for (const step of plan.steps) {
+          const r = await s.exec(step);
+          results.push(r);
+          if (step.stopOnFailure && r.exitCode !== 0) break;
+        }
+        return results;
+      },
+      (t) => onTimings(t.queueMs, t.sandboxMs),
+    );
+  }
+
+  /** Reference data for a problem, computed once (per version and key) and stored. */
+  private async calibrate(
+    bench: AnyBenchmark,
+    version: string,
+    problem: ProblemRecord,
+    options: unknown,
+    common: GradeOptions | undefined,
+  ): Promise<unknown> {
+    const cal = bench.calibration!;
+    const key = cal.key(options);
+    const stored = this.deps.store.calibration(bench.name, version, problem.id, key);
+    if (stored !== undefined) return stored;
+    const flightKey = JSON.stringify([bench.name, version, problem.id, key]);
+    let flight = this.calibrating.get(flightKey);
+    if (!flight) {
+      flight = (async () => {
+        const plan = cal.plan(problem);
+        let lastErr: unknown;
+        for (let attempt = 0; attempt <= this.deps.retries; attempt++) {
+          try {
+            const results = await this.execute(plan, common, () => undefined);
+            const data = cal.parse(problem, results);
+            this.deps.store.saveCalibration(bench.name, version, problem.id, key, data);
+            return data;
+          } catch (e) {
+            lastErr = e;
+            if (!(e instanceof SandboxError && e.retryable)) break;
+          }
+        }
+        throw lastErr;
+      })().finally(() => this.calibrating.delete(flightKey));
+      this.calibrating.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  private record(v: Verdict): void {
+    const m = this.deps.metrics;
+    if (!m) return;
+    m.verdicts.inc({ benchmark: v.benchmark, status: v.status, reason: v.reason ?? 'none' });
+    m.phase.observe({ phase: 'queue', benchmark: v.benchmark }, v.timings.queue_ms / 1000);
+    m.phase.observe({ phase: 'sandbox', benchmark: v.benchmark }, v.timings.sandbox_ms / 1000);
+    m.phase.observe({ phase: 'total', benchmark: v.benchmark }, v.timings.total_ms / 1000);
+  }
+}
+
+class DeadlineError extends Error {}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineError()), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

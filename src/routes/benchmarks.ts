@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { AnyBenchmark } from '../benchmarks/types.js';
+import { ApiError } from '../errors.js';
+import { ProblemListQuerySchema, ProblemParamsSchema } from '../schemas.js';
+import type { ProblemStore } from '../store/store.js';
+import { parseOr400 } from '../validate.js';
+
+export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, benchmarks: ReadonlyMap<string, AnyBenchmark>): void {
+  app.get('/v1/benchmarks', async () => ({
+    benchmarks: [...benchmarks.values()].map((b) => ({
+      name: b.name,
+      description: b.description,
+      grader_version: b.graderVersion,
+      default_version: store.defaultVersion(b.name) ?? null,
+      versions: store.versions(b.name).map((v) => ({
+        version: v.version,
+        problems: v.count,
+        source: v.source,
+        imported_at: v.importedAt,
+      })),
+      import_command: `npx verdict import ${b.name} PATH`,
+    })),
+  }));
+
+  app.get('/v1/benchmarks/:name/problems', async (req) => {
+    const { name } = parseOr400(ProblemParamsSchema, req.params, 'params');
+    const q = parseOr400(ProblemListQuerySchema, req.query, 'query');
+    const bench = benchmarks.get(name);
+    if (!bench) throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${name}'`, 'name');
+    const version = q.version ?? store.defaultVersion(name);
+    if (!version || !store.versions(name).some((v) => v.version === version)) {
+      throw new ApiError(404, 'unknown_version', `benchmark '${name}' has no version '${version ?? '(none imported)'}'`, 'version');
+    }
+    const page = store.listProblems(name, version, q.offset, q.limit);
+    return {
+      benchmark: name,
+      version,
+      total: page.total,
+      offset: q.offset,
+      // ids and prompts only: hidden tests never leave the store
+      problems: page.items.map((p) => {
+        const ep = typeof p.public.entry_point === 'string' ? p.public.entry_point : undefined;
+        return ep ? { id: p.id, prompt: p.prompt, entry_point: ep } : { id: p.id, prompt: p.prompt };
+      }),
+    };
+  });
+}

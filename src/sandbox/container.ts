@@ -1,0 +1,351 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import tar from 'tar-stream';
+import { SandboxError } from './errors.js';
+import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
+import type { ContainerProfile, ExecResult, FileEntry, Step } from './types.js';
+
+export const SANDBOX_UID = 10001;
+export const MANAGED_LABEL = 'verdict.managed';
+export const INSTANCE_LABEL = 'verdict.instance';
+
+export interface ContainerOptions {
+  instance: string;
+  log: Logger;
+  /** how long creation, start and the agent's hello may take */
+  startTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (f: Frame) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * One sandbox container with the agent as PID 1. Requests are serialised:
+ * a container runs one thing at a time.
+ */
+export class SandboxContainer {
+  uses = 0;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private decoder = new FrameDecoder();
+  private closed: SandboxError | null = null;
+  private hello: Promise<Frame>;
+  private helloResolve!: (f: Frame) => void;
+  private helloReject!: (e: Error) => void;
+  private stderrTail = '';
+
+  private constructor(
+    readonly docker: Docker,
+    readonly container: Docker.Container,
+    readonly profile: ContainerProfile,
+    private readonly stream: Duplex,
+    private readonly log: Logger,
+  ) {
+    this.hello = new Promise((resolve, reject) => {
+      this.helloResolve = resolve;
+      this.helloReject = reject;
+    });
+    this.hello.catch(() => undefined);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    docker.modem.demuxStream(stream, stdout, stderr);
+    stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    stderr.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+      log.debug({ container: this.id, agent: chunk.toString('utf8').trim() }, 'agent stderr');
+    });
+    const onGone = () => this.fail(new SandboxError(`container ${this.id.slice(0, 12)} stream closed`, 'container_lost'));
+    stream.on('end', onGone);
+    stream.on('close', onGone);
+    stream.on('error', (e: Error) =>
+      this.fail(new SandboxError(`container stream error: ${e.message}`, 'container_lost')),
+    );
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  get alive(): boolean {
+    return this.closed === null;
+  }
+
+  static async start(docker: Docker, profile: ContainerProfile, opts: ContainerOptions): Promise<SandboxContainer> {
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({
+        Image: profile.image,
+        Cmd: ['python3', '-I', '-S', '/opt/verdict/agent.py'],
+        User: `${SANDBOX_UID}:${SANDBOX_UID}`,
+        WorkingDir: '/work',
+        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
+        OpenStdin: true,
+        StdinOnce: false,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        NetworkDisabled: true,
+        Labels: { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: opts.instance },
+        HostConfig: {
+          NetworkMode: 'none',
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          ReadonlyRootfs: true,
+          Tmpfs: {
+            '/work': `rw,exec,nosuid,nodev,size=${profile.workBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
+            '/tmp': `rw,exec,nosuid,nodev,size=${profile.tmpBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
+          },
+          ShmSize: Math.min(profile.tmpBytes, 64 << 20),
+          Memory: profile.memoryBytes,
+          MemorySwap: profile.memoryBytes,
+          PidsLimit: profile.pidsLimit,
+          NanoCpus: Math.round(profile.cpus * 1e9),
+          IpcMode: 'private',
+          Runtime: profile.runtime,
+          Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
+          Init: false,
+          AutoRemove: false,
+        },
+      });
+    } catch (e) {
+      throw classifyDockerError(e, profile.image);
+    }
+    let stream: Duplex;
+    try {
+      stream = (await container.attach({
+        stream: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        hijack: true,
+      })) as unknown as Duplex;
+    } catch (e) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw classifyDockerError(e, profile.image);
+    }
+    const sc = new SandboxContainer(docker, container, profile, stream, opts.log);
+    try {
+      await container.start();
+      await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
+    } catch (e) {
+      await sc.destroy();
+      if (e instanceof SandboxError) throw e;
+      throw classifyDockerError(e, profile.image);
+    }
+    return sc;
+  }
+
+  async exec(step: Step): Promise<ExecResult> {
+    const l = step.limits;
+    const { header, blob } = await this.request(
+      {
+        type: 'exec',
+        argv: step.argv,
+        env: step.env ?? {},
+        cwd: step.cwd ?? '.',
+        limits: {
+          wall_ms: l.wallMs,
+          cpu_ms: l.cpuMs,
+          address_space_bytes: l.addressSpaceBytes,
+          stack_bytes: l.stackBytes,
+          file_size_bytes: l.fileSizeBytes,
+          capture_bytes: l.captureBytes ?? 1 << 20,
+          output_bytes: l.outputBytes,
+        },
+      },
+      step.stdin,
+      // the agent enforces the wall limit; this only catches a hung agent
+      l.wallMs + 15_000,
+    );
+    if (header.ok !== true) throw new SandboxError(`agent exec failed: ${String(header.error)}`, 'agent_protocol');
+    const outLen = num(header.stdout_len);
+    const res: ExecResult = {
+      exitCode: header.exit_code === null ? null : num(header.exit_code),
+      signal: header.signal === null ? null : num(header.signal),
+      wallMs: num(header.wall_ms),
+      cpuMs: num(header.cpu_ms),
+      maxRssKb: num(header.max_rss_kb),
+      timedOut: header.timed_out === true,
+      cpuLimitExceeded: header.cpu_limit_exceeded === true,
+      outputLimitExceeded: header.output_limit_exceeded === true,
+      oomKilled: header.oom_killed === true,
+      outputBytes: num(header.output_bytes),
+      stdout: blob.subarray(0, outLen),
+      stderr: blob.subarray(outLen),
+      stdoutTruncated: header.stdout_truncated === true,
+      stderrTruncated: header.stderr_truncated === true,
+    };
+    if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
+    return res;
+  }
+
+  async put(files: FileEntry[]): Promise<void> {
+    if (files.length === 0) return;
+    const blob = await packFiles(files);
+    const { header } = await this.request({ type: 'put' }, blob, 30_000);
+    if (header.ok !== true) throw new SandboxError(`agent put failed: ${String(header.error)}`, 'agent_protocol');
+  }
+
+  async get(paths: string[]): Promise<Map<string, Buffer>> {
+    const { header, blob } = await this.request({ type: 'get', paths }, undefined, 30_000);
+    if (header.ok !== true) throw new SandboxError(`agent get failed: ${String(header.error)}`, 'agent_protocol');
+    return unpackFiles(blob);
+  }
+
+  /** Kill leftovers and wipe scratch space; false when the container cannot be trusted again. */
+  async reset(): Promise<boolean> {
+    try {
+      const { header } = await this.request({ type: 'reset' }, undefined, 15_000);
+      return header.ok === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether Docker saw the container killed by the OOM killer (agent included). */
+  async oomKilled(): Promise<boolean> {
+    try {
+      const info = await this.container.inspect();
+      return info.State.OOMKilled === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    this.fail(new SandboxError('container destroyed', 'closed'));
+    try {
+      this.stream.destroy();
+    } catch {
+      /* already gone */
+    }
+    await this.container.remove({ force: true }).catch((e: unknown) => {
+      if (!String(e).includes('404') && !String(e).includes('already in progress')) {
+        this.log.warn({ err: String(e), container: this.id }, 'container removal failed');
+      }
+    });
+  }
+
+  private request(
+    header: Record<string, unknown>,
+    blob: Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<Frame> {
+    if (this.closed) return Promise.reject(this.closed);
+    const id = this.nextId++;
+    return new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SandboxError(`agent did not answer ${String(header.type)} within ${timeoutMs} ms`, 'container_lost'));
+        void this.destroy();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.stream.write(encodeFrame({ ...header, id }, blob));
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(new SandboxError(`bad frame from agent: ${String(e)}`, 'agent_protocol'));
+      void this.destroy();
+      return;
+    }
+    for (const f of frames) {
+      if (f.header.type === 'hello') {
+        this.helloResolve(f);
+        continue;
+      }
+      const id = typeof f.header.id === 'number' ? f.header.id : -1;
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(f);
+    }
+  }
+
+  private fail(err: SandboxError): void {
+    if (this.closed) return;
+    if (this.stderrTail && err.kind !== 'closed') err.message += ` (agent stderr: ${this.stderrTail.trim().slice(-500)})`;
+    this.closed = err;
+    this.helloReject(err);
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SandboxError(`${what} timed out after ${ms} ms`, 'start_failed')), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function classifyDockerError(e: unknown, image: string): SandboxError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as { statusCode?: number } | null)?.statusCode;
+  if (code === 404 && /image/i.test(msg)) {
+    return new SandboxError(`image ${image} is missing: run \`npx verdict images build\``, 'image_missing');
+  }
+  if (/ECONNREFUSED|ENOENT|EACCES|socket hang up|ECONNRESET/.test(msg)) {
+    return new SandboxError(`Docker engine unreachable: ${msg}`, 'daemon_unreachable');
+  }
+  return new SandboxError(`Docker error: ${msg}`, 'start_failed');
+}
+
+export async function packFiles(files: FileEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+    pack.on('end', () => resolve(Buffer.concat(chunks)));
+    pack.on('error', reject);
+  });
+  for (const f of files) {
+    const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+    pack.entry({ name: f.path, size: content.length, mode: f.mode ?? 0o644 }, content);
+  }
+  pack.finalize();
+  return done;
+}
+
+export async function unpackFiles(blob: Buffer): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (blob.length === 0) return out;
+  const extract = tar.extract();
+  await new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: unknown) => parts.push(c as Buffer));
+      stream.on('end', () => {
+        out.set(header.name, Buffer.concat(parts));
+        next();
+      });
+      stream.resume();
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+    extract.end(blob);
+  });
+  return out;
+}

@@ -1,0 +1,177 @@
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { INSTANCE_LABEL, MANAGED_LABEL, type SandboxContainer } from './container.js';
+import { SandboxError } from './errors.js';
+import { ContainerPool } from './pool.js';
+import { Semaphore } from './semaphore.js';
+import type { ContainerProfile, ExecResult, FileEntry, Step } from './types.js';
+
+export interface EngineOptions {
+  docker?: Docker;
+  log: Logger;
+  /** label value that marks this service's containers */
+  instance: string;
+  /** sessions running at once, all profiles together */
+  concurrency: number;
+  /** idle containers kept per profile */
+  warm: number;
+  /** grades per container before replacement; 1 = single use */
+  maxUses: number;
+}
+
+/** What a benchmark may do inside one container for one grade. */
+export interface SandboxSession {
+  put(files: FileEntry[]): Promise<void>;
+  exec(step: Step): Promise<ExecResult>;
+  get(paths: string[]): Promise<Map<string, Buffer>>;
+}
+
+export interface SessionTimings {
+  queueMs: number;
+  sandboxMs: number;
+}
+
+/**
+ * Runs sessions in warm containers. Knows nothing about benchmarks: it takes
+ * a profile (what container) and a function (what to run in it).
+ */
+export class SandboxEngine {
+  readonly docker: Docker;
+  private pools = new Map<string, ContainerPool>();
+  private sem: Semaphore;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.docker = opts.docker ?? new Docker();
+    this.sem = new Semaphore(opts.concurrency);
+  }
+
+  get concurrency(): number {
+    return this.opts.concurrency;
+  }
+
+  async session<T>(
+    profile: ContainerProfile,
+    fn: (s: SandboxSession) => Promise<T>,
+    onTimings?: (t: SessionTimings) => void,
+  ): Promise<T> {
+    const queued = performance.now();
+    const release = await this.sem.acquire();
+    let container: SandboxContainer | undefined;
+    let reusable = true;
+    try {
+      const pool = this.pool(profile);
+      container = await pool.acquire();
+      const started = performance.now();
+      const c = container;
+      const guard = async <R>(p: Promise<R>): Promise<R> => {
+        try {
+          return await p;
+        } catch (e) {
+          reusable = false;
+          throw e;
+        }
+      };
+      const session: SandboxSession = {
+        put: (files) => guard(c.put(files)),
+        get: (paths) => guard(c.get(paths)),
+        exec: async (step) => {
+          try {
+            return await c.exec(step);
+          } catch (e) {
+            reusable = false;
+            // A container killed by the OOM killer died of the program's
+            // allocations, not of ours.
+            if (e instanceof SandboxError && e.kind === 'container_lost' && (await c.oomKilled())) {
+              return oomResult();
+            }
+            throw e;
+          }
+        },
+      };
+      try {
+        return await fn(session);
+      } finally {
+        onTimings?.({ queueMs: started - queued, sandboxMs: performance.now() - started });
+      }
+    } finally {
+      if (container) this.pools.get(key(profile))?.release(container, reusable);
+      release();
+    }
+  }
+
+  /** Start warm containers for a profile ahead of the first grade. */
+  prewarm(profile: ContainerProfile): void {
+    this.pool(profile).fill();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Remove containers a previous run of this instance left behind. */
+  async removeStale(): Promise<number> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${MANAGED_LABEL}=true`, `${INSTANCE_LABEL}=${this.opts.instance}`] },
+    });
+    await Promise.all(list.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    return list.length;
+  }
+
+  stats(): { queued: number; running: number; pools: Array<Record<string, string | number>> } {
+    return {
+      queued: this.sem.waiting,
+      running: this.sem.active,
+      pools: [...this.pools.values()].map((p): Record<string, string | number> => ({ image: p.profile.image, runtime: p.profile.runtime, ...p.stats() })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+  }
+
+  private pool(profile: ContainerProfile): ContainerPool {
+    const k = key(profile);
+    let p = this.pools.get(k);
+    if (!p) {
+      p = new ContainerPool(this.docker, profile, {
+        instance: this.opts.instance,
+        log: this.opts.log,
+        warm: this.opts.warm,
+        max: this.opts.concurrency + this.opts.warm,
+        maxUses: this.opts.maxUses,
+      });
+      this.pools.set(k, p);
+    }
+    return p;
+  }
+}
+
+function key(p: ContainerProfile): string {
+  return JSON.stringify([p.image, p.runtime, p.memoryBytes, p.cpus, p.pidsLimit, p.workBytes, p.tmpBytes]);
+}
+
+function oomResult(): ExecResult {
+  return {
+    exitCode: null,
+    signal: 9,
+    wallMs: 0,
+    cpuMs: 0,
+    maxRssKb: 0,
+    timedOut: false,
+    cpuLimitExceeded: false,
+    outputLimitExceeded: false,
+    oomKilled: true,
+    outputBytes: 0,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** What a container is: fixed at creation, so it keys the warm pool. */
+export const ContainerProfileSchema = z.object({
+  image: z.string().min(1),
+  runtime: z.enum(['runc', 'runsc']).default('runc'),
+  memoryBytes: z.number().int().positive(),
+  cpus: z.number().positive().max(64),
+  pidsLimit: z.number().int().positive(),
+  workBytes: z.number().int().positive(),
+  tmpBytes: z.number().int().positive(),
+});
+export type ContainerProfile = z.infer<typeof ContainerProfileSchema>;
+
+/** Per-process limits, enforced by the agent. */
+export const ProcessLimitsSchema = z.object({
+  wallMs: z.number().int().positive(),
+  cpuMs: z.number().int().positive().optional(),
+  addressSpaceBytes: z.number().int().positive().optional(),
+  stackBytes: z.number().int().positive().optional(),
+  fileSizeBytes: z.number().int().positive().optional(),
+  /** kept per stream and returned */
+  captureBytes: z.number().int().positive().default(1 << 20),
+  /** stdout+stderr beyond this kills the process */
+  outputBytes: z.number().int().positive().optional(),
+});
+export type ProcessLimits = z.infer<typeof ProcessLimitsSchema>;
+
+export const StepSchema = z.object({
+  argv: z.array(z.string()).min(1),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().default('.'),
+  stdin: z.instanceof(Buffer).optional(),
+  limits: ProcessLimitsSchema,
+});
+export type Step = z.input<typeof StepSchema>;
+
+export interface FileEntry {
+  path: string;
+  content: string | Buffer;
+  mode?: number;
+}
+
+export const ExecResultSchema = z.object({
+  exitCode: z.number().int().nullable(),
+  signal: z.number().int().nullable(),
+  spawnError: z.string().optional(),
+  wallMs: z.number(),
+  cpuMs: z.number(),
+  maxRssKb: z.number(),
+  timedOut: z.boolean(),
+  cpuLimitExceeded: z.boolean(),
+  outputLimitExceeded: z.boolean(),
+  oomKilled: z.boolean(),
+  outputBytes: z.number(),
+  stdout: z.instanceof(Buffer),
+  stderr: z.instanceof(Buffer),
+  stdoutTruncated: z.boolean(),
+  stderrTruncated: z.boolean(),
+});
+export type ExecResult = z.infer<typeof ExecResultSchema>;

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+// Every request and response of the HTTP API. These schemas are the source of
+// openapi.yaml; change them and regenerate (`npm run openapi`).
+
+export const ReasonSchema = z
+  .enum([
+    'wrong_answer',
+    'runtime_error',
+    'timeout',
+    'memory_limit',
+    'compile_error',
+    'output_limit',
+    'no_code',
+    // infra_error reasons: ours, retryable
+    'sandbox_error',
+    'image_missing',
+    'deadline',
+    'calibration_failed',
+    'harness_error',
+  ])
+  .meta({ id: 'Reason' });
+export type Reason = z.infer<typeof ReasonSchema>;
+
+export const TestResultSchema = z
+  .object({
+    index: z.number().int(),
+    group: z.string().optional().describe('test group, e.g. base or plus for EvalPlus'),
+    status: z.enum(['pass', 'fail', 'timeout', 'error', 'skipped']),
+    time_ms: z.number().optional(),
+  })
+  .meta({ id: 'TestResult' });
+export type TestResult = z.infer<typeof TestResultSchema>;
+
+export const VerdictSchema = z
+  .object({
+    status: z.enum(['pass', 'fail', 'infra_error']),
+    reward: z.number().min(0).max(1),
+    reason: ReasonSchema.nullable(),
+    retryable: z.boolean().describe('true for infra_error: the same request may be sent again'),
+    detail: z.string().optional().describe('short message: exception, signal, what went wrong'),
+    benchmark: z.string(),
+    benchmark_version: z.string(),
+    grader_version: z.string(),
+    problem_id: z.string(),
+    tests: z.array(TestResultSchema),
+    groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
+    extracted_code: z.string(),
+    attempts: z.number().int().describe('sandbox runs this grade took (infra retries included)'),
+    timings: z.object({
+      queue_ms: z.number(),
+      sandbox_ms: z.number(),
+      total_ms: z.number(),
+    }),
+  })
+  .meta({ id: 'Verdict' });
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const GradeOptionsSchema = z
+  .object({
+    version: z.string().min(1).optional().describe('benchmark version; default: the latest imported'),
+    runtime: z.enum(['runc', 'runsc']).optional().describe('container runtime; runsc = gVisor'),
+    timeout_ms: z.number().int().positive().max(3_600_000).optional().describe('client deadline for this grade'),
+  })
+  .catchall(z.unknown())
+  .describe('benchmark-specific options are accepted here too; each benchmark validates its own')
+  .meta({ id: 'GradeOptions' });
+export type GradeOptions = z.infer<typeof GradeOptionsSchema>;
+
+export const GradeRequestSchema = z
+  .object({
+    benchmark: z.string().min(1).max(100),
+    problem_id: z.string().min(1).max(500),
+    completion: z.string().max(1 << 20),
+    options: GradeOptionsSchema.optional(),
+  })
+  .strict()
+  .meta({ id: 'GradeRequest' });
+export type GradeRequest = z.infer<typeof GradeRequestSchema>;
+
+export const ErrorSchema = z
+  .object({
+    error: z.string().describe('machine-readable kind'),
+    message: z.string(),
+    field: z.string().optional().describe('the offending field, dotted path'),
+  })
+  .meta({ id: 'Error' });
+
+export const BenchmarkInfoSchema = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    grader_version: z.string(),
+    default_version: z.string().nullable(),
+    versions: z.array(
+      z.object({ version: z.string(), problems: z.number().int(), source: z.string(), imported_at: z.string() }),
+    ),
+    import_command: z.string(),
+  })
+  .meta({ id: 'BenchmarkInfo' });
+
+export const BenchmarkListSchema = z.object({ benchmarks: z.array(BenchmarkInfoSchema) }).meta({ id: 'BenchmarkList' });
+
+export const ProblemListQuerySchema = z.object({
+  version: z.string().optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const ProblemListSchema = z.object({
+  benchmark: z.string(),
+  version: z.string(),
+  total: z.number().int(),
+  offset: z.number().int(),
+  problems: z.array(
+    z.object({
+      id: z.string(),
+      prompt: z.string(),
+      entry_point: z.string().optional(),
+    }),
+  ),
+}).meta({ id: 'ProblemList' });
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    docker: z.object({ reachable: z.boolean(), detail: z.string().optional() }),
+    images: z.array(z.object({ name: z.string(), ref: z.string(), present: z.boolean() })),
+    build_command: z.string().optional().describe('run this to build the missing images'),
+    pools: z.array(z.record(z.string(), z.union([z.string(), z.number()]))),
+  })
+  .meta({ id: 'Health' });
+
+export const ProblemParamsSchema = z.object({ name: z.string().min(1).max(100) });

@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import type { AnyBenchmark } from './benchmarks/types.js';
+import { ApiError } from './errors.js';
+import type { Grader } from './grading/grader.js';
+import type { Metrics } from './metrics.js';
+import { openapiDocument } from './openapi.js';
+import { benchmarkRoutes } from './routes/benchmarks.js';
+import { gradeRoutes } from './routes/grade.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import type { SandboxEngine } from './sandbox/engine.js';
+import type { ProblemStore } from './store/store.js';
+import { VERSION } from './version.js';
+
+export interface ServerDeps {
+  log: Logger;
+  store: ProblemStore;
+  engine: SandboxEngine;
+  grader: Grader;
+  metrics: Metrics;
+  benchmarks: ReadonlyMap<string, AnyBenchmark>;
+  apiKeys: string[];
+  bodyLimitBytes: number;
+  sandboxesDir: string;
+}
+
+const OPEN_ROUTES = new Set(['/healthz', '/openapi.json']);
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => crypto.randomUUID(),
+    disableRequestLogging: true,
+  });
+  const keys = deps.apiKeys.map((k) => Buffer.from(k));
+
+  app.addHook('onRequest', async (req) => {
+    if (keys.length === 0 || OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const given = Buffer.from(m?.[1] ?? '');
+    const ok = keys.some((k) => k.length === given.length && crypto.timingSafeEqual(k, given));
+    if (!ok) throw new ApiError(401, 'unauthorized', 'missing or invalid bearer API key', 'authorization');
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.requests.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
+    if (err instanceof ApiError) {
+      return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      // fastify's own: malformed JSON, body too large, wrong content type
+      return reply.code(status).send({ error: (err as FastifyError).code ?? 'bad_request', message: err.message, field: 'body' });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; see the service log for ' + req.id });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
+
+  gradeRoutes(app, deps.grader);
+  benchmarkRoutes(app, deps.store, deps.benchmarks);
+  healthRoutes(app, deps.engine, deps.sandboxesDir);
+  metricsRoutes(app, deps.metrics);
+  const doc = openapiDocument(VERSION);
+  app.get('/openapi.json', async () => doc);
+  return app;
+}
