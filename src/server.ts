@@ -33,8 +33,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
-    disableRequestLogging: true,
   });
+  // JSON only: anything else is a 415, not a string the schemas then reject.
+  app.removeContentTypeParser('text/plain');
   const keys = deps.apiKeys.map((k) => Buffer.from(k));
 
   app.addHook('onRequest', async (req) => {
@@ -47,7 +48,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.requests.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {

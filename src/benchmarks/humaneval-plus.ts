@@ -2,7 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
-import { harnessEvents, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { RawJson, rawField } from './raw-json.js';
 import type { Benchmark } from './types.js';
 
 // EvalPlus HumanEval+: differential testing of the candidate against the
@@ -24,8 +25,9 @@ const RowSchema = z.object({
 const HiddenSchema = z.object({
   entry_point: z.string(),
   canonical_solution: z.string(),
-  base_input: z.array(z.array(z.unknown())),
-  plus_input: z.array(z.array(z.unknown())),
+  /** JSON text, exactly as in the dataset (see raw-json.ts) */
+  base_input: z.string(),
+  plus_input: z.string(),
   atol: z.number(),
 });
 
@@ -51,7 +53,8 @@ const OptionsSchema = z
 type Options = z.infer<typeof OptionsSchema>;
 
 const CalibrationSchema = z.object({
-  outputs: z.record(z.string(), z.array(z.unknown())),
+  /** reference outputs per group: JSON text in the harness's value codec */
+  outputs: z.record(z.string(), z.string()),
   times: z.record(z.string(), z.array(z.number())),
 });
 type Calibration = z.infer<typeof CalibrationSchema>;
@@ -60,14 +63,31 @@ const GROUPS = ['base', 'plus'] as const;
 /** EvalPlus's `EVALPLUS_MAX_MEMORY_BYTES` default: 4 GiB of address space per candidate. */
 const CANDIDATE_AS_BYTES = 4 * 1024 ** 3;
 const CALIBRATION_WALL_MS = 600_000;
+/** Reference outputs reach 150 MB on a few tasks (HumanEval/15): scratch space and capture must hold them. */
+function plusProfile(memoryMb: number) {
+  return { ...pythonProfile(memoryMb * 1024 * 1024), workBytes: 1024 ** 3 };
+}
 
 function hidden(problem: ProblemRecord) {
   return HiddenSchema.parse(problem.hidden);
 }
 
-function inputs(problem: ProblemRecord, group: (typeof GROUPS)[number]) {
+function inputs(problem: ProblemRecord, group: (typeof GROUPS)[number]): RawJson {
   const h = hidden(problem);
-  return group === 'base' ? h.base_input : h.plus_input;
+  return new RawJson(group === 'base' ? h.base_input : h.plus_input);
+}
+
+/**
+ * The `outputs` field of an `expected` line as JSON text, sliced rather than
+ * parsed: it may be huge, and its numbers must stay as Python wrote them. In
+ * JSON text `,"times_s":` cannot occur inside a value (quotes in strings are
+ * escaped and the codec has no such key), so its last occurrence ends the field.
+ */
+function outputsText(line: string): string {
+  const start = line.indexOf('"outputs":');
+  const end = line.lastIndexOf(',"times_s":');
+  if (start < 0 || end < start) throw new Error('malformed expected line from the harness');
+  return line.slice(start + '"outputs":'.length, end);
 }
 
 export const humanevalPlus: Benchmark<Options, Calibration> = {
@@ -78,19 +98,21 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
 
   async read(file, opts) {
     const buf = await readMaybeGzip(file);
-    const rows = parseJsonl(buf.toString('utf8'), RowSchema, path.basename(file));
+    const text = buf.toString('utf8');
+    const rows = parseJsonl(text, RowSchema, path.basename(file));
+    const lines = text.split('\n').filter((l) => l.trim());
     const fromName = /-(v\d+\.\d+\.\d+)/.exec(path.basename(file))?.[1];
     const mini = /mini/i.test(path.basename(file)) ? '-mini' : '';
     const version = opts.version ?? (fromName ? fromName + mini : `unversioned${mini}+${sha256(buf).slice(0, 8)}`);
-    const problems: ProblemRecord[] = rows.map((r) => ({
+    const problems: ProblemRecord[] = rows.map((r, i) => ({
       id: r.task_id,
       prompt: r.prompt,
       public: { entry_point: r.entry_point },
       hidden: {
         entry_point: r.entry_point,
         canonical_solution: r.canonical_solution,
-        base_input: r.base_input,
-        plus_input: r.plus_input,
+        base_input: rawField(lines[i]!, 'base_input'),
+        plus_input: rawField(lines[i]!, 'plus_input'),
         atol: Number(r.atol ?? 0),
       },
     }));
@@ -101,11 +123,11 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
   extract: (problem, completion) => problem.prompt + completion,
 
   calibration: {
-    key: () => 'expected-v1',
+    key: () => 'expected-v2',
     plan(problem) {
       const h = hidden(problem);
       return harnessPlan(
-        pythonProfile(8 * 1024 ** 3),
+        plusProfile(8192),
         {
           mode: 'evalplus-expected',
           dataset: 'humaneval',
@@ -114,22 +136,26 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
           entry_point: h.entry_point,
           groups: GROUPS.map((g) => ({ name: g, inputs: inputs(problem, g) })),
         },
-        { wallMs: CALIBRATION_WALL_MS, captureBytes: 256 << 20 },
+        { wallMs: CALIBRATION_WALL_MS, captureBytes: 1024 ** 3 },
       );
     },
-    parse(_problem, results) {
+    parse(_problem, results, plan) {
       const r = results[0];
-      const outputs: Record<string, unknown[]> = {};
+      const outputs: Record<string, string> = {};
       const times: Record<string, number[]> = {};
-      for (const e of harnessEvents(r?.stdout ?? Buffer.alloc(0))) {
-        if (e.event !== 'expected') continue;
-        const g = z.object({ group: z.string(), outputs: z.array(z.unknown()), times_s: z.array(z.number()) }).parse(e);
-        outputs[g.group] = g.outputs;
-        times[g.group] = g.times_s;
+      const Expected = z.object({ event: z.literal('expected'), nonce: z.literal(plan.nonce!), group: z.string(), times_s: z.array(z.number()) });
+      for (const line of (r?.stdout ?? Buffer.alloc(0)).toString('utf8').split('\n')) {
+        if (!line.startsWith('{"event":"expected"')) continue;
+        // the outputs can be 150 MB: parse only what follows them
+        const tail = line.lastIndexOf(',"times_s":');
+        const e = Expected.safeParse({ event: 'expected', ...(JSON.parse('{' + line.slice(tail + 1)) as object), group: /"group":"([^"]+)"/.exec(line)?.[1] });
+        if (!e.success) continue;
+        outputs[e.data.group] = outputsText(line);
+        times[e.data.group] = e.data.times_s;
       }
       for (const g of GROUPS) {
         if (!outputs[g]) {
-          const why = r ? r.stderr.toString('utf8').slice(-500) : 'no result';
+          const why = r ? (r.stdout.toString('utf8').split('\n').find((l) => l.includes('"result"')) ?? r.stderr.toString('utf8')).slice(-500) : 'no result';
           throw new Error(`calibration produced no reference outputs for group ${g}: ${why}`);
         }
       }
@@ -145,12 +171,12 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
     const factor = options.gt_time_limit_factor ?? preset.factor;
     const groups = (options.base_only ? GROUPS.slice(0, 1) : GROUPS).map((g) => {
       const limits = (calibration.times[g] ?? []).map((t) => Math.max(min, factor * t));
-      return { name: g, inputs: inputs(problem, g), expected: calibration.outputs[g] ?? [], time_limits_s: limits };
+      return { name: g, inputs: inputs(problem, g), expected: new RawJson(calibration.outputs[g] ?? '[]'), time_limits_s: limits };
     });
     // EvalPlus gives each group's process min(60, Σ limits) + 1 s.
     const wallS = groups.reduce((s, g) => s + Math.min(60, g.time_limits_s.reduce((a, b) => a + b, 0)) + 1, 0);
     return harnessPlan(
-      pythonProfile(options.memory_mb * 1024 * 1024),
+      plusProfile(options.memory_mb),
       {
         mode: 'evalplus',
         dataset: 'humaneval',
@@ -167,7 +193,7 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
     );
   },
 
-  outcome: (_problem, _plan, results) => harnessOutcome(results),
+  outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
   entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
 };

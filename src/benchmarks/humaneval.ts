@@ -70,7 +70,7 @@ export const humaneval: Benchmark<Options> = {
     );
   },
 
-  outcome: (_problem, _plan, results) => harnessOutcome(results),
+  outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
   entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
 };

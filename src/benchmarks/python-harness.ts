@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '../paths.js';
 import type { ExecResult, ProcessLimits } from '../sandbox/types.js';
 import { ReasonSchema, type Reason, type TestResult } from '../schemas.js';
+import { stringifyWithRaw } from './raw-json.js';
 import type { Outcome, PlanProfile, RunPlan } from './types.js';
 
 // The in-sandbox Python judge (src/benchmarks/python/verdict_harness.py) is
@@ -20,16 +22,26 @@ export function pythonProfile(memoryBytes: number): PlanProfile {
   return { image: 'python', memoryBytes, cpus: 1, pidsLimit: 256, workBytes: 64 << 20, tmpBytes: 64 << 20 };
 }
 
-/** A plan that runs the harness once; the spec goes in on stdin so the candidate never sees it on disk. */
+export const SPEC_FILE = 'spec.json';
+
+/**
+ * A plan that runs the harness once. The harness deletes the spec file before
+ * any candidate code starts, and tags its lines with a per-run nonce the
+ * candidate never sees, so only its own lines count.
+ */
 export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>, limits: ProcessLimits): RunPlan {
+  const nonce = crypto.randomBytes(16).toString('hex');
   return {
     profile,
-    files: [{ path: HARNESS_FILE, content: harnessCode() }],
+    nonce,
+    files: [
+      { path: HARNESS_FILE, content: harnessCode() },
+      { path: SPEC_FILE, content: stringifyWithRaw({ ...spec, nonce }), mode: 0o600 },
+    ],
     steps: [
       {
-        argv: ['python3', '-I', HARNESS_FILE, '-'],
+        argv: ['python3', '-I', HARNESS_FILE, SPEC_FILE],
         env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
-        stdin: Buffer.from(JSON.stringify(spec), 'utf8'),
         limits,
       },
     ],
@@ -54,13 +66,13 @@ const ResultEventSchema = z.looseObject({
 
 export type HarnessEvent = z.infer<typeof EventSchema>;
 
-export function harnessEvents(stdout: Buffer): HarnessEvent[] {
+export function harnessEvents(stdout: Buffer, nonce: string | undefined): HarnessEvent[] {
   const out: HarnessEvent[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
       const r = EventSchema.safeParse(JSON.parse(line));
-      if (r.success) out.push(r.data);
+      if (r.success && (nonce === undefined || r.data.nonce === nonce)) out.push(r.data);
     } catch {
       /* a partial last line after a kill */
     }
@@ -69,11 +81,11 @@ export function harnessEvents(stdout: Buffer): HarnessEvent[] {
 }
 
 /** Raw results of a harness run → outcome, never trusting the candidate's exit code. */
-export function harnessOutcome(results: ExecResult[]): Outcome {
+export function harnessOutcome(plan: RunPlan, results: ExecResult[]): Outcome {
   const r = results[0];
   if (!r) return infra('harness_error', 'no result from the sandbox');
   if (r.spawnError) return infra('harness_error', `could not start the harness: ${r.spawnError}`);
-  const events = harnessEvents(r.stdout);
+  const events = harnessEvents(r.stdout, plan.nonce);
   const tests: TestResult[] = [];
   for (const e of events) {
     const t = TestEventSchema.safeParse(e);
@@ -89,7 +101,9 @@ export function harnessOutcome(results: ExecResult[]): Outcome {
   if (res?.success) {
     const d = res.data;
     if (d.status === 'error') return infra('harness_error', d.detail ?? 'harness error', tests);
-    const reason = d.status === 'pass' ? null : parseReason(d.reason);
+    let reason = d.status === 'pass' ? null : parseReason(d.reason);
+    // The judge sees only a SIGKILLed candidate; the agent saw the OOM killer fire.
+    if (reason === 'runtime_error' && r.oomKilled) reason = 'memory_limit';
     const out: Outcome = { status: d.status, reason, tests };
     if (d.detail) out.detail = d.detail;
     if (d.groups) out.groups = d.groups;

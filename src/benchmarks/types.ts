@@ -15,6 +15,8 @@ export interface PlanProfile {
 
 export interface RunPlan {
   profile: PlanProfile;
+  /** per-run secret a trusted in-sandbox judge tags its output with */
+  nonce?: string;
   files: FileEntry[];
   /** run in order in one container; a step with stopOnFailure ends the plan when it exits non-zero */
   steps: Array<Step & { stopOnFailure?: boolean }>;
@@ -53,7 +55,7 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   calibration?: {
     key(options: Options): string;
     plan(problem: ProblemRecord): RunPlan;
-    parse(problem: ProblemRecord, results: ExecResult[]): Calibration;
+    parse(problem: ProblemRecord, results: ExecResult[], plan: RunPlan): Calibration;
   };
   plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
   outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;

@@ -37,7 +37,7 @@ export class Grader {
     }
     const version = req.options?.version ?? this.deps.store.defaultVersion(bench.name);
     if (!version) {
-      throw new ApiError(404, 'not_imported', `benchmark '${bench.name}' has no problems imported: run \`npx verdict import ${bench.name} PATH\``, 'benchmark');
+      throw new ApiError(404, 'not_imported', `benchmark '${bench.name}' has no problems imported: run \`npm run verdict -- import ${bench.name} PATH\``, 'benchmark');
     }
     const problem = this.deps.store.problem(bench.name, version, req.problem_id);
     if (!problem) {
@@ -175,7 +175,7 @@ export class Grader {
         for (let attempt = 0; attempt <= this.deps.retries; attempt++) {
           try {
             const results = await this.execute(plan, common, () => undefined);
-            const data = cal.parse(problem, results);
+            const data = cal.parse(problem, results, plan);
             this.deps.store.saveCalibration(bench.name, version, problem.id, key, data);
             return data;
           } catch (e) {

@@ -18,7 +18,7 @@ export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, bench
         source: v.source,
         imported_at: v.importedAt,
       })),
-      import_command: `npx verdict import ${b.name} PATH`,
+      import_command: `npm run verdict -- import ${b.name} PATH`,
     })),
   }));
 

@@ -305,7 +305,7 @@ export function classifyDockerError(e: unknown, image: string): SandboxError {
   const msg = e instanceof Error ? e.message : String(e);
   const code = (e as { statusCode?: number } | null)?.statusCode;
   if (code === 404 && /image/i.test(msg)) {
-    return new SandboxError(`image ${image} is missing: run \`npx verdict images build\``, 'image_missing');
+    return new SandboxError(`image ${image} is missing: run \`npm run verdict -- images build\``, 'image_missing');
   }
   if (/ECONNREFUSED|ENOENT|EACCES|socket hang up|ECONNRESET/.test(msg)) {
     return new SandboxError(`Docker engine unreachable: ${msg}`, 'daemon_unreachable');

@@ -76,7 +76,11 @@ export class SandboxEngine {
         get: (paths) => guard(c.get(paths)),
         exec: async (step) => {
           try {
-            return await c.exec(step);
+            const r = await c.exec(step);
+            // Docker's OOMKilled flag is sticky: a container that saw an OOM is
+            // not reused, so the flag always speaks of the current session.
+            if (r.oomKilled) reusable = false;
+            return r;
           } catch (e) {
             reusable = false;
             // A container killed by the OOM killer died of the program's

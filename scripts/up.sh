@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command from a fresh machine to a service grading real problems:
+# prepare, import the benchmark files found, then serve.
+#   VERDICT_BENCHMARKS_DIR  where HumanEval files are (default ../shared/benchmarks)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prepare.sh
+npm run build --silent
+
+data_dir="${VERDICT_DATA_DIR:-$PWD/data}"
+bench_dir="${VERDICT_BENCHMARKS_DIR:-$PWD/../shared/benchmarks}"
+import() { # benchmark file [version]
+  if [ -f "$2" ]; then
+    node dist/cli.js import "$1" "$2" --data-dir "$data_dir" ${3:+--version "$3"}
+  fi
+}
+if [ -d "$bench_dir" ]; then
+  import humaneval "$bench_dir/humaneval/HumanEval.jsonl.gz"
+  import humaneval-plus "$bench_dir/humaneval/HumanEvalPlus.jsonl.gz" v0.1.10
+else
+  echo "[up] no benchmark files at $bench_dir: import them with 'npx verdict import <benchmark> <path>'" >&2
+fi
+exec node dist/cli.js serve --data-dir "$data_dir"

@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type App } from '../../src/app.js';
+import { BENCHMARKS } from '../../src/benchmarks/registry.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { quietLog, SANDBOXES } from './docker.js';
+
+/** A service on a temp data dir with the given benchmark files imported. */
+export async function testApp(
+  imports: Array<{ benchmark: string; file: string; version?: string }>,
+  over: Partial<Config> = {},
+): Promise<App & { dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-data-'));
+  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-api', prewarm: false, ...over });
+  const app = await createApp(config, { log: quietLog });
+  for (const imp of imports) {
+    const bench = BENCHMARKS.get(imp.benchmark)!;
+    const { version, problems } = await bench.read(imp.file, imp.version ? { version: imp.version } : {});
+    app.store.importVersion({ name: bench.name, version, source: imp.file, sha256: 'test' }, problems);
+  }
+  return Object.assign(app, { dataDir });
+}

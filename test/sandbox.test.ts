@@ -1,0 +1,204 @@
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxEngine } from '../src/sandbox/engine.js';
+import { SandboxError } from '../src/sandbox/errors.js';
+import type { ContainerProfile } from '../src/sandbox/types.js';
+import { dockerAvailable, ensurePythonImage, profile, quietLog } from './helpers/docker.js';
+
+const hasDocker = await dockerAvailable();
+
+describe.skipIf(!hasDocker)('sandbox engine', () => {
+  let engine: SandboxEngine;
+  let prof: ContainerProfile;
+
+  beforeAll(async () => {
+    prof = profile(await ensurePythonImage());
+    // one container, reused: every test below also checks that the previous one left nothing behind
+    engine = new SandboxEngine({ log: quietLog, instance: 'test-sandbox', concurrency: 1, warm: 1, maxUses: 1000 });
+  }, 900_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  const py = (code: string, limits: { wallMs?: number; outputBytes?: number; cpuMs?: number } = {}, stdin?: string) =>
+    engine.session(prof, async (s) => {
+      await s.put([{ path: 'main.py', content: code }]);
+      return s.exec({
+        argv: ['python3', 'main.py'],
+        limits: { wallMs: limits.wallMs ?? 5000, outputBytes: limits.outputBytes, cpuMs: limits.cpuMs },
+        ...(stdin !== undefined ? { stdin: Buffer.from(stdin) } : {}),
+      });
+    });
+
+  it('runs a program as a non-root user with stdin, stdout and exit code', async () => {
+    const r = await py('import os,sys\nprint(os.getuid(), sys.stdin.read().upper())\nsys.exit(3)', {}, 'hello');
+    expect(r.stdout.toString()).toBe('10001 HELLO\n');
+    expect(r.exitCode).toBe(3);
+    expect(r.timedOut).toBe(false);
+  });
+
+  it('has no capabilities, no network and a read-only root', async () => {
+    const r = await py(`
+import socket, os
+caps = [l for l in open('/proc/self/status') if l.startswith('CapEff')][0].split()[1]
+print('caps', caps)
+try:
+    socket.create_connection(('1.1.1.1', 53), timeout=1); print('net open')
+except OSError as e: print('net blocked')
+try:
+    socket.getaddrinfo('example.com', 80); print('dns open')
+except OSError: print('dns blocked')
+try:
+    open('/etc/evil', 'w'); print('root writable')
+except OSError: print('root read-only')
+print('ifaces', sorted(os.listdir('/sys/class/net')))
+`);
+    const out = r.stdout.toString();
+    expect(out).toContain('caps 0000000000000000');
+    expect(out).toContain('net blocked');
+    expect(out).toContain('dns blocked');
+    expect(out).toContain('root read-only');
+    expect(out).toContain("ifaces ['lo']");
+  });
+
+  it('stops an infinite loop at the wall-clock limit', async () => {
+    const r = await py('while True: pass', { wallMs: 700 });
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe(9);
+    expect(r.wallMs).toBeGreaterThanOrEqual(700);
+    expect(r.wallMs).toBeLessThan(3000);
+  });
+
+  it('stops a multi-threaded busy loop by CPU time', async () => {
+    const r = await py('import threading\ndef spin():\n    while True: pass\nfor _ in range(4): threading.Thread(target=spin).start()', {
+      wallMs: 10_000,
+      cpuMs: 1000,
+    });
+    expect(r.cpuLimitExceeded || r.timedOut).toBe(true);
+    expect(r.exitCode).not.toBe(0);
+  });
+
+  it('caps a flood of output and kills the program past the limit', async () => {
+    const r = await py('import sys\nwhile True: sys.stdout.write("x" * 65536)', { outputBytes: 4 << 20, wallMs: 20_000 });
+    expect(r.outputLimitExceeded).toBe(true);
+    expect(r.stdoutTruncated).toBe(true);
+    expect(r.stdout.length).toBeLessThanOrEqual(1 << 20);
+  });
+
+  it('survives a fork bomb', async () => {
+    const r = await py('import os\nwhile True:\n    try: os.fork()\n    except OSError: pass', { wallMs: 2000 });
+    expect(r.exitCode).not.toBe(0);
+    const after = await py('print("alive")');
+    expect(after.stdout.toString()).toBe('alive\n');
+  });
+
+  it('ends a memory bomb with the OOM killer or MemoryError', async () => {
+    const r = await py('x = []\nwhile True: x.append(bytearray(16 << 20))', { wallMs: 20_000 });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.oomKilled || r.stderr.toString().includes('MemoryError')).toBe(true);
+    const after = await py('print("alive")');
+    expect(after.stdout.toString()).toBe('alive\n');
+  });
+
+  it('bounds disk writes by the scratch size', async () => {
+    const r = await py(`
+import os
+n = 0
+try:
+    with open('/work/big', 'wb') as f:
+        while True:
+            f.write(b'x' * (1 << 20)); f.flush(); n += 1
+except OSError as e:
+    print('stopped', e.errno, n)
+`);
+    expect(r.stdout.toString()).toMatch(/stopped 28 \d+/); // ENOSPC
+  });
+
+  it('leaves nothing behind for the next grade: files, processes, IPC, environment', async () => {
+    const first = await py(`
+import os, subprocess, sys
+open('/work/left.txt', 'w').write('secret')
+open('/tmp/left.txt', 'w').write('secret')
+open('/dev/shm/left', 'w').write('secret')
+os.environ['LEAK'] = '1'
+subprocess.Popen(['sleep', '1000'], start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    while True: pass
+import ctypes
+libc = ctypes.CDLL(None)
+print('shm', libc.shmget(0x1234, 4096, 0o1666))
+`);
+    expect(first.stdout.toString()).toMatch(/shm \d+/);
+    const second = await py(`
+import os
+print(sorted(os.listdir('/work')), sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')))
+print('LEAK' in os.environ)
+print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()))
+print(open('/proc/sysvipc/shm').read().count('\\n'))
+`);
+    const lines = second.stdout.toString().trim().split('\n');
+    expect(lines[0]).toBe("['main.py'] [] []");
+    expect(lines[1]).toBe('False');
+    // only the agent (PID 1) besides this program
+    expect(lines[2]).toBe('[1]');
+    expect(lines[3]).toBe('1'); // header line only
+  });
+
+  it('kills a background process that outlives the program', async () => {
+    const t = performance.now();
+    const r = await py('import subprocess\nsubprocess.Popen(["sleep", "30"])\nprint("bye")');
+    expect(r.stdout.toString()).toBe('bye\n');
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  it('protects the agent: signals to PID 1 and reading its descriptors fail', async () => {
+    const r = await py(`
+import os, signal
+for s in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+    try: os.kill(1, s)
+    except OSError as e: print('kill', e.errno)
+try:
+    os.open('/proc/1/fd/0', os.O_RDONLY); print('fd open')
+except OSError as e: print('fd denied', e.errno)
+try:
+    os.open('/proc/1/fd/1', os.O_WRONLY); print('fd open')
+except OSError as e: print('fd denied', e.errno)
+print('done')
+`);
+    expect(r.stdout.toString()).toContain('done');
+    expect(r.stdout.toString()).not.toContain('fd open');
+    const after = await py('print("alive")');
+    expect(after.stdout.toString()).toBe('alive\n');
+  });
+
+  it('reports a container killed from outside as a retryable infrastructure error', async () => {
+    const docker = new Docker();
+    const p = engine.session(prof, async (s) => {
+      await s.put([{ path: 'main.py', content: 'import time\ntime.sleep(20)' }]);
+      return s.exec({ argv: ['python3', 'main.py'], limits: { wallMs: 30_000 } });
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    const list = await docker.listContainers({ filters: { label: ['verdict.instance=test-sandbox'] } });
+    await Promise.all(list.map((c) => docker.getContainer(c.Id).kill().catch(() => undefined)));
+    const err = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SandboxError);
+    expect((err as SandboxError).retryable).toBe(true);
+    const after = await py('print("alive")');
+    expect(after.stdout.toString()).toBe('alive\n');
+  }, 60_000);
+
+  it('reports a missing image as image_missing', async () => {
+    const err = await engine
+      .session(profile('verdict/does-not-exist:0'), (s) => s.exec({ argv: ['true'], limits: { wallMs: 1000 } }))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(SandboxError);
+    expect((err as SandboxError).kind).toBe('image_missing');
+  });
+});
