@@ -41,6 +41,8 @@ export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>,
     steps: [
       {
         argv: ['python3', '-I', HARNESS_FILE, SPEC_FILE],
+        // the harness is trusted and runs candidates in fresh interpreters
+        pythonFork: true,
         env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
         limits,
       },

@@ -79,7 +79,7 @@ export class SandboxContainer {
     try {
       container = await docker.createContainer({
         Image: profile.image,
-        Cmd: ['python3', '-I', '-S', '/opt/verdict/agent.py'],
+        Cmd: ['python3', '-I', '/opt/verdict/agent.py'],
         User: `${SANDBOX_UID}:${SANDBOX_UID}`,
         WorkingDir: '/work',
         Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
@@ -146,6 +146,7 @@ export class SandboxContainer {
       {
         type: 'exec',
         argv: step.argv,
+        python_fork: step.pythonFork === true,
         env: step.env ?? {},
         cwd: step.cwd ?? '.',
         limits: {

@@ -31,6 +31,8 @@ export const StepSchema = z.object({
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().default('.'),
   stdin: z.instanceof(Buffer).optional(),
+  /** run a trusted `python3 [-I] script` in a fork of the agent's interpreter (no start-up cost) */
+  pythonFork: z.boolean().optional(),
   limits: ProcessLimitsSchema,
 });
 export type Step = z.input<typeof StepSchema>;
