@@ -131,6 +131,11 @@ describe.skipIf(!hasDocker)('grading HumanEval and HumanEval+ through the servic
     expect([far.status, far.reason]).toEqual(['fail', 'wrong_answer']);
   }, 120_000);
 
+  it('answers infra_error deadline when the client deadline passes first', async () => {
+    const v = await grade('Mini/0', '    while True:\n        pass\n', { timeout_ms: 500 });
+    expect([v.status, v.reason, v.retryable]).toEqual(['infra_error', 'deadline', true]);
+  });
+
   it('keeps the service healthy: /healthz and /metrics answer and count verdicts', async () => {
     const h = await app.server.inject({ method: 'GET', url: '/healthz' });
     expect(h.statusCode).toBe(200);
