@@ -98,6 +98,25 @@ describe.skipIf(!hasDocker)('grading HumanEval and HumanEval+ through the servic
     expect(after.timings.sandbox_ms).toBeLessThan(3000);
   }, 60_000);
 
+  it('does not let one grade plant code for the next (site-packages, .pth, cwd modules)', async () => {
+    const plant = [
+      '    import os',
+      "    for d in ('/tmp/.local/lib/python3.11/site-packages', '/work', '/tmp'):",
+      '        os.makedirs(d, exist_ok=True)',
+      "        open(os.path.join(d, 'evil.pth'), 'w').write('import builtins; builtins.sum = lambda *a: -1\\n')",
+      "        open(os.path.join(d, 'sitecustomize.py'), 'w').write('import builtins; builtins.len = lambda *a: -1\\n')",
+      "        open(os.path.join(d, 'usercustomize.py'), 'w').write('raise SystemExit(0)\\n')",
+      '    return a + b + c',
+      '',
+    ].join('\n');
+    expect((await grade('Mini/0', plant)).status).toBe('pass');
+    // a candidate that relies on builtins would be broken by any planted file surviving
+    const honest = await grade('Mini/1', '    return [max(xs[: i + 1]) for i in range(len(xs))]\n');
+    expect(honest.status, JSON.stringify(honest)).toBe('pass');
+    const sums = await grade('Mini/0', '    return sum([a, b, c])\n');
+    expect(sums.status, JSON.stringify(sums)).toBe('pass');
+  });
+
   it('is not fooled by exiting early or printing a fake verdict', async () => {
     const hacks = [
       '    import os\n    os._exit(0)\n',
