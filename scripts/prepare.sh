@@ -6,9 +6,25 @@ cd "$(dirname "$0")/.."
 
 log() { echo "[prepare] $*" >&2; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+# node_modules, restored from a machine-local cache keyed by the lockfile when
+# one exists (compiling better-sqlite3 takes minutes), else installed.
+cache_dir="${VERDICT_CACHE_DIR:-/var/cache/verdict}/npm"
+lock_hash=$( (cat package-lock.json; node --version) | sha256sum | cut -c1-16)
+if [ ! -f node_modules/.verdict-lock-$lock_hash ]; then
+  if [ -f "$cache_dir/node_modules-$lock_hash.tar" ]; then
+    log "restoring node_modules from $cache_dir"
+    rm -rf node_modules && tar -xf "$cache_dir/node_modules-$lock_hash.tar"
+  else
+    log "installing npm dependencies"
+    # `npm ci` trips over npm's optional-dependency lockfile bug (npm/cli#4828);
+    # install honours the lockfile all the same. No prebuilt binaries can be
+    # downloaded here, so native modules build from source straight away.
+    npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error
+    touch node_modules/.verdict-lock-$lock_hash
+    if mkdir -p "$cache_dir" 2>/dev/null; then
+      tar -cf "$cache_dir/node_modules-$lock_hash.tar.tmp" node_modules && mv "$cache_dir/node_modules-$lock_hash.tar.tmp" "$cache_dir/node_modules-$lock_hash.tar" || true
+    fi
+  fi
 fi
 
 bash scripts/ensure-docker.sh
