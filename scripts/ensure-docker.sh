@@ -23,6 +23,32 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" iptables ca-certificates >/dev/null
 fi
 
+# gVisor (runsc) as a second runtime, offered per request; runc stays the default.
+# VERDICT_GVISOR=0 skips it.
+setup_gvisor() {
+  [ "${VERDICT_GVISOR:-1}" = 0 ] && return 0
+  if ! command -v runsc >/dev/null 2>&1; then
+    log "installing runsc (gVisor)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runsc >/dev/null 2>&1 \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runsc >/dev/null 2>&1; } \
+      || { log "runsc not installable: gVisor runtime unavailable"; return 0; }
+  fi
+  mkdir -p /etc/docker
+  local cfg=/etc/docker/daemon.json
+  if ! grep -q '"runsc"' "$cfg" 2>/dev/null; then
+    log "registering runsc in $cfg"
+    node -e '
+      const fs = require("fs"); const f = process.argv[1];
+      let c = {}; try { c = JSON.parse(fs.readFileSync(f, "utf8")); } catch {}
+      c.runtimes = Object.assign({}, c.runtimes, { runsc: { path: process.argv[2], runtimeArgs: ["--network=none", "--platform=ptrace"] } });
+      fs.writeFileSync(f, JSON.stringify(c, null, 2) + "\n");
+    ' "$cfg" "$(command -v runsc)"
+    # runtimes are reloadable: a running engine picks them up on SIGHUP
+    if pid=$(pidof dockerd); then kill -HUP $pid; sleep 1; fi
+  fi
+}
+setup_gvisor
+
 if engine_up; then log "engine answers"; exit 0; fi
 
 if [ -n "${DOCKER_HOST:-}" ]; then

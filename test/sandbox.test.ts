@@ -202,3 +202,38 @@ print('done')
     expect((err as SandboxError).kind).toBe('image_missing');
   });
 });
+
+const hasRunsc = hasDocker && ((await new Docker().info()) as { Runtimes?: Record<string, unknown> }).Runtimes?.runsc !== undefined;
+if (hasDocker && !hasRunsc) console.warn('[skip] runsc (gVisor) is not registered with Docker: gVisor tests skipped');
+
+describe.skipIf(!hasRunsc)('sandbox engine under gVisor (runsc)', () => {
+  let engine: SandboxEngine;
+  let prof: ContainerProfile;
+  beforeAll(async () => {
+    prof = profile(await ensurePythonImage(), { runtime: 'runsc' });
+    engine = new SandboxEngine({ log: quietLog, instance: 'test-gvisor', concurrency: 1, warm: 0, maxUses: 1000 });
+  }, 900_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  const py = (code: string, wallMs = 5000) =>
+    engine.session(prof, async (s) => {
+      await s.put([{ path: 'main.py', content: code }]);
+      return s.exec({ argv: ['python3', 'main.py'], limits: { wallMs } });
+    });
+
+  it('runs programs in the gVisor kernel, over many reused grades', async () => {
+    for (let i = 0; i < 12; i++) {
+      const r = await py('print(open("/proc/version").read())');
+      expect(r.stdout.toString()).toContain('Linux version 4.4.0'); // gVisor's reported kernel
+    }
+  }, 120_000);
+
+  it('survives a fork bomb and an infinite loop', async () => {
+    const bomb = await py('import os\nwhile True:\n    try: os.fork()\n    except OSError: pass', 2000);
+    expect(bomb.exitCode).not.toBe(0);
+    const loop = await py('while True: pass', 700);
+    expect(loop.timedOut).toBe(true);
+    expect((await py('print("alive")')).stdout.toString()).toBe('alive\n');
+  }, 120_000);
+});

@@ -103,7 +103,9 @@ export class SandboxContainer {
           ShmSize: Math.min(profile.tmpBytes, 64 << 20),
           Memory: profile.memoryBytes,
           MemorySwap: profile.memoryBytes,
-          PidsLimit: profile.pidsLimit,
+          // gVisor's own threads and ptrace stubs live in the container's
+          // cgroup too: the guest limit alone would starve the sandbox kernel.
+          PidsLimit: profile.runtime === 'runsc' ? Math.max(1024, profile.pidsLimit * 8) : profile.pidsLimit,
           NanoCpus: Math.round(profile.cpus * 1e9),
           IpcMode: 'private',
           Runtime: profile.runtime,
