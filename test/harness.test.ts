@@ -1,0 +1,841 @@
+// Tests for src/benchmarks/python/verdict_harness.py, run with the host's
+// python3 (no Docker). Each run copies the harness into a fresh scratch dir
+// and runs it there with cwd = that dir, as the sandbox does.
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const HARNESS = resolve(HERE, '../src/benchmarks/python/verdict_harness.py');
+const PYTHON = process.env.VERDICT_TEST_PYTHON ?? 'python3';
+const SHARED = resolve(HERE, '../../shared/benchmarks');
+const HUMANEVAL_GZ = join(SHARED, 'humaneval/HumanEval.jsonl.gz');
+const HUMANEVAL_PLUS_GZ = join(SHARED, 'humaneval/HumanEvalPlus.jsonl.gz');
+
+type Event = Record<string, unknown>;
+
+interface RunOutput {
+  events: Event[];
+  /** the last result line: the only one that counts */
+  result: Event | undefined;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  specStillExists: boolean;
+}
+
+interface RunOptions {
+  timeoutMs?: number;
+  /** extra files to place next to the spec */
+  files?: Record<string, string>;
+}
+
+function parseLines(stdout: string): Event[] {
+  const events: Event[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const value: unknown = JSON.parse(line); // the harness prints JSON lines only
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(`non-object line on stdout: ${line}`);
+    }
+    events.push(value as Event);
+  }
+  return events;
+}
+
+function runHarness(spec: object, opts: RunOptions = {}): Promise<RunOutput> {
+  const dir = mkdtempSync(join(tmpdir(), 'verdict-harness-test-'));
+  const script = join(dir, 'verdict_harness.py');
+  copyFileSync(HARNESS, script);
+  const specPath = join(dir, 'spec.json');
+  writeFileSync(specPath, JSON.stringify(spec));
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    writeFileSync(join(dir, name), content);
+  }
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(PYTHON, ['verdict_harness.py', 'spec.json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      const specStillExists = existsSync(specPath);
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        const events = parseLines(stdout);
+        const results = events.filter((e) => e.event === 'result');
+        resolvePromise({
+          events,
+          result: results[results.length - 1],
+          stdout,
+          stderr,
+          elapsedMs: Date.now() - started,
+          exitCode,
+          signal,
+          specStillExists,
+        });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+function str(e: Event | undefined, key: string): string | undefined {
+  const v = e?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A run "passes" only if its last result line says so. */
+function passed(run: RunOutput): boolean {
+  return str(run.result, 'status') === 'pass';
+}
+
+/** No line at all on stdout claims a pass (fake lines would show up here). */
+function noPassLine(run: RunOutput): boolean {
+  return !run.events.some((e) => e.event === 'result' && e.status === 'pass');
+}
+
+// ---------------------------------------------------------------------------
+// HumanEval-style fixtures (written for these tests, not dataset rows)
+// ---------------------------------------------------------------------------
+const SUM_PROMPT = [
+  'from typing import List',
+  '',
+  '',
+  'def sum_squares(xs: List[int]) -> int:',
+  '    """Return the sum of the squares of xs.',
+  '    >>> sum_squares([1, 2])',
+  '    5',
+  '    """',
+  '',
+].join('\n');
+
+const SUM_TEST = [
+  '',
+  '',
+  "METADATA = {'author': 'verdict', 'dataset': 'fixture'}",
+  '',
+  '',
+  'def check(candidate):',
+  '    assert candidate([]) == 0',
+  '    assert candidate([1, 2]) == 5',
+  '    assert candidate([-3]) == 9',
+  '    assert candidate(list(range(10))) == 285',
+  '',
+].join('\n');
+
+const SUM_OK = '    return sum(x * x for x in xs)\n';
+
+function sumSpec(completion: string, timeoutS = 3.0): object {
+  return {
+    mode: 'humaneval',
+    prompt: SUM_PROMPT,
+    completion,
+    test: SUM_TEST,
+    entry_point: 'sum_squares',
+    timeout_s: timeoutS,
+  };
+}
+
+// A task whose test needs a helper defined in the prompt (like HumanEval/32).
+const ROOT_PROMPT = [
+  'import math',
+  '',
+  '',
+  'def evaluate(coeffs: list, x: float) -> float:',
+  '    """Evaluate a polynomial with coefficients coeffs at x."""',
+  '    return sum(c * math.pow(x, i) for i, c in enumerate(coeffs))',
+  '',
+  '',
+  'def root(coeffs: list) -> float:',
+  '    """Return a root in [-100, 100] of an odd-degree polynomial."""',
+  '',
+].join('\n');
+
+const ROOT_TEST = [
+  '',
+  '',
+  'def check(candidate):',
+  '    import random',
+  '    rng = random.Random(7)',
+  '    for _ in range(30):',
+  '        coeffs = [rng.randint(1, 9) * rng.choice([-1, 1]) for _ in range(4)]',
+  '        x = candidate(list(coeffs))',
+  '        assert abs(evaluate(coeffs, x)) < 1e-4',
+  '',
+].join('\n');
+
+const ROOT_OK = [
+  '    lo, hi = -100.0, 100.0',
+  '    if evaluate(coeffs, lo) > 0:',
+  '        lo, hi = hi, lo',
+  '    for _ in range(200):',
+  '        mid = (lo + hi) / 2',
+  '        if evaluate(coeffs, mid) < 0:',
+  '            lo = mid',
+  '        else:',
+  '            hi = mid',
+  '    return lo',
+  '',
+].join('\n');
+
+function rootSpec(completion: string): object {
+  return { mode: 'humaneval', prompt: ROOT_PROMPT, completion, test: ROOT_TEST, entry_point: 'root' };
+}
+
+describe('mode humaneval: basic verdicts', () => {
+  it('passes a correct completion', async () => {
+    const run = await runHarness(sumSpec(SUM_OK));
+    expect(run.result).toMatchObject({ status: 'pass', reason: null });
+    expect(run.events).toContainEqual(expect.objectContaining({ event: 'test', index: 0, status: 'pass' }));
+    expect(run.specStillExists).toBe(false); // hidden tests are not left on disk
+  }, 30_000);
+
+  it('reports wrong_answer for a wrong completion', async () => {
+    const run = await runHarness(sumSpec('    return sum(xs)\n'));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    expect(run.events).toContainEqual(expect.objectContaining({ event: 'test', index: 0, status: 'fail' }));
+  }, 30_000);
+
+  it('fails a NotImplementedError body', async () => {
+    const run = await runHarness(sumSpec('    raise NotImplementedError\n'));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+    expect(str(run.result, 'detail')).toContain('NotImplementedError');
+  }, 30_000);
+
+  it('times out an infinite loop within about timeout + 1 s', async () => {
+    const timeoutS = 2;
+    const run = await runHarness(sumSpec('    while True:\n        pass\n', timeoutS));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'timeout' });
+    expect(run.elapsedMs).toBeLessThan((timeoutS + 1.5) * 1000);
+  }, 30_000);
+
+  it('times out an infinite loop at import time', async () => {
+    const run = await runHarness(sumSpec('    return 0\nwhile True:\n    pass\n', 1));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'timeout' });
+  }, 30_000);
+
+  it('reports compile_error for a SyntaxError', async () => {
+    const run = await runHarness(sumSpec('    return sum(x * x for x in xs\n'));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'compile_error' });
+    expect(str(run.result, 'detail')).toContain('SyntaxError');
+  }, 30_000);
+
+  it('reports runtime_error when the entry point is missing', async () => {
+    const spec = { ...(sumSpec(SUM_OK) as Record<string, unknown>), entry_point: 'nope' };
+    const run = await runHarness(spec);
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+  }, 30_000);
+
+  it('gives tests the helpers defined in the prompt', async () => {
+    const run = await runHarness(rootSpec(ROOT_OK));
+    expect(run.result).toMatchObject({ status: 'pass' });
+  }, 30_000);
+
+  it('checks with the prompt helper, not a helper the completion redefines', async () => {
+    // upstream would use the redefined evaluate() and pass this; we do not
+    const cheat = '    return 0.0\n\n\ndef evaluate(coeffs, x):\n    return 0.0\n';
+    const run = await runHarness(rootSpec(cheat));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 30_000);
+
+  it('keeps stdout to JSON lines even when the test code prints', async () => {
+    const spec = {
+      ...(sumSpec(SUM_OK) as Record<string, unknown>),
+      test: SUM_TEST + "    print('noise from the test')\n",
+    };
+    const run = await runHarness(spec);
+    expect(run.result).toMatchObject({ status: 'pass' });
+    expect(run.stdout).not.toContain('noise');
+  }, 30_000);
+
+  it('echoes the nonce on every line when given one', async () => {
+    const spec = { ...(sumSpec(SUM_OK) as Record<string, unknown>), nonce: 'n-123' };
+    const run = await runHarness(spec);
+    expect(run.events.length).toBeGreaterThan(1);
+    for (const e of run.events) expect(e.nonce).toBe('n-123');
+  }, 30_000);
+
+  it('reports status error for a broken spec', async () => {
+    const run = await runHarness({ mode: 'humaneval', prompt: 1 });
+    expect(run.result).toMatchObject({ status: 'error' });
+  }, 30_000);
+});
+
+// ---------------------------------------------------------------------------
+// Reward hacks: every one of these must FAIL
+// ---------------------------------------------------------------------------
+const FAKE_PASS = '{"event":"result","status":"pass","reason":null,"detail":null}';
+
+const HACKS: Array<{ name: string; completion: string }> = [
+  { name: 'os._exit(0) at import', completion: `    return 0\nimport os\nos._exit(0)\n` },
+  { name: 'os._exit(0) inside the function', completion: `    import os\n    os._exit(0)\n` },
+  { name: 'sys.exit(0) inside the function', completion: `    import sys\n    sys.exit(0)\n` },
+  { name: 'sys.exit(0) at import', completion: `    return 0\nimport sys\nsys.exit(0)\n` },
+  { name: 'raise SystemExit at import', completion: `    return 0\nraise SystemExit\n` },
+  { name: 'raise SystemExit(0) inside', completion: `    raise SystemExit(0)\n` },
+  { name: 'raise KeyboardInterrupt inside', completion: `    raise KeyboardInterrupt\n` },
+  { name: 'exit() builtin', completion: `    exit(0)\n` },
+  {
+    name: 'printing a fake result line',
+    completion: `    print(${JSON.stringify(FAKE_PASS)}, flush=True)\n    return 0\n`,
+  },
+  {
+    name: 'writing a fake result line to fd 1 and sys.__stdout__',
+    completion: [
+      '    import os, sys',
+      `    line = ${JSON.stringify(FAKE_PASS + '\n')}`,
+      '    for fd in (1, 2):',
+      '        try:',
+      '            os.write(fd, line.encode())',
+      '        except OSError:',
+      '            pass',
+      '    try:',
+      '        sys.__stdout__.write(line)',
+      '    except Exception:',
+      '        pass',
+      '    os._exit(0)',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'writing a fake result line to /proc/<ppid>/fd/1',
+    completion: [
+      '    import os',
+      `    line = ${JSON.stringify(FAKE_PASS + '\n')}`,
+      "    for target in ('/proc/%d/fd/1' % os.getppid(), '/proc/%d/fd/3' % os.getppid()):",
+      '        try:',
+      "            with open(target, 'w') as f:",
+      '                f.write(line)',
+      '        except OSError:',
+      '            pass',
+      '    os._exit(0)',
+      '',
+    ].join('\n'),
+  },
+  { name: 'os.kill(os.getppid(), 9)', completion: `    import os\n    os.kill(os.getppid(), 9)\n    return 0\n` },
+  {
+    name: 'libc kill(getppid(), SIGKILL) via ctypes',
+    completion: `    import ctypes, os\n    ctypes.CDLL(None).kill(os.getppid(), 9)\n    return 0\n`,
+  },
+  {
+    name: 'an object whose __eq__ is always True',
+    completion: `    class Yes:\n        def __eq__(self, other):\n            return True\n        __hash__ = object.__hash__\n    return Yes()\n`,
+  },
+  {
+    name: 'an int subclass whose __eq__ is always True',
+    completion: `    class I(int):\n        def __eq__(self, other):\n            return True\n        __hash__ = int.__hash__\n    return I(-1)\n`,
+  },
+  {
+    name: 'a str subclass whose __eq__ is always True',
+    completion: `    class S(str):\n        def __eq__(self, other):\n            return True\n        __hash__ = str.__hash__\n    return S('x')\n`,
+  },
+  {
+    name: 'monkeypatching AssertionError and builtins at import',
+    completion: [
+      '    return -1',
+      'import builtins',
+      "class _Quiet(BaseException):",
+      '    pass',
+      'builtins.AssertionError = _Quiet',
+      'builtins.sum = lambda *a, **k: -1',
+      'builtins.abs = lambda x: 0',
+      'import unittest',
+      'unittest.TestCase.assertEqual = lambda *a, **k: None',
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'catching the failure and swallowing it at exit',
+    completion: [
+      '    import atexit, os',
+      '    atexit.register(lambda: os._exit(0))',
+      '    return None',
+      '',
+    ].join('\n'),
+  },
+];
+
+describe('mode humaneval: reward hacks fail', () => {
+  for (const hack of HACKS) {
+    it(`fails: ${hack.name}`, async () => {
+      const run = await runHarness(sumSpec(hack.completion));
+      expect(noPassLine(run)).toBe(true);
+      // a missing result line also counts as a failure for the service
+      if (run.result !== undefined) expect(run.result).toMatchObject({ status: 'fail' });
+      expect(passed(run)).toBe(false);
+    }, 30_000);
+  }
+
+  it('kills processes the candidate leaves behind before reporting', async () => {
+    const pidDir = mkdtempSync(join(tmpdir(), 'verdict-pid-'));
+    chmodSync(pidDir, 0o777);
+    const pidFile = join(pidDir, 'pid');
+    const completion = [
+      SUM_OK.trimEnd(),
+      'import ctypes, os, time',
+      '_libc = ctypes.CDLL(None)',
+      'if _libc.fork() == 0:',
+      '    _libc.setsid()',
+      `    with open(${JSON.stringify(pidFile)}, 'w') as _f:`,
+      '        _f.write(str(_libc.getpid()))',
+      '    time.sleep(60)',
+      '    _libc._exit(0)',
+      'time.sleep(0.5)',
+      '',
+    ].join('\n');
+    try {
+      const run = await runHarness(sumSpec(completion));
+      expect(run.result).toMatchObject({ status: 'pass' }); // the answers are right
+      expect(run.elapsedMs).toBeLessThan(10_000);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      expect(pid).toBeGreaterThan(1);
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      expect(alive).toBe(false);
+    } finally {
+      rmSync(pidDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('does not let the candidate read the spec (hidden tests) from the scratch dir', async () => {
+    // The candidate hunts for spec.json in the usual places and returns the
+    // right answers only if it can read the tests; it must not find them.
+    const completion = [
+      '    import glob, os',
+      "    paths = ['spec.json', '../spec.json', '/proc/%d/cwd/spec.json' % os.getppid()]",
+      "    paths += glob.glob('/tmp/verdict-harness-test-*/spec.json')",
+      '    for p in paths:',
+      '        try:',
+      '            with open(p) as f:',
+      "                if 'sum_squares' in f.read():",
+      '                    return sum(x * x for x in xs)',
+      '        except OSError:',
+      '            pass',
+      '    return -1',
+      '',
+    ].join('\n');
+    const run = await runHarness(sumSpec(completion));
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 30_000);
+});
+
+// ---------------------------------------------------------------------------
+// EvalPlus modes (own fixtures)
+// ---------------------------------------------------------------------------
+interface GroupSpec {
+  name: string;
+  inputs?: unknown[];
+  inputs_json?: string;
+  expected?: unknown[];
+  time_limits_s?: number[];
+}
+
+interface ExpectedEvent {
+  group: string;
+  outputs: unknown[];
+  times_s: number[];
+}
+
+async function computeExpected(base: Record<string, unknown>, canonical: string, groups: GroupSpec[]) {
+  const run = await runHarness({ ...base, mode: 'evalplus-expected', solution: canonical, groups });
+  expect(run.result).toMatchObject({ status: 'pass' });
+  const out = new Map<string, ExpectedEvent>();
+  for (const e of run.events) {
+    if (e.event !== 'expected') continue;
+    out.set(String(e.group), {
+      group: String(e.group),
+      outputs: e.outputs as unknown[],
+      times_s: e.times_s as number[],
+    });
+  }
+  return out;
+}
+
+function withExpected(groups: GroupSpec[], expected: Map<string, ExpectedEvent>, limitS = 2): GroupSpec[] {
+  return groups.map((g) => {
+    const e = expected.get(g.name);
+    if (e === undefined) throw new Error(`no expected outputs for ${g.name}`);
+    return { ...g, expected: e.outputs, time_limits_s: e.times_s.map((t) => Math.max(limitS, 4 * t)) };
+  });
+}
+
+function groupEvents(run: RunOutput): Event[] {
+  return run.events.filter((e) => e.event === 'group');
+}
+
+function testEvents(run: RunOutput, group: string): Event[] {
+  return run.events.filter((e) => e.event === 'test' && e.group === group);
+}
+
+const MEAN_BASE = { dataset: 'humaneval', task_id: 'Fixture/mean', entry_point: 'mean', atol: 0 };
+const MEAN_CANON = 'def mean(xs):\n    return sum(xs) / len(xs)\n';
+const MEAN_GROUPS: GroupSpec[] = [
+  { name: 'base', inputs_json: '[[[1.0, 2.0]], [[1, 2, 3]], [[0.1, 0.2, 0.3]]]' },
+  { name: 'plus', inputs_json: '[[[100000000000000000000, 1]], [[1e-300, 3e-300]], [[2.5]]]' },
+];
+
+describe('mode evalplus', () => {
+  it('round trip: expected outputs, then grading correct and wrong solutions', async () => {
+    const expected = await computeExpected(MEAN_BASE, MEAN_CANON, MEAN_GROUPS);
+    expect(expected.get('base')?.outputs).toHaveLength(3);
+    expect(expected.get('plus')?.times_s).toHaveLength(3);
+    const groups = withExpected(MEAN_GROUPS, expected);
+
+    const ok = await runHarness({ ...MEAN_BASE, mode: 'evalplus', solution: MEAN_CANON, groups, stop_on_fail: true });
+    expect(ok.result).toMatchObject({ status: 'pass', groups: { base: 'pass', plus: 'pass' } });
+    expect(groupEvents(ok)).toEqual([
+      expect.objectContaining({ name: 'base', status: 'pass', passed: 3, total: 3 }),
+      expect.objectContaining({ name: 'plus', status: 'pass', passed: 3, total: 3 }),
+    ]);
+
+    // float compare with the implicit 1e-6 atol: fsum differs in the last bits
+    const fsum = 'import math\ndef mean(xs):\n    return math.fsum(xs) / len(xs)\n';
+    const close = await runHarness({ ...MEAN_BASE, mode: 'evalplus', solution: fsum, groups });
+    expect(close.result).toMatchObject({ status: 'pass' });
+
+    const wrong = 'def mean(xs):\n    return sum(xs) / (len(xs) + 1)\n';
+    const bad = await runHarness({ ...MEAN_BASE, mode: 'evalplus', solution: wrong, groups, stop_on_fail: true });
+    expect(bad.result).toMatchObject({
+      status: 'fail',
+      reason: 'wrong_answer',
+      groups: { base: 'fail', plus: 'skipped' },
+    });
+    // stop_on_fail: only the first input of base was tried
+    expect(testEvents(bad, 'base')).toEqual([expect.objectContaining({ index: 0, status: 'fail' })]);
+    expect(groupEvents(bad)).toContainEqual(expect.objectContaining({ name: 'plus', status: 'skipped' }));
+  }, 60_000);
+
+  it('exact compare: an int result is not accepted where a str is expected', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/rev', entry_point: 'rev', atol: 0 };
+    const canon = 'def rev(s):\n    return s[::-1]\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [['abc'], [''], ['1221']] }];
+    const expected = await computeExpected(base, canon, groups);
+    const g = withExpected(groups, expected);
+    const ok = await runHarness({ ...base, mode: 'evalplus', solution: canon, groups: g });
+    expect(ok.result).toMatchObject({ status: 'pass' });
+    const asInt = 'def rev(s):\n    r = s[::-1]\n    return int(r) if r.isdigit() else r\n';
+    const bad = await runHarness({ ...base, mode: 'evalplus', solution: asInt, groups: g });
+    expect(bad.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 60_000);
+
+  it('float atol compare: within atol passes, outside fails, type must match', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/half', entry_point: 'half', atol: 1e-3 };
+    const canon = 'def half(x):\n    return x / 2\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs_json: '[[1.0], [3.0], [10.0]]' }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const near = await runHarness({ ...base, mode: 'evalplus', solution: 'def half(x):\n    return x / 2 + 5e-4\n', groups: g });
+    expect(near.result).toMatchObject({ status: 'pass' });
+    const far = await runHarness({ ...base, mode: 'evalplus', solution: 'def half(x):\n    return x / 2 + 5e-3\n', groups: g });
+    expect(far.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    // [0.5] is close but a list is not a float (upstream asserts type(out) == type(exp))
+    const listy = await runHarness({ ...base, mode: 'evalplus', solution: 'def half(x):\n    return [x / 2 + 1e-4]\n', groups: g });
+    expect(listy.result).toMatchObject({ status: 'fail' });
+  }, 60_000);
+
+  it('inputs_json keeps 2.0 a float and big ints exact', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/kind', entry_point: 'kind', atol: 0 };
+    const canon = 'def kind(x):\n    return type(x).__name__ + ":" + repr(x)\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs_json: '[[2.0], [123456789012345678901234567890], [-0.0]]' }];
+    const expected = await computeExpected(base, canon, groups);
+    expect(expected.get('base')?.outputs).toEqual(['float:2.0', 'int:123456789012345678901234567890', 'float:-0.0']);
+  }, 30_000);
+
+  it('find_zero oracle: any root within atol passes', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/find_zero', entry_point: 'find_zero', atol: 1e-4 };
+    const prompt = 'import math\n\ndef poly(xs, x):\n    return sum([c * math.pow(x, i) for i, c in enumerate(xs)])\n\n';
+    const canon = `${prompt}def find_zero(xs):\n    lo, hi = -1000.0, 1000.0\n    if poly(xs, lo) > 0:\n        lo, hi = hi, lo\n    for _ in range(200):\n        m = (lo + hi) / 2\n        if poly(xs, m) < 0:\n            lo = m\n        else:\n            hi = m\n    return lo\n`;
+    // (x - 1)(x - 2)(x - 3): roots 1, 2, 3; bisection from [-1000, 1000] finds one of them
+    const groups: GroupSpec[] = [{ name: 'base', inputs_json: '[[[-6, 11, -6, 1]], [[-1, 1]]]' }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const other = `${prompt}def find_zero(xs):\n    return 1.0\n`;
+    const run = await runHarness({ ...base, mode: 'evalplus', solution: other, groups: g });
+    expect(run.result).toMatchObject({ status: 'pass' });
+    const wrong = `${prompt}def find_zero(xs):\n    return 1.5\n`;
+    const bad = await runHarness({ ...base, mode: 'evalplus', solution: wrong, groups: g });
+    expect(bad.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 60_000);
+
+  it('per-input time limit: a slow input times out, and stop_on_fail=false keeps going', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/slow', entry_point: 'inc', atol: 0 };
+    const canon = 'def inc(x):\n    return x + 1\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [[1], [2], [3], [4]] }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups), 0.5);
+    const slow = 'import time\ndef inc(x):\n    if x == 2:\n        time.sleep(30)\n    return x + 1 if x != 4 else 0\n';
+    const started = Date.now();
+    const run = await runHarness({ ...base, mode: 'evalplus', solution: slow, groups: g, stop_on_fail: false });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'timeout' });
+    expect(testEvents(run, 'base').map((e) => e.status)).toEqual(['pass', 'timeout', 'pass', 'fail']);
+    expect(groupEvents(run)).toEqual([expect.objectContaining({ name: 'base', status: 'fail', passed: 2, total: 4 })]);
+
+    const stop = await runHarness({ ...base, mode: 'evalplus', solution: slow, groups: g, stop_on_fail: true });
+    expect(testEvents(stop, 'base').map((e) => e.status)).toEqual(['pass', 'timeout']);
+  }, 60_000);
+
+  it('reward hacks fail in evalplus mode too', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/inc', entry_point: 'inc', atol: 0 };
+    const canon = 'def inc(x):\n    return x + 1\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [[1], [2]] }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const hacks = [
+      'class Y:\n    def __eq__(self, o):\n        return True\ndef inc(x):\n    return Y()\n',
+      'class I(int):\n    def __eq__(self, o):\n        return True\ndef inc(x):\n    return I(0)\n',
+      'import os\ndef inc(x):\n    os._exit(0)\n',
+      'import sys\ndef inc(x):\n    sys.exit(0)\n',
+      `print(${JSON.stringify(FAKE_PASS)})\nimport os\nos._exit(0)\n`,
+    ];
+    const runs = await mapLimit(hacks, 3, (solution) => runHarness({ ...base, mode: 'evalplus', solution, groups: g }));
+    for (const run of runs) {
+      expect(noPassLine(run)).toBe(true);
+      expect(run.result).toMatchObject({ status: 'fail' });
+    }
+  }, 60_000);
+
+  it('memory_limit when the candidate hits the address-space limit', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/mem', entry_point: 'inc', atol: 0 };
+    const canon = 'def inc(x):\n    return x + 1\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [[1]] }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const hog = 'def inc(x):\n    block = bytearray(2 * 1024 ** 3)\n    return x + 1\n';
+    const run = await runHarness({
+      ...base,
+      mode: 'evalplus',
+      solution: hog,
+      groups: g,
+      memory_limit_bytes: 512 * 1024 * 1024,
+    });
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'memory_limit' });
+  }, 30_000);
+
+  it('huge expected outputs travel as a repr digest and are still checked', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/pairs', entry_point: 'pairs', atol: 0 };
+    const canon = 'def pairs(n):\n    return [(i, str(i)) for i in range(n)]\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [[2], [3000]] }];
+    // force the digest path with a tiny threshold
+    const run = await runHarness({ ...base, mode: 'evalplus-expected', solution: canon, groups, digest_over_bytes: 1000 });
+    expect(run.result).toMatchObject({ status: 'pass' });
+    const ev = run.events.find((e) => e.event === 'expected');
+    const outputs = ev?.outputs as unknown[];
+    expect(outputs[1]).toMatchObject({ t: 'digest', alg: 'sha256-repr' });
+    const times = ev?.times_s as number[];
+    const g = [{ ...groups[0], expected: outputs, time_limits_s: times.map(() => 2) }];
+    const ok = await runHarness({ ...base, mode: 'evalplus', solution: canon, groups: g });
+    expect(ok.result).toMatchObject({ status: 'pass' });
+    const offByOne = 'def pairs(n):\n    return [(i, str(i)) for i in range(n)] if n < 10 else [(i, str(i)) for i in range(n - 1)]\n';
+    const bad = await runHarness({ ...base, mode: 'evalplus', solution: offByOne, groups: g });
+    expect(bad.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    expect(testEvents(bad, 'base').map((e) => e.status)).toEqual(['pass', 'fail']);
+  }, 60_000);
+
+  it('treats an empty-object input list as no inputs (MBPP+ Mbpp/793 ships plus_input {})', async () => {
+    const base = { dataset: 'mbpp', task_id: 'Fixture/793', entry_point: 'inc', atol: 0 };
+    const canon = 'def inc(x):\n    return x + 1\n';
+    const groups: GroupSpec[] = [{ name: 'plus', inputs_json: '{}' }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const ok = await runHarness({ ...base, mode: 'evalplus', solution: canon, groups: g });
+    expect(ok.result).toMatchObject({ status: 'pass', groups: { plus: 'pass' } });
+    // upstream still execs the solution, so an import-time crash fails the group
+    const crash = await runHarness({ ...base, mode: 'evalplus', solution: 'raise ValueError(1)\n' + canon, groups: g });
+    expect(crash.result).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+  }, 60_000);
+
+  it('mbpp: per-task input deserialisation and the set-equality oracle', async () => {
+    // Mbpp/2 (similar_elements): args become tuples, output compared as a set
+    const base = { dataset: 'mbpp', task_id: 'Mbpp/2', entry_point: 'similar_elements', atol: 0 };
+    const canon = 'def similar_elements(a, b):\n    assert type(a) is tuple and type(b) is tuple\n    return tuple(sorted(set(a) & set(b)))\n';
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [[[3, 4, 5, 6], [5, 7, 4, 10]], [[1, 2], [3]]] }];
+    const g = withExpected(groups, await computeExpected(base, canon, groups));
+    const reordered = 'def similar_elements(a, b):\n    return tuple(sorted(set(a) & set(b), reverse=True))\n';
+    const run = await runHarness({ ...base, mode: 'evalplus', solution: reordered, groups: g });
+    expect(run.result).toMatchObject({ status: 'pass' });
+  }, 60_000);
+
+  it('mbpp: output-not-None oracle accepts a non-serialisable truthy object', async () => {
+    const base = { dataset: 'mbpp', task_id: 'Fixture/text', entry_point: 'text_match_three', atol: 0 };
+    const canon = "import re\ndef text_match_three(text):\n    return re.search('ab{3}', text)\n";
+    const groups: GroupSpec[] = [{ name: 'base', inputs: [['ac'], ['abbbc']] }];
+    const expected = await computeExpected(base, canon, groups);
+    expect(expected.get('base')?.outputs).toEqual([false, true]);
+    const g = withExpected(groups, expected);
+    const run = await runHarness({ ...base, mode: 'evalplus', solution: canon, groups: g });
+    expect(run.result).toMatchObject({ status: 'pass' });
+    const wrong = "import re\ndef text_match_three(text):\n    return re.search('c', text)\n";
+    const bad = await runHarness({ ...base, mode: 'evalplus', solution: wrong, groups: g });
+    expect(bad.result).toMatchObject({ status: 'fail' });
+  }, 60_000);
+});
+
+// ---------------------------------------------------------------------------
+// Real data (read from ../shared/benchmarks, never copied into the repo)
+// ---------------------------------------------------------------------------
+interface HumanEvalRow {
+  task_id: string;
+  prompt: string;
+  canonical_solution: string;
+  test: string;
+  entry_point: string;
+}
+
+interface PlusRow extends HumanEvalRow {
+  atol: number;
+  raw: string;
+}
+
+function readJsonlGz(path: string): string[] {
+  return gunzipSync(readFileSync(path))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+}
+
+function asHumanEvalRow(line: string): HumanEvalRow {
+  const r = JSON.parse(line) as Record<string, unknown>;
+  const field = (k: string): string => {
+    const v = r[k];
+    if (typeof v !== 'string') throw new Error(`bad field ${k}`);
+    return v;
+  };
+  return {
+    task_id: field('task_id'),
+    prompt: field('prompt'),
+    canonical_solution: field('canonical_solution'),
+    test: field('test'),
+    entry_point: field('entry_point'),
+  };
+}
+
+const PARALLEL = Number(process.env.VERDICT_TEST_PARALLEL ?? 3);
+
+if (!existsSync(HUMANEVAL_GZ)) console.warn(`skipping real HumanEval harness tests: ${HUMANEVAL_GZ} is absent`);
+describe.skipIf(!existsSync(HUMANEVAL_GZ))('real data: HumanEval (164 tasks)', () => {
+  const rows = existsSync(HUMANEVAL_GZ) ? readJsonlGz(HUMANEVAL_GZ).map(asHumanEvalRow) : [];
+
+  function spec(r: HumanEvalRow, completion: string): object {
+    return { mode: 'humaneval', prompt: r.prompt, completion, test: r.test, entry_point: r.entry_point, timeout_s: 3.0 };
+  }
+
+  it('all 164 canonical solutions pass', async () => {
+    expect(rows).toHaveLength(164);
+    const runs = await mapLimit(rows, PARALLEL, (r) => runHarness(spec(r, r.canonical_solution)));
+    const failed = runs
+      .map((run, i) => ({ id: rows[i]?.task_id, result: run.result }))
+      .filter((x) => str(x.result, 'status') !== 'pass');
+    expect(failed).toEqual([]);
+  }, 600_000);
+
+  it('all 164 NotImplementedError bodies fail', async () => {
+    const runs = await mapLimit(rows, PARALLEL, (r) => runHarness(spec(r, '    raise NotImplementedError\n')));
+    const notFailed = runs
+      .map((run, i) => ({ id: rows[i]?.task_id, result: run.result }))
+      .filter((x) => str(x.result, 'status') !== 'fail');
+    expect(notFailed).toEqual([]);
+  }, 600_000);
+});
+
+if (!existsSync(HUMANEVAL_PLUS_GZ)) {
+  console.warn(`skipping real HumanEval+ harness tests: ${HUMANEVAL_PLUS_GZ} is absent`);
+}
+describe.skipIf(!existsSync(HUMANEVAL_PLUS_GZ))('real data: HumanEval+ (164 tasks, base + plus)', () => {
+  const rows: PlusRow[] = existsSync(HUMANEVAL_PLUS_GZ)
+    ? readJsonlGz(HUMANEVAL_PLUS_GZ).map((raw) => {
+        const atol = (JSON.parse(raw) as Record<string, unknown>).atol;
+        return { ...asHumanEvalRow(raw), atol: typeof atol === 'number' ? atol : 0, raw };
+      })
+    : [];
+
+  it('expected outputs for all 164 tasks, then every canonical solution passes base and plus', async () => {
+    expect(rows).toHaveLength(164);
+    const results = await mapLimit(rows, PARALLEL, async (r) => {
+      // task_json: the raw row, so Python parses the inputs (JSON.parse would turn 1.0 into 1)
+      const common = {
+        dataset: 'humaneval',
+        task_id: r.task_id,
+        entry_point: r.entry_point,
+        solution: r.prompt + r.canonical_solution,
+        task_json: r.raw,
+      };
+      const exp = await runHarness(
+        { ...common, mode: 'evalplus-expected', groups: [{ name: 'base' }, { name: 'plus' }] },
+        { timeoutMs: 600_000 },
+      );
+      if (str(exp.result, 'status') !== 'pass') return { id: r.task_id, stage: 'expected', result: exp.result };
+      const groups = exp.events
+        .filter((e) => e.event === 'expected')
+        .map((e) => ({
+          name: String(e.group),
+          expected: e.outputs as unknown[],
+          // evalplus defaults: max(min_time_limit=4.0, gt_time_limit_factor=4.0 * t)
+          time_limits_s: (e.times_s as number[]).map((t) => Math.max(4.0, 4.0 * t)),
+        }));
+      const run = await runHarness(
+        {
+          ...common,
+          mode: 'evalplus',
+          atol: r.atol,
+          groups,
+          stop_on_fail: true,
+          emit_passing: false,
+          memory_limit_bytes: 4 * 1024 ** 3,
+        },
+        { timeoutMs: 600_000 },
+      );
+      return { id: r.task_id, stage: 'grade', result: run.result };
+    });
+    const bad = results.filter(
+      (x) =>
+        str(x.result, 'status') !== 'pass' ||
+        JSON.stringify(x.result?.groups) !== JSON.stringify({ base: 'pass', plus: 'pass' }),
+    );
+    expect(bad).toEqual([]);
+  }, 1_800_000);
+});
