@@ -50,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
       const app = await createApp(config);
+      // A stray rejection must cost a log line, never the service and the grades in flight.
+      process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
       await app.server.listen({ host: config.host, port: config.port });
       const stop = async () => {
         app.log.info('shutting down');

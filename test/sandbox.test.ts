@@ -174,17 +174,20 @@ print('done')
 
   it('reports a container killed from outside as a retryable infrastructure error', async () => {
     const docker = new Docker();
-    const p = engine.session(prof, async (s) => {
-      await s.put([{ path: 'main.py', content: 'import time\ntime.sleep(20)' }]);
-      return s.exec({ argv: ['python3', 'main.py'], limits: { wallMs: 30_000 } });
-    });
+    // the handler is attached at once: the rejection comes while we are busy killing
+    const p = engine
+      .session(prof, async (s) => {
+        await s.put([{ path: 'main.py', content: 'import time\ntime.sleep(20)' }]);
+        return s.exec({ argv: ['python3', 'main.py'], limits: { wallMs: 30_000 } });
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     await new Promise((r) => setTimeout(r, 800));
     const list = await docker.listContainers({ filters: { label: ['verdict.instance=test-sandbox'] } });
     await Promise.all(list.map((c) => docker.getContainer(c.Id).kill().catch(() => undefined)));
-    const err = await p.then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await p;
     expect(err).toBeInstanceOf(SandboxError);
     expect((err as SandboxError).retryable).toBe(true);
     const after = await py('print("alive")');

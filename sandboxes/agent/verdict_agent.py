@@ -349,6 +349,13 @@ def do_exec(req, blob):
     for fd in bufs:
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
+    # A pidfd wakes us the moment the program exits, even while something it
+    # left behind still holds its pipes open.
+    try:
+        pidfd = os.pidfd_open(pid)
+        sel.register(pidfd, selectors.EVENT_READ)
+    except (AttributeError, OSError):
+        pidfd = None
     deadline = start + wall_ms / 1000.0
     status = None
     rusage = None
@@ -381,9 +388,12 @@ def do_exec(req, blob):
             signal_everything()
             killed = True
         timeout = max(0.0, min(deadline - now, 0.05)) if not killed else 0.05
+        if pidfd is None and len(sel.get_map()) < 2:
+            timeout = min(timeout, 0.002)  # no pidfd: poll for the exit
         if sel.get_map():
             for key, _ in sel.select(timeout):
-                drain(key.fd)
+                if key.fd != pidfd:
+                    drain(key.fd)
         else:
             time.sleep(timeout)
         if out_limit is not None and total > out_limit and not killed:
@@ -401,6 +411,9 @@ def do_exec(req, blob):
             if got == pid:
                 status, rusage = st, ru
     wall = time.monotonic() - start
+    if pidfd is not None:
+        sel.unregister(pidfd)
+        os.close(pidfd)
     # The program is gone; anything it left running goes with it.
     kill_everything()
     for key in list(sel.get_map().values()):
