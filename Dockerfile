@@ -5,7 +5,7 @@
 #
 # The service drives the host's Docker engine through the mounted socket (it
 # runs as root to reach it). Build the sandbox images on the host first
-# (`npx verdict images build`): the default local base is made with
+# (`npm run verdict -- images build`): the default local base is made with
 # debootstrap, which needs root and mounts that a container does not get; or
 # set VERDICT_BASE_IMAGE to a registry image so the builder can pull it.
 #
@@ -21,7 +21,7 @@
 # reaches the build stage, not the runtime image. Credentials (a private
 # registry's .npmrc token) never belong in the context; with BuildKit, pass
 # them as a secret: `--secret id=npmrc,src=$HOME/.npmrc` and
-# `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci` (this file
+# `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm install` (this file
 # sticks to what the classic builder understands, so it does not do that).
 
 ARG NODE_BASE=node:20-bookworm-slim
@@ -44,11 +44,13 @@ RUN touch /tmp/host-ca/ca-certificates.crt \
       npm config set --location=global cafile /tmp/host-ca/ca-certificates.crt; \
     fi
 ENV NODE_EXTRA_CA_CERTS=/tmp/host-ca/ca-certificates.crt
+# `npm install`, not `npm ci`: ci trips over npm's optional-dependency lockfile
+# bug (npm/cli#4828); install honours the lockfile all the same.
 # npm_config_nodedir: node-gyp uses the image's own Node headers instead of
 # downloading them (offline).
 RUN prefix="$(dirname "$(dirname "$(command -v node)")")"; \
     if [ -f "$prefix/include/node/node.h" ]; then export npm_config_nodedir="$prefix"; fi; \
-    npm ci --no-audit --no-fund
+    npm_config_build_from_source=true npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

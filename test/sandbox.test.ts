@@ -240,3 +240,24 @@ describe.skipIf(!hasRunsc)('sandbox engine under gVisor (runsc)', () => {
     expect((await py('print("alive")')).stdout.toString()).toBe('alive\n');
   }, 120_000);
 });
+
+describe.skipIf(!hasDocker)('single-use containers (maxUses = 1)', () => {
+  let engine: SandboxEngine;
+  let prof: ContainerProfile;
+  beforeAll(async () => {
+    prof = profile(await ensurePythonImage());
+    engine = new SandboxEngine({ log: quietLog, instance: 'test-single', concurrency: 1, warm: 1, maxUses: 1 });
+  }, 900_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('gives every grade a container of its own', async () => {
+    const hosts = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const r = await engine.session(prof, (s) => s.exec({ argv: ['cat', '/etc/hostname'], limits: { wallMs: 2000 } }));
+      hosts.add(r.stdout.toString().trim());
+    }
+    expect(hosts.size).toBe(3);
+  });
+});
