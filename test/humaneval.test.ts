@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
@@ -162,4 +163,29 @@ describe.skipIf(!hasDocker)('grading HumanEval and HumanEval+ through the servic
     const m = await app.server.inject({ method: 'GET', url: '/metrics' });
     expect(m.body).toMatch(/verdict_verdicts_total\{benchmark="humaneval",status="fail",reason="timeout"\} \d+/);
   });
+});
+
+const hasRunsc =
+  hasDocker && ((await new Docker().info()) as { Runtimes?: Record<string, unknown> }).Runtimes?.runsc !== undefined;
+
+describe.skipIf(!hasRunsc)('grading under gVisor (options.runtime = runsc)', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    await ensurePythonImage();
+    app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }]);
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('gives the same verdicts as runc: pass, timeout, exit hack, memory bomb', async () => {
+    const grade = (completion: string) =>
+      app.grader.grade({ benchmark: 'humaneval', problem_id: 'Mini/0', completion, options: { runtime: 'runsc', memory_mb: 512 } });
+    expect((await grade(HUMANEVAL_MINI[0]!.canonical_solution)).status).toBe('pass');
+    const loop = await grade('    while True:\n        pass\n');
+    expect([loop.status, loop.reason]).toEqual(['fail', 'timeout']);
+    expect((await grade('    import os\n    os._exit(0)\n')).status).toBe('fail');
+    const bomb = await grade('    x = []\n    while True:\n        x.append(bytearray(1 << 24))\n');
+    expect([bomb.status, bomb.reason]).toEqual(['fail', 'memory_limit']);
+  }, 120_000);
 });
