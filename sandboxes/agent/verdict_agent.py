@@ -41,7 +41,7 @@ import time
 # Trusted Python steps run as forks of this process (python_fork): whatever
 # stdlib they commonly import is loaded once here instead of once per grade.
 for _m in ("array", "ast", "base64", "copy", "decimal", "fractions", "importlib",
-           "math", "runpy", "tempfile", "traceback", "unittest", "collections",
+           "hashlib", "math", "tempfile", "traceback", "unittest", "collections",
            "functools", "itertools", "re", "random", "string", "heapq", "bisect"):
     try:
         __import__(_m)
