@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Lru } from './lru.js';
 
 export interface ProblemRecord {
   id: string;
@@ -33,6 +34,10 @@ interface ProblemRow {
  */
 export class ProblemStore {
   readonly db: Database.Database;
+  // An RL step grades the same problems over and over: keep the parsed rows
+  // (HumanEval+ calibrations reach 150 MB of JSON) instead of re-reading them.
+  private problems = new Lru<string, ProblemRecord>(4096);
+  private calibrations = new Lru<string, { size: number; data: unknown }>(512 << 20, (e) => e.size);
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -75,6 +80,8 @@ export class ProblemStore {
         .run(meta.name, meta.version, meta.source, meta.sha256, problems.length, importedAt);
     });
     tx();
+    this.problems.clear();
+    this.calibrations.clear();
     return { ...meta, count: problems.length, importedAt };
   }
 
@@ -100,10 +107,16 @@ export class ProblemStore {
   }
 
   problem(name: string, version: string, id: string): ProblemRecord | undefined {
+    const key = JSON.stringify([name, version, id]);
+    const hit = this.problems.get(key);
+    if (hit) return hit;
     const row = this.db
       .prepare('SELECT id, prompt, public_json, hidden_json FROM problems WHERE benchmark = ? AND version = ? AND id = ?')
       .get(name, version, id) as ProblemRow | undefined;
-    return row && toRecord(row);
+    if (!row) return undefined;
+    const rec = toRecord(row);
+    this.problems.set(key, rec);
+    return rec;
   }
 
   listProblems(
@@ -136,19 +149,27 @@ export class ProblemStore {
   }
 
   calibration(name: string, version: string, problemId: string, key: string): unknown {
+    const ck = JSON.stringify([name, version, problemId, key]);
+    const hit = this.calibrations.get(ck);
+    if (hit) return hit.data;
     const row = this.db
       .prepare('SELECT data_json FROM calibrations WHERE benchmark = ? AND version = ? AND problem_id = ? AND key = ?')
       .get(name, version, problemId, key) as { data_json: string } | undefined;
-    return row ? (JSON.parse(row.data_json) as unknown) : undefined;
+    if (!row) return undefined;
+    const data = JSON.parse(row.data_json) as unknown;
+    this.calibrations.set(ck, { size: row.data_json.length, data });
+    return data;
   }
 
   saveCalibration(name: string, version: string, problemId: string, key: string, data: unknown): void {
+    const json = JSON.stringify(data);
+    this.calibrations.set(JSON.stringify([name, version, problemId, key]), { size: json.length, data });
     this.db
       .prepare(
         `INSERT INTO calibrations (benchmark, version, problem_id, key, data_json, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (benchmark, version, problem_id, key) DO UPDATE SET data_json = excluded.data_json, created_at = excluded.created_at`,
       )
-      .run(name, version, problemId, key, JSON.stringify(data), new Date().toISOString());
+      .run(name, version, problemId, key, json, new Date().toISOString());
   }
 
   close(): void {
