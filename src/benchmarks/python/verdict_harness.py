@@ -1460,12 +1460,17 @@ def run_humaneval(judge, rep):
         outcome.detail = "timed out after %gs" % timeout
     status = "pass" if outcome is None else "fail"
     rep.emit({"event": "test", "index": 0, "status": status, "time_ms": _ms(elapsed)})
-    res = {"status": status, "reason": None if outcome is None else outcome.reason,
-           "detail": None if outcome is None else _trunc(outcome.detail)}
-    if outcome is not None:
-        for k in ("killed_by_signal", "exit_code"):
-            if k in outcome.extra:
-                res[k] = outcome.extra[k]
+    return _result(outcome)
+
+
+def _result(failure):
+    """The result fields for the first failure of a run, or a pass."""
+    if failure is None:
+        return {"status": "pass", "reason": None, "detail": None}
+    res = {"status": "fail", "reason": failure.reason, "detail": _trunc(failure.detail)}
+    for k in ("killed_by_signal", "exit_code"):
+        if k in failure.extra:
+            res[k] = failure.extra[k]
     return res
 
 
@@ -1861,14 +1866,8 @@ def run_evalplus(judge, rep):
                 first_fail.detail = "%s: %s" % (name, first_fail.detail)
             if stop_on_fail:
                 stop = True
-    res = {"status": "pass" if first_fail is None else "fail",
-           "reason": None if first_fail is None else first_fail.reason,
-           "detail": None if first_fail is None else _trunc(first_fail.detail),
-           "groups": group_status}
-    if first_fail is not None:
-        for k in ("killed_by_signal", "exit_code"):
-            if k in first_fail.extra:
-                res[k] = first_fail.extra[k]
+    res = _result(first_fail)
+    res["groups"] = group_status
     return res
 
 
