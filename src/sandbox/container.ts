@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import tar from 'tar-stream';
 import { SandboxError } from './errors.js';
 import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
-import type { ContainerProfile, ExecResult, FileEntry, Step } from './types.js';
+import type { z } from 'zod';
+import type { ContainerProfile, ExecResult, FileEntry, PairResult, PairStep, ProcessLimitsSchema, Step } from './types.js';
 
 export const SANDBOX_UID = 10001;
 export const MANAGED_LABEL = 'verdict.managed';
@@ -187,6 +188,35 @@ export class SandboxContainer {
     return res;
   }
 
+  async pair(step: PairStep): Promise<PairResult> {
+    const wire = (st: PairStep['main'] | PairStep['peer']): Record<string, unknown> => ({
+      argv: st.argv,
+      env: st.env ?? {},
+      cwd: st.cwd ?? '.',
+      python_fork: 'pythonFork' in st && st.pythonFork === true,
+      exec_only: 'execOnly' in st && st.execOnly === true,
+      limits: wireLimits(st.limits),
+    });
+    const secret = step.peer.secret ?? Buffer.alloc(0);
+    const { header, blob } = await this.request(
+      { type: 'pair', main: wire(step.main), peer: wire(step.peer) },
+      secret,
+      Math.max(step.main.limits.wallMs, step.peer.limits.wallMs) + 15_000,
+    );
+    if (header.ok !== true) throw new SandboxError(`agent pair failed: ${String(header.error)}`, 'agent_protocol');
+    // blob: main stderr | peer stderr | peer output (lengths in the header)
+    const parts = header as Record<string, unknown>;
+    const mainHeader = (parts.main ?? {}) as Record<string, unknown>;
+    const peerHeader = (parts.peer ?? {}) as Record<string, unknown>;
+    const a = num(mainHeader.stderr_len);
+    const b = num(peerHeader.stderr_len);
+    return {
+      main: execResult(mainHeader, Buffer.alloc(0), blob.subarray(0, a)),
+      peer: execResult(peerHeader, Buffer.alloc(0), blob.subarray(a, a + b)),
+      peerOutput: blob.subarray(a + b),
+    };
+  }
+
   async put(files: FileEntry[]): Promise<void> {
     if (files.length === 0) return;
     const blob = await packFiles(files);
@@ -286,6 +316,39 @@ export class SandboxContainer {
     }
     this.pending.clear();
   }
+}
+
+function wireLimits(l: z.input<typeof ProcessLimitsSchema>): Record<string, unknown> {
+  return {
+    wall_ms: l.wallMs,
+    cpu_ms: l.cpuMs,
+    address_space_bytes: l.addressSpaceBytes,
+    stack_bytes: l.stackBytes,
+    file_size_bytes: l.fileSizeBytes,
+    capture_bytes: l.captureBytes ?? 1 << 20,
+    output_bytes: l.outputBytes,
+  };
+}
+
+function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buffer): ExecResult {
+  const res: ExecResult = {
+    exitCode: header.exit_code === null || header.exit_code === undefined ? null : num(header.exit_code),
+    signal: header.signal === null || header.signal === undefined ? null : num(header.signal),
+    wallMs: num(header.wall_ms),
+    cpuMs: num(header.cpu_ms),
+    maxRssKb: num(header.max_rss_kb),
+    timedOut: header.timed_out === true,
+    cpuLimitExceeded: header.cpu_limit_exceeded === true,
+    outputLimitExceeded: header.output_limit_exceeded === true,
+    oomKilled: header.oom_killed === true,
+    outputBytes: num(header.output_bytes),
+    stdout,
+    stderr,
+    stdoutTruncated: false,
+    stderrTruncated: header.stderr_truncated === true,
+  };
+  if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
+  return res;
 }
 
 function num(v: unknown): number {

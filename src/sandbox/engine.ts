@@ -4,7 +4,7 @@ import { INSTANCE_LABEL, MANAGED_LABEL, type SandboxContainer } from './containe
 import { SandboxError } from './errors.js';
 import { ContainerPool } from './pool.js';
 import { Semaphore } from './semaphore.js';
-import type { ContainerProfile, ExecResult, FileEntry, Step } from './types.js';
+import type { ContainerProfile, ExecResult, FileEntry, PairResult, PairStep, Step } from './types.js';
 
 export interface EngineOptions {
   docker?: Docker;
@@ -23,6 +23,8 @@ export interface EngineOptions {
 export interface SandboxSession {
   put(files: FileEntry[]): Promise<void>;
   exec(step: Step): Promise<ExecResult>;
+  /** two processes wired stdin-to-stdout (interactive judging) */
+  pair(step: PairStep): Promise<PairResult>;
   get(paths: string[]): Promise<Map<string, Buffer>>;
 }
 
@@ -74,6 +76,11 @@ export class SandboxEngine {
       const session: SandboxSession = {
         put: (files) => guard(c.put(files)),
         get: (paths) => guard(c.get(paths)),
+        pair: async (step) => {
+          const r = await guard(c.pair(step));
+          if (r.main.oomKilled || r.peer.oomKilled) reusable = false;
+          return r;
+        },
         exec: async (step) => {
           try {
             const r = await c.exec(step);

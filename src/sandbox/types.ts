@@ -61,3 +61,22 @@ export const ExecResultSchema = z.object({
   stderrTruncated: z.boolean(),
 });
 export type ExecResult = z.infer<typeof ExecResultSchema>;
+
+/**
+ * Two processes wired together: `main`'s stdout feeds `peer`'s stdin and
+ * `peer`'s stdout feeds `main`'s stdin (interactive problems). The peer is
+ * trusted and protected from main: it runs non-dumpable (a fork of the agent
+ * with pythonFork, or an execute-only binary with execOnly), and `secret`
+ * reaches it as /dev/fd/3, never as a file main could read; whatever it
+ * writes to /dev/fd/4 comes back as `peerOutput`.
+ */
+export interface PairStep {
+  main: Omit<Step, 'stdin' | 'pythonFork'>;
+  peer: Omit<Step, 'stdin'> & { secret?: Buffer; execOnly?: boolean };
+}
+
+export interface PairResult {
+  main: ExecResult;
+  peer: ExecResult;
+  peerOutput: Buffer;
+}

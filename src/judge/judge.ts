@@ -1,0 +1,306 @@
+import path from 'node:path';
+import { projectRoot } from '../paths.js';
+import type { SandboxEngine, SandboxSession } from '../sandbox/engine.js';
+import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
+import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
+import { compareOutput, pythonCheckerAccepts, type TextComparator } from './compare.js';
+import { JudgeTaskSchema, type CaseResult, type CaseVerdict, type Checker, type JudgeLanguage, type JudgeReport, type JudgeTask, type JudgeTaskInput } from './types.js';
+
+/** The sandbox (folder under sandboxes/) every judged program runs in. */
+export const JUDGE_IMAGE = 'judge';
+
+export interface JudgeOptions {
+  runtime?: 'runc' | 'runsc';
+  signal?: AbortSignal;
+  /** resolves a sandbox name to an image reference; default: the content-addressed tag under ./sandboxes */
+  imageRef?: (name: string) => Promise<string>;
+  /** called with each session's queue and sandbox time (the grader's metrics) */
+  onTimings?: (queueMs: number, sandboxMs: number) => void;
+}
+
+const MB = 1024 * 1024;
+const COMPILE_CAPTURE = 64 << 10;
+const STDERR_TAIL = 300;
+
+interface LanguageSpec {
+  file: string;
+  compile?: string[];
+  run: (memoryMb: number) => string[];
+  /** the JVM reserves far more address space than it uses: limit its heap instead */
+  addressSpace: boolean;
+}
+
+const LANGUAGES: Record<JudgeLanguage, LanguageSpec> = {
+  python3: { file: 'main.py', run: () => ['python3', 'main.py'], addressSpace: true },
+  cpp17: {
+    file: 'main.cpp',
+    compile: ['g++', '-DONLINE_JUDGE', '-O2', '-std=c++17', '-pipe', '-s', '-o', 'main', 'main.cpp'],
+    run: () => ['./main'],
+    addressSpace: true,
+  },
+  java: {
+    file: 'Main.java',
+    compile: ['javac', '-encoding', 'UTF-8', 'Main.java'],
+    run: (mb) => ['java', `-Xmx${mb}m`, '-Xss64m', '-XX:+UseSerialGC', 'Main'],
+    addressSpace: false,
+  },
+};
+
+/**
+ * Compile once, then run every test in the same warm container; outputs are
+ * compared here, in the service. Checkers run afterwards in a container of
+ * their own (never beside the program). Throws SandboxError for Docker
+ * failures (retryable), plain errors for bad tasks (a checker or interactor
+ * that does not compile).
+ */
+export async function runJudge(engine: SandboxEngine, taskIn: JudgeTask | JudgeTaskInput, opts: JudgeOptions = {}): Promise<JudgeReport> {
+  const task = JudgeTaskSchema.parse(taskIn);
+  const image = await (opts.imageRef ?? defaultImageRef)(JUDGE_IMAGE);
+  const profile = judgeProfile(image, task.memoryMb, opts.runtime);
+  const lang = LANGUAGES[task.language];
+  const checker = task.comparator.kind === 'checker' ? task.comparator : undefined;
+
+  // Phase 1: the program over the tests. With a checker, outputs are kept for phase 2.
+  const phase1 = await engine.session(
+    profile,
+    async (s) => {
+      await s.put([{ path: lang.file, content: task.source }, ...(task.extraFiles ?? [])]);
+      const compile = await compileIn(s, lang, task.compileTimeLimitMs);
+      if (!compile.ok) return { compile, cases: [] as RunCase[] };
+      const peer = task.interactor ? await preparePeer(s, task.interactor, task.compileTimeLimitMs) : undefined;
+      const cases: RunCase[] = [];
+      for (let i = 0; i < task.cases.length; i++) {
+        opts.signal?.throwIfAborted();
+        const c = peer ? await runInteractive(s, task, lang, i, peer) : await runCase(s, task, lang, i, checker === undefined);
+        cases.push(c);
+        if (task.stopOnFirstFailure && c.result.verdict !== 'AC') break;
+      }
+      return { compile, cases };
+    },
+    (t) => opts.onTimings?.(t.queueMs, t.sandboxMs),
+  );
+  if (!phase1.compile.ok) return { compile: phase1.compile, verdict: 'CE', cases: [] };
+
+  let results = phase1.cases.map((c) => c.result);
+  if (checker && !task.interactor) {
+    const pending = phase1.cases.filter((c) => c.output !== undefined);
+    if (pending.length > 0) {
+      const checked = await runChecker(engine, checker, task, pending, profile.runtime, opts);
+      results = results.map((r) => checked.get(r.index) ?? r);
+    }
+  }
+  if (task.stopOnFirstFailure) {
+    const firstBad = results.findIndex((r) => r.verdict !== 'AC');
+    if (firstBad >= 0) results = results.slice(0, firstBad + 1);
+  }
+  const bad = results.find((r) => r.verdict !== 'AC');
+  const verdict = bad ? bad.verdict : results.length === task.cases.length && results.length > 0 ? 'AC' : 'WA';
+  return { compile: phase1.compile, verdict, cases: results };
+}
+
+let defaultRef: Promise<string> | undefined;
+function defaultImageRef(name: string): Promise<string> {
+  if (name !== JUDGE_IMAGE) return imageRef(path.join(projectRoot(), 'sandboxes'), name, baseImage(imagesConfigFromEnv()));
+  defaultRef ??= imageRef(path.join(projectRoot(), 'sandboxes'), name, baseImage(imagesConfigFromEnv()));
+  return defaultRef;
+}
+
+/**
+ * Container size: the program's limit plus room for the compiler and the
+ * tmpfs, rounded to a few sizes so warm pools are shared across problems.
+ */
+export function judgeProfile(image: string, memoryMb: number, runtime: 'runc' | 'runsc' = 'runc'): ContainerProfile {
+  const need = memoryMb + 512;
+  let mb = 1024;
+  while (mb < need) mb *= 2;
+  return { image, runtime, memoryBytes: mb * MB, cpus: 1, pidsLimit: 128, workBytes: 256 * MB, tmpBytes: 256 * MB };
+}
+
+interface RunCase {
+  result: CaseResult;
+  /** the program's output, kept only for a checker */
+  output?: Buffer;
+}
+
+async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number): Promise<JudgeReport['compile']> {
+  if (!lang.compile) return { ok: true, timeMs: 0 };
+  const r = await s.exec({ argv: lang.compile, limits: { wallMs, captureBytes: COMPILE_CAPTURE, outputBytes: 16 << 20 } });
+  const output = (r.stdout.toString('utf8') + r.stderr.toString('utf8')).slice(0, COMPILE_CAPTURE);
+  const ok = r.exitCode === 0 && !r.timedOut;
+  return { ok, timeMs: r.wallMs, ...(output ? { output: r.timedOut ? `compilation timed out\n${output}` : output } : r.timedOut ? { output: 'compilation timed out' } : {}) };
+}
+
+function runLimits(task: JudgeTask, lang: LanguageSpec): ProcessLimits {
+  const l: ProcessLimits = {
+    wallMs: task.timeLimitMs,
+    captureBytes: task.outputLimitBytes,
+    outputBytes: task.outputLimitBytes,
+    // Codeforces/Piston: `ulimit -s unlimited`; the stack is bounded by the address space
+    stackBytes: task.memoryMb * MB,
+    fileSizeBytes: task.outputLimitBytes,
+  };
+  if (lang.addressSpace) l.addressSpaceBytes = task.memoryMb * MB;
+  if (task.cpuLimitMs) l.cpuMs = task.cpuLimitMs;
+  return l;
+}
+
+const RUN_ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '0', OMP_NUM_THREADS: '1', TZ: 'UTC' };
+
+async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, compareHere: boolean): Promise<RunCase> {
+  const tc = task.cases[i]!;
+  const step: Step = { argv: lang.run(task.memoryMb), env: RUN_ENV, limits: runLimits(task, lang) };
+  let r: ExecResult;
+  let output: Buffer;
+  if (task.inputMode === 'file') {
+    // a fresh output.txt each test, so a program that writes nothing is not judged on the last one's
+    await s.put([{ path: 'input.txt', content: tc.input }, { path: 'output.txt', content: '' }]);
+    r = await s.exec({ ...step, stdin: Buffer.alloc(0) });
+    output = (await s.get(['output.txt'])).get('output.txt') ?? Buffer.alloc(0);
+  } else {
+    r = await s.exec({ ...step, stdin: Buffer.from(tc.input, 'utf8') });
+    output = r.stdout;
+  }
+  const failed = runFailure(r, task.memoryMb);
+  const base = { index: i, timeMs: r.wallMs, cpuMs: r.cpuMs, memoryKb: r.maxRssKb };
+  if (failed) return { result: { ...base, ...failed } };
+  if (!compareHere) return { result: { ...base, verdict: 'AC' }, output };
+  const cmp = compareOutput(task.comparator as TextComparator, tc.expected, output.toString('utf8'));
+  return { result: { ...base, verdict: cmp.ok ? 'AC' : 'WA', ...(cmp.detail ? { detail: cmp.detail } : {}) } };
+}
+
+/** The verdict of a run that did not end normally, or undefined when its output should be compared. */
+export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerdict; detail: string } | undefined {
+  const tail = r.stderr.toString('utf8').slice(-STDERR_TAIL);
+  if (r.spawnError) return { verdict: 'RE', detail: r.spawnError };
+  if (r.timedOut) return { verdict: 'TLE', detail: 'wall time limit exceeded' };
+  if (r.cpuLimitExceeded) return { verdict: 'TLE', detail: 'CPU time limit exceeded' };
+  if (r.oomKilled) return { verdict: 'MLE', detail: 'killed by the OOM killer' };
+  if (r.outputLimitExceeded) return { verdict: 'WA', detail: 'output limit exceeded' };
+  if (r.exitCode === 0 && r.signal === null) return undefined;
+  // Under an address-space limit an allocation failure surfaces as bad_alloc
+  // (abort) or MemoryError; Piston counts exit 134 (SIGABRT) as MLE too.
+  if (/std::bad_alloc|MemoryError|OutOfMemoryError/.test(tail) || r.maxRssKb >= memoryMb * 1024) {
+    return { verdict: 'MLE', detail: `memory limit exceeded${tail ? ': ' + lastLine(tail) : ''}` };
+  }
+  const how = r.signal !== null ? `killed by signal ${r.signal}` : `exit code ${r.exitCode}`;
+  return { verdict: 'RE', detail: tail ? `${how}: ${lastLine(tail)}` : how };
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 200);
+}
+
+// ---------------------------------------------------------------- checkers
+
+const CHECKER_FILES: Record<JudgeLanguage, string> = { python3: 'checker.py', cpp17: 'checker.cpp', java: 'Main.java' };
+
+async function runChecker(
+  engine: SandboxEngine,
+  checker: Checker,
+  task: JudgeTask,
+  pending: RunCase[],
+  runtime: 'runc' | 'runsc',
+  opts: JudgeOptions,
+): Promise<Map<number, CaseResult>> {
+  const image = await (opts.imageRef ?? defaultImageRef)(JUDGE_IMAGE);
+  const out = new Map<number, CaseResult>();
+  await engine.session(
+    judgeProfile(image, 256, runtime),
+    async (s) => {
+      const argv = await prepareProgram(s, checker.language, checker.source, 'checker', task.compileTimeLimitMs);
+      for (const c of pending) {
+        opts.signal?.throwIfAborted();
+        const tc = task.cases[c.result.index]!;
+        await s.put([
+          { path: 'tests/input.txt', content: tc.input },
+          { path: 'tests/expected.txt', content: tc.expected },
+          { path: 'tests/output.txt', content: c.output! },
+        ]);
+        // open-r1: checker input correct_output solution_output; testlib: checker input output answer
+        const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
+        const r = await s.exec({ argv: [...argv, ...files], env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
+        if (r.timedOut || r.spawnError || r.signal !== null) {
+          throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError ?? (r.timedOut ? 'timed out' : `signal ${r.signal}`)}`);
+        }
+        const ok = checker.style === 'python' ? pythonCheckerAccepts(r.stdout.toString('utf8')) : r.exitCode === 0;
+        const result: CaseResult = { ...c.result, verdict: ok ? 'AC' : 'WA' };
+        if (!ok) result.detail = 'rejected by the checker';
+        out.set(c.result.index, result);
+        if (!ok && task.stopOnFirstFailure) break;
+      }
+    },
+    (t) => opts.onTimings?.(t.queueMs, t.sandboxMs),
+  );
+  return out;
+}
+
+/** Put and compile a trusted helper program (checker, interactor); its argv. */
+async function prepareProgram(s: SandboxSession, language: JudgeLanguage, source: string, name: string, wallMs: number): Promise<string[]> {
+  if (language === 'python3') {
+    await s.put([{ path: `${name}.py`, content: source }]);
+    return ['python3', `${name}.py`];
+  }
+  if (language === 'cpp17') {
+    await s.put([{ path: `${name}.cpp`, content: source }]);
+    const r = await s.exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', name, `${name}.cpp`], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
+    if (r.exitCode !== 0) throw new Error(`${name} does not compile: ${r.stderr.toString('utf8').slice(0, 500)}`);
+    return [`./${name}`];
+  }
+  throw new Error(`${name} in ${language} is not supported`);
+}
+
+// ---------------------------------------------------------------- interactive
+
+interface Peer {
+  argv: string[];
+  pythonFork: boolean;
+  /** put again before every test: the program may have overwritten it */
+  files: FileEntry[];
+}
+
+async function preparePeer(s: SandboxSession, program: { language: JudgeLanguage; source: string }, wallMs: number): Promise<Peer> {
+  if (program.language === 'python3') {
+    const files = [{ path: 'interactor.py', content: program.source }];
+    await s.put(files);
+    return { argv: ['python3', 'interactor.py'], pythonFork: true, files };
+  }
+  if (program.language === 'cpp17') {
+    await s.put([{ path: 'interactor.cpp', content: program.source }]);
+    const r = await s.exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', 'interactor', 'interactor.cpp'], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
+    if (r.exitCode !== 0) throw new Error(`interactor does not compile: ${r.stderr.toString('utf8').slice(0, 500)}`);
+    const bin = (await s.get(['interactor'])).get('interactor');
+    if (!bin) throw new Error('interactor binary missing after compilation');
+    return { argv: ['./interactor'], pythonFork: false, files: [{ path: 'interactor', content: bin, mode: 0o755 }] };
+  }
+  throw new Error(`interactor in ${program.language} is not supported`);
+}
+
+async function runInteractive(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, peer: Peer): Promise<RunCase> {
+  const tc = task.cases[i]!;
+  await s.put(peer.files);
+  const limits = runLimits(task, lang);
+  const r = await s.pair({
+    main: { argv: lang.run(task.memoryMb), env: RUN_ENV, limits },
+    peer: {
+      argv: [...peer.argv, '/dev/fd/3', '/dev/fd/4'],
+      env: RUN_ENV,
+      pythonFork: peer.pythonFork,
+      execOnly: !peer.pythonFork,
+      secret: Buffer.from(tc.input, 'utf8'),
+      // the interactor waits on the program: it gets the program's limit and some slack
+      limits: { wallMs: task.timeLimitMs + 2000, captureBytes: 64 << 10, outputBytes: 16 << 20 },
+    },
+  });
+  const base = { index: i, timeMs: r.main.wallMs, cpuMs: r.main.cpuMs, memoryKb: r.main.maxRssKb };
+  if (r.main.timedOut || r.main.cpuLimitExceeded) return { result: { ...base, verdict: 'TLE', detail: r.main.timedOut ? 'wall time limit exceeded' : 'CPU time limit exceeded' } };
+  // The interactor's word comes first: a program that broke the protocol and then died of SIGPIPE is WA.
+  const peerOk = r.peer.exitCode === 0 && r.peer.signal === null && !r.peer.timedOut;
+  if (!peerOk) {
+    const why = r.peer.timedOut ? 'interactor timed out waiting for the program' : lastLine(r.peer.stderr.toString('utf8')) || `interactor exit ${r.peer.exitCode ?? 'signal ' + r.peer.signal}`;
+    return { result: { ...base, verdict: 'WA', detail: `rejected by the interactor: ${why}` } };
+  }
+  const failed = runFailure({ ...r.main, stdout: Buffer.alloc(0) }, task.memoryMb);
+  if (failed) return { result: { ...base, ...failed } };
+  return { result: { ...base, verdict: 'AC' } };
+}
