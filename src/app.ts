@@ -10,6 +10,8 @@ import { SandboxEngine } from './sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from './sandbox/images.js';
 import { buildServer } from './server.js';
 import { ProblemStore } from './store/store.js';
+import { JobStore } from './store/jobs.js';
+import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
 
 export interface App {
@@ -18,6 +20,7 @@ export interface App {
   engine: SandboxEngine;
   grader: Grader;
   metrics: Metrics;
+  jobs: JobRunner;
   log: Logger;
   close(): Promise<void>;
 }
@@ -63,6 +66,8 @@ export async function createApp(
     metrics,
     log: log.child({ module: 'grader' }),
   });
+  const jobStore = new JobStore(store.db);
+  const jobs = new JobRunner({ jobs: jobStore, grader, benchmarks, log: log.child({ module: 'jobs' }), concurrency: config.concurrency });
   const server = buildServer({
     log,
     store,
@@ -73,6 +78,7 @@ export async function createApp(
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
     sandboxesDir: config.sandboxesDir,
+    jobs: { runner: jobs, store: jobStore },
   });
   if (await engine.ping()) {
     const stale = await engine.removeStale().catch(() => 0);
@@ -85,15 +91,18 @@ export async function createApp(
   } else {
     log.warn('Docker engine unreachable: grades will return infra_error until it answers');
   }
+  jobs.start();
   return {
     server,
     store,
     engine,
     grader,
     metrics,
+    jobs,
     log,
     async close() {
       await server.close();
+      await jobs.close();
       await engine.close();
       store.close();
     },

@@ -9,17 +9,21 @@ import {
   ProblemListSchema,
   VerdictSchema,
 } from './schemas.js';
+import { JobCreateSchema, JobListSchema, JobResultSchema, JobResultsQuerySchema, JobSchema } from './jobs/schemas.js';
 
 // The OpenAPI document is derived from the zod schemas that validate requests.
 type Schema = z.ZodType;
 interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   summary: string;
   body?: Schema;
   query?: z.ZodObject;
   params?: string[];
   ok: Schema | 'text';
+  /** NDJSON stream whose lines follow this schema */
+  ndjson?: Schema;
+  status?: number;
   errors: number[];
 }
 
@@ -27,6 +31,11 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/v1/grade', summary: 'Grade one completion against a problem\'s hidden tests', body: GradeRequestSchema, ok: VerdictSchema, errors: [400, 401, 404, 413, 415] },
   { method: 'get', path: '/v1/benchmarks', summary: 'Benchmarks with their imported versions', ok: BenchmarkListSchema, errors: [401] },
   { method: 'get', path: '/v1/benchmarks/{name}/problems', summary: 'Problem ids and prompts (never hidden tests)', params: ['name'], query: ProblemListQuerySchema, ok: ProblemListSchema, errors: [400, 401, 404] },
+  { method: 'post', path: '/v1/jobs', summary: 'Start a batch regrading job from JSONL (uploaded or a server-side path)', body: JobCreateSchema, ok: JobSchema, status: 201, errors: [400, 401, 404, 413, 415] },
+  { method: 'get', path: '/v1/jobs', summary: 'Jobs, newest first', ok: JobListSchema, errors: [401] },
+  { method: 'get', path: '/v1/jobs/{id}', summary: 'Progress of a job: done/total, passes so far, ETA, bad lines', params: ['id'], ok: JobSchema, errors: [400, 401, 404] },
+  { method: 'get', path: '/v1/jobs/{id}/results', summary: 'Results so far as NDJSON (one JobResult per line, in input order), streamed', params: ['id'], query: JobResultsQuerySchema, ok: 'text', ndjson: JobResultSchema, errors: [400, 401, 404] },
+  { method: 'delete', path: '/v1/jobs/{id}', summary: 'Cancel a job (results so far are kept)', params: ['id'], ok: JobSchema, errors: [400, 401, 404] },
   { method: 'get', path: '/healthz', summary: 'Docker reachable, images present (503 when degraded)', ok: HealthSchema, errors: [503] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: 'text', errors: [401] },
   { method: 'get', path: '/openapi.json', summary: 'This document', ok: 'text', errors: [] },
@@ -64,7 +73,9 @@ export function openapiDocument(version: string): Record<string, unknown> {
     if (parameters.length) op.parameters = parameters;
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: ref(r.body) } } };
     const responses: Record<string, unknown> = {
-      '200': r.ok === 'text' ? { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } : { description: 'OK', content: { 'application/json': { schema: ref(r.ok) } } },
+      [String(r.status ?? 200)]: r.ndjson
+        ? { description: 'OK', content: { 'application/x-ndjson': { schema: ref(r.ndjson) } } }
+        : r.ok === 'text' ? { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } : { description: 'OK', content: { 'application/json': { schema: ref(r.ok) } } },
     };
     for (const code of r.errors) {
       responses[String(code)] = { description: ERROR_TEXT[code] ?? 'error', content: { 'application/json': { schema: ref(code === 503 ? HealthSchema : ErrorSchema) } } };

@@ -10,6 +10,9 @@ import { benchmarkRoutes } from './routes/benchmarks.js';
 import { gradeRoutes } from './routes/grade.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { jobRoutes } from './routes/jobs.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { JobStore } from './store/jobs.js';
 import type { SandboxEngine } from './sandbox/engine.js';
 import type { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
@@ -24,6 +27,7 @@ export interface ServerDeps {
   apiKeys: string[];
   bodyLimitBytes: number;
   sandboxesDir: string;
+  jobs?: { runner: JobRunner; store: JobStore };
 }
 
 const OPEN_ROUTES = new Set(['/healthz', '/openapi.json']);
@@ -71,6 +75,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   benchmarkRoutes(app, deps.store, deps.benchmarks);
   healthRoutes(app, deps.engine, deps.sandboxesDir);
   metricsRoutes(app, deps.metrics);
+  if (deps.jobs) jobRoutes(app, deps.jobs.runner, deps.jobs.store, deps.bodyLimitBytes);
   const doc = openapiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
   return app;

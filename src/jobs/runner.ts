@@ -1,0 +1,342 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Logger } from 'pino';
+import type { AnyBenchmark } from '../benchmarks/types.js';
+import { ApiError } from '../errors.js';
+import type { Grader } from '../grading/grader.js';
+import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
+import type { JobRow, JobStore, PendingSample } from '../store/jobs.js';
+import { parseLine, type FormatSpec, type Sample } from './formats.js';
+import type { BadLine, Job, JobCreate, JobResult } from './schemas.js';
+
+export interface RunnerDeps {
+  jobs: JobStore;
+  grader: Grader;
+  benchmarks: ReadonlyMap<string, AnyBenchmark>;
+  log: Logger;
+  /** grades in flight across all jobs */
+  concurrency: number;
+  /** job-level retries of an infra_error verdict (the grader has retried already) */
+  infraRetries?: number;
+  retryDelayMs?: number;
+}
+
+interface Spec {
+  options?: GradeOptions;
+}
+
+const BATCH = 500;
+/** public problem fields copied into results, for metrics by difficulty and date */
+const META_FIELDS = ['difficulty', 'contest_date', 'platform'];
+
+/**
+ * Feeds the samples of running jobs to the grader with bounded concurrency,
+ * oldest job first, and records each verdict once. Holds at most one page of
+ * samples in memory, whatever the size of the job.
+ */
+export class JobRunner {
+  private buffer: Array<PendingSample & { job: string; spec: Spec }> = [];
+  /** highest seq handed out per job: pending() starts after it, so in-flight samples are not handed out twice */
+  private cursor = new Map<string, number>();
+  private inflight = new Map<string, number>();
+  private progress = new Map<string, { t0: number; done0: number }>();
+  private specs = new Map<string, Spec>();
+  private active = 0;
+  private closed = false;
+  private idle: Array<() => void> = [];
+  private readonly infraRetries: number;
+  private readonly retryDelayMs: number;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.infraRetries = deps.infraRetries ?? 2;
+    this.retryDelayMs = deps.retryDelayMs ?? 2000;
+  }
+
+  /** Resume every job a previous run left running. */
+  start(): void {
+    const n = this.deps.jobs.running().length;
+    if (n) this.deps.log.info({ jobs: n }, 'resuming jobs');
+    this.pump();
+  }
+
+  /** Read the input into the store (bad lines recorded with their numbers), then queue the job. */
+  async create(req: JobCreate): Promise<Job> {
+    if (!this.deps.benchmarks.has(req.benchmark)) {
+      throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${req.benchmark}'`, 'benchmark');
+    }
+    const spec: Spec = req.options ? { options: req.options } : {};
+    const fmt: FormatSpec = { format: req.format, benchmark: req.benchmark, idField: req.id_field, replyField: req.reply_field };
+    const lines = req.path !== undefined ? fileLines(req.path) : textLines(req.jsonl ?? '');
+    const id = this.deps.jobs.create({ label: req.label, benchmark: req.benchmark, format: req.format, spec });
+    try {
+      let seq = 0;
+      let batch: Parameters<JobStore['addLines']>[2] = [];
+      let read = 0;
+      const flush = () => {
+        seq = this.deps.jobs.addLines(id, seq, batch, read);
+        batch = [];
+        read = 0;
+      };
+      for await (const { text, line } of lines) {
+        if (!text.trim()) continue;
+        read += 1;
+        const r = parseLine(text, line, fmt);
+        if ('error' in r) {
+          batch.push({ bad: { line, message: r.error, benchmark: req.benchmark } });
+        } else {
+          for (const s of r.samples) {
+            const why = this.check(s, spec);
+            batch.push(why ? { bad: { line, message: why, benchmark: s.benchmark } } : { sample: s });
+          }
+        }
+        if (batch.length >= BATCH) flush();
+      }
+      flush();
+    } catch (e) {
+      this.deps.jobs.delete(id);
+      if (e instanceof ApiError) throw e;
+      const err = e as NodeJS.ErrnoException;
+      if (req.path !== undefined && err.code) {
+        throw new ApiError(400, 'unreadable_input', `path: cannot read ${req.path}: ${err.code}`, 'path');
+      }
+      throw e;
+    }
+    this.deps.jobs.finishLoading(id);
+    this.specs.set(id, spec);
+    this.pump();
+    return this.view(this.deps.jobs.get(id)!);
+  }
+
+  /** Why a sample cannot be graded (unknown problem, …), or undefined; bad job options are the whole request's fault. */
+  private check(s: Sample, spec: Spec): string | undefined {
+    try {
+      this.deps.grader.resolve({ benchmark: s.benchmark, problem_id: s.problem_id, completion: '', options: spec.options });
+      return undefined;
+    } catch (e) {
+      if (e instanceof ApiError) {
+        if (e.field?.startsWith('options')) throw e;
+        return e.message;
+      }
+      throw e;
+    }
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.deps.jobs.get(id);
+    return row && row.state !== 'loading' ? this.view(row) : undefined;
+  }
+
+  list(): Job[] {
+    return this.deps.jobs.list().map((r) => this.view(r));
+  }
+
+  cancel(id: string): Job | undefined {
+    const row = this.deps.jobs.get(id);
+    if (!row || row.state === 'loading') return undefined;
+    if (row.state === 'running') {
+      this.deps.jobs.setState(id, 'cancelled');
+      this.buffer = this.buffer.filter((s) => s.job !== id);
+      this.forget(id);
+    }
+    return this.view(this.deps.jobs.get(id)!);
+  }
+
+  /** Stop handing out samples; wait for the grades in flight to be recorded. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.buffer = [];
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private view(row: JobRow): Job {
+    const c = this.deps.jobs.counts(row.id);
+    let eta: number | null = null;
+    const p = this.progress.get(row.id);
+    if (row.state === 'running' && p) {
+      const rate = (c.done - p.done0) / ((performance.now() - p.t0) / 1000);
+      if (rate > 0) eta = Math.round(((row.total - c.done) / rate) * 10) / 10;
+    } else if (row.state !== 'running') {
+      eta = 0;
+    }
+    return {
+      id: row.id,
+      label: row.label,
+      benchmark: row.benchmark,
+      format: row.format as Job['format'],
+      state: row.state === 'loading' ? 'running' : row.state,
+      created_at: row.created_at,
+      finished_at: row.finished_at,
+      lines: row.lines,
+      total: row.total,
+      done: c.done,
+      passes: c.passes,
+      fails: c.fails,
+      infra_errors: c.infra_errors,
+      bad_line_count: c.invalid,
+      bad_lines: this.deps.jobs.badLines(row.id, 100) as BadLine[],
+      eta_s: eta,
+    };
+  }
+
+  private spec(row: JobRow): Spec {
+    let s = this.specs.get(row.id);
+    if (!s) {
+      s = JSON.parse(row.spec_json) as Spec;
+      this.specs.set(row.id, s);
+    }
+    return s;
+  }
+
+  /** Refill the buffer from the oldest running job that has samples left; finish jobs that have none. */
+  private refill(): void {
+    for (const row of this.deps.jobs.running()) {
+      const after = this.cursor.get(row.id) ?? -1;
+      const page = this.deps.jobs.pending(row.id, after, 256);
+      if (!this.progress.has(row.id)) this.progress.set(row.id, { t0: performance.now(), done0: this.deps.jobs.counts(row.id).done });
+      if (page.length) {
+        const spec = this.spec(row);
+        this.buffer.push(...page.map((s) => ({ ...s, job: row.id, spec })));
+        this.cursor.set(row.id, page[page.length - 1]!.seq);
+        return;
+      }
+      this.maybeFinish(row.id);
+    }
+  }
+
+  private maybeFinish(id: string): void {
+    if ((this.inflight.get(id) ?? 0) > 0) return;
+    const row = this.deps.jobs.get(id);
+    if (!row || row.state !== 'running') return;
+    const c = this.deps.jobs.counts(id);
+    if (c.done < row.total) return; // samples left that another page will hand out
+    this.deps.jobs.setState(id, 'done');
+    this.deps.jobs.dropSamples(id);
+    this.deps.log.info({ job: id, total: row.total, passes: c.passes }, 'job done');
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
+    this.cursor.delete(id);
+    this.progress.delete(id);
+    this.specs.delete(id);
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active < this.deps.concurrency) {
+      if (!this.buffer.length) this.refill();
+      const s = this.buffer.shift();
+      if (!s) break;
+      this.active += 1;
+      this.inflight.set(s.job, (this.inflight.get(s.job) ?? 0) + 1);
+      void this.run(s).finally(() => {
+        this.active -= 1;
+        this.inflight.set(s.job, (this.inflight.get(s.job) ?? 1) - 1);
+        if (this.closed) {
+          if (this.active === 0) for (const f of this.idle.splice(0)) f();
+          return;
+        }
+        if (!this.buffer.some((b) => b.job === s.job)) this.maybeFinish(s.job);
+        this.pump();
+      });
+    }
+  }
+
+  private async run(s: PendingSample & { job: string; spec: Spec }): Promise<void> {
+    let result: JobResult;
+    try {
+      const req = this.request(s);
+      let v: Verdict = await this.deps.grader.grade(req);
+      for (let i = 0; v.status === 'infra_error' && i < this.infraRetries && !this.closed; i++) {
+        await new Promise((r) => setTimeout(r, this.retryDelayMs * (i + 1)));
+        v = await this.deps.grader.grade(req);
+      }
+      if (this.closed && v.status === 'infra_error') return; // shutting down: leave it for the next run
+      result = this.toResult(s, v);
+    } catch (e) {
+      // The problem vanished (re-import) or the sample is otherwise ungradable: say so on its line.
+      const msg = e instanceof Error ? e.message : String(e);
+      this.deps.log.warn({ job: s.job, seq: s.seq, err: msg }, 'sample not graded');
+      result = { seq: s.seq, line: s.line, sub: s.sub, benchmark: s.benchmark, problem_id: s.problem_id, status: 'invalid', reward: 0, reason: null, error: msg };
+    }
+    this.deps.jobs.record(s.job, result);
+  }
+
+  /**
+   * The grade request for a sample. An EvalPlus `solution` is a whole program:
+   * send the completion whose extracted program is exactly that solution
+   * (the prompt stripped when the benchmark prepends it).
+   */
+  private request(s: PendingSample & { spec: Spec }): GradeRequest {
+    const req: GradeRequest = { benchmark: s.benchmark, problem_id: s.problem_id, completion: s.completion };
+    if (s.spec.options) req.options = s.spec.options;
+    if (!s.solution) return req;
+    const { bench, problem, options } = this.deps.grader.resolve(req);
+    const candidates = [s.completion];
+    if (s.completion.startsWith(problem.prompt)) candidates.unshift(s.completion.slice(problem.prompt.length));
+    for (const c of candidates) {
+      if (bench.extract(problem, c, options) === s.completion) return { ...req, completion: c };
+    }
+    // The benchmark prepends a prompt the solution does not start with: a later
+    // definition wins in Python, so prompt + solution runs the solution.
+    return { ...req, completion: '\n' + s.completion };
+  }
+
+  private toResult(s: PendingSample, v: Verdict): JobResult {
+    const r: JobResult = {
+      seq: s.seq,
+      line: s.line,
+      sub: s.sub,
+      benchmark: v.benchmark,
+      problem_id: v.problem_id,
+      status: v.status,
+      reward: v.reward,
+      reason: v.reason,
+      benchmark_version: v.benchmark_version,
+      grader_version: v.grader_version,
+    };
+    if (v.detail) r.detail = v.detail.slice(0, 500);
+    if (v.groups) r.groups = v.groups;
+    const problem = this.deps.grader.resolve({
+      benchmark: v.benchmark,
+      problem_id: v.problem_id,
+      completion: '',
+      options: { version: v.benchmark_version },
+    }).problem;
+    const meta: Record<string, string> = {};
+    for (const k of META_FIELDS) {
+      const val = problem.public[k];
+      if (typeof val === 'string' || typeof val === 'number') meta[k] = String(val);
+    }
+    if (Object.keys(meta).length) r.meta = meta;
+    return r;
+  }
+}
+
+async function* textLines(text: string): AsyncGenerator<{ text: string; line: number }> {
+  let line = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line += 1;
+    yield { text: text.slice(start, end), line };
+    start = end + 1;
+  }
+}
+
+async function* fileLines(file: string): AsyncGenerator<{ text: string; line: number }> {
+  const fh = await fs.promises.open(file, 'r');
+  const head = Buffer.alloc(2);
+  await fh.read(head, 0, 2, 0);
+  await fh.close();
+  let stream: Readable = fs.createReadStream(file);
+  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(zlib.createGunzip());
+  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line += 1;
+    yield { text, line };
+  }
+}
