@@ -10,11 +10,13 @@ import { ensureImages, imageStatus } from './sandbox/images.js';
 import { sha256, readMaybeGzip } from './benchmarks/files.js';
 import { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
+import { selftestCommand } from './selftest-cli.js';
 
 const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
 
   verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc]
-  verdict import <benchmark> <path> [--version V] [--data-dir D]
+  verdict import <benchmark> <path> [--version V] [--ids FILE] [--data-dir D]
+  verdict selftest <benchmark> [--version V] [--ids a,b|FILE] [--limit N] [--concurrency N] [--out FILE]
   verdict images build [names...] [--force]
   verdict images status
   verdict openapi            print the OpenAPI document (YAML)
@@ -32,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       runtime: { type: 'string' },
       version: { type: 'string' },
       force: { type: 'boolean' },
+      ids: { type: 'string' },
+      limit: { type: 'string' },
+      concurrency: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,13 +75,24 @@ async function main(argv: string[]): Promise<number> {
         console.error(`usage: verdict import <${[...BENCHMARKS.keys()].join('|')}> <path> [--version V]`);
         return 2;
       }
-      const { version, problems } = await bench.read(file, values.version ? { version: values.version } : {});
+      const { version, problems } = await bench.read(file, {
+        ...(values.version ? { version: values.version } : {}),
+        ...(values.ids ? { ids: values.ids } : {}),
+      });
       const store = new ProblemStore(config.dataDir);
       const digest = sha256(await readMaybeGzip(file));
       const v = store.importVersion({ name: bench.name, version, source: path.resolve(file), sha256: digest }, problems);
       store.close();
       console.log(`imported ${v.count} problems into ${bench.name} ${v.version} (${config.dataDir})`);
       return 0;
+    }
+    case 'selftest': {
+      const bench = rest[0] ? BENCHMARKS.get(rest[0]) : undefined;
+      if (!bench) {
+        console.error(`usage: verdict selftest <${[...BENCHMARKS.keys()].join('|')}> [--version V] [--ids a,b|FILE] [--limit N] [--concurrency N] [--out FILE]`);
+        return 2;
+      }
+      return selftestCommand(config, bench, values);
     }
     case 'images': {
       const docker = new Docker();

@@ -47,8 +47,8 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   graderVersion: string;
   /** per-request options (beyond the common ones), validated by the grader */
   options: z.ZodType<Options>;
-  /** read the benchmark's official files */
-  read(path: string, opts: { version?: string }): Promise<ImportResult>;
+  /** read the benchmark's official files; `ids` is a file listing the task ids of a subset */
+  read(path: string, opts: { version?: string; ids?: string }): Promise<ImportResult>;
   /** extract the code to run from a model completion */
   extract(problem: ProblemRecord, completion: string, options: Options): string;
   /** optional one-off sandbox run per problem whose result plans depend on (reference outputs, timings) */
@@ -59,6 +59,8 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   };
   plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
   outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
+  /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
+  canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };
   /** fields of problem.public worth listing */
   entryPoint?(problem: ProblemRecord): string | undefined;
 }
