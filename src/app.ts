@@ -10,6 +10,10 @@ import { SandboxEngine } from './sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from './sandbox/images.js';
 import { buildServer } from './server.js';
 import { ProblemStore } from './store/store.js';
+import { ResultCache } from './store/result-cache.js';
+import { Admission } from './rl/admission.js';
+import { RewardService } from './rl/reward-service.js';
+import { listSandboxes } from './sandbox/images.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +23,7 @@ export interface App {
   store: ProblemStore;
   engine: SandboxEngine;
   grader: Grader;
+  reward: RewardService;
   metrics: Metrics;
   jobs: JobRunner;
   log: Logger;
@@ -66,6 +71,21 @@ export async function createApp(
     metrics,
     log: log.child({ module: 'grader' }),
   });
+  const admission = new Admission(config.concurrency, config.queue);
+  let imagesKey: Promise<string> | undefined;
+  const reward = new RewardService({
+    grader,
+    admission,
+    ...(config.cacheEntries > 0 ? { cache: new ResultCache(store.db, config.cacheEntries) } : {}),
+    // every sandbox recipe's content address: a rebuilt image never serves an old cached verdict
+    imagesKey: () =>
+      (imagesKey ??= listSandboxes(config.sandboxesDir)
+        .then((names) => Promise.all(names.map(resolveImage)))
+        .then((refs) => refs.sort().join(','))),
+    runtime: config.runtime,
+    metrics,
+    log: log.child({ module: 'reward' }),
+  });
   const jobStore = new JobStore(store.db);
   const jobs = new JobRunner({ jobs: jobStore, grader, benchmarks, log: log.child({ module: 'jobs' }), concurrency: config.concurrency });
   const server = buildServer({
@@ -78,6 +98,7 @@ export async function createApp(
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
     sandboxesDir: config.sandboxesDir,
+    rl: { reward, admission, runCode: { engine, imageRef: resolveImage, runtime: config.runtime, log: log.child({ module: 'run_code' }) } },
     jobs: { runner: jobs, store: jobStore },
   });
   if (await engine.ping()) {
@@ -97,6 +118,7 @@ export async function createApp(
     store,
     engine,
     grader,
+    reward,
     metrics,
     jobs,
     log,

@@ -24,6 +24,10 @@ export const ConfigSchema = z.object({
   runtime: z.enum(['runc', 'runsc']).default('runc'),
   /** infra-error retries per grade */
   retries: int.min(0).max(5).default(2),
+  /** grades that may wait for a slot beyond the running ones; more is a 429 */
+  queue: int.min(0).default(1024),
+  /** verdicts kept in the result cache (0 = no cache) */
+  cacheEntries: int.min(0).default(100_000),
   /** distinguishes this service's containers on a shared Docker host */
   instance: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('default'),
   /** sandboxes/ folder with one Dockerfile per image */
@@ -45,6 +49,8 @@ const ENV: Record<string, keyof Config> = {
   VERDICT_MAX_USES: 'maxUses',
   VERDICT_RUNTIME: 'runtime',
   VERDICT_RETRIES: 'retries',
+  VERDICT_QUEUE: 'queue',
+  VERDICT_CACHE_ENTRIES: 'cacheEntries',
   VERDICT_INSTANCE: 'instance',
   VERDICT_SANDBOXES_DIR: 'sandboxesDir',
   VERDICT_PREWARM: 'prewarm',

@@ -9,6 +9,16 @@ import {
   ProblemListSchema,
   VerdictSchema,
 } from './schemas.js';
+import {
+  BatchRequestSchema,
+  BatchResponseSchema,
+  EvalResultSchema,
+  GetRewardRequestSchema,
+  GetRewardResponseSchema,
+  RunCodeRequestSchema,
+  RunCodeResponseSchema,
+  SubmitRequestSchema,
+} from './rl/schemas.js';
 import { JobCreateSchema, JobListSchema, JobResultSchema, JobResultsQuerySchema, JobSchema } from './jobs/schemas.js';
 
 // The OpenAPI document is derived from the zod schemas that validate requests.
@@ -29,6 +39,10 @@ interface Route {
 
 const ROUTES: Route[] = [
   { method: 'post', path: '/v1/grade', summary: 'Grade one completion against a problem\'s hidden tests', body: GradeRequestSchema, ok: VerdictSchema, errors: [400, 401, 404, 413, 415] },
+  { method: 'post', path: '/v1/grade/batch', summary: 'Grade many completions: NDJSON, one BatchResult per line as each finishes (format=json: one BatchResponse). 429 + Retry-After when the queue is full', body: BatchRequestSchema, ok: BatchResponseSchema, errors: [400, 401, 404, 413, 415, 429] },
+  { method: 'post', path: '/run_code', summary: 'SandboxFusion-compatible: run a program with stdin (python, bash); 504 + Retry-After when overloaded, as verl retries on 504', body: RunCodeRequestSchema, ok: RunCodeResponseSchema, errors: [400, 401, 415, 504] },
+  { method: 'post', path: '/submit', summary: 'SandboxFusion-compatible: grade a completion for a dataset problem (a verdict benchmark, or config.provided_data)', body: SubmitRequestSchema, ok: EvalResultSchema, errors: [400, 401, 404, 413, 415, 504] },
+  { method: 'post', path: '/get_reward', summary: 'OpenRLHF remote reward: {query, prompts, labels} → {rewards, scores, extra_logs}; extra_logs.infra_error marks samples to mask', body: GetRewardRequestSchema, ok: GetRewardResponseSchema, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'get', path: '/v1/benchmarks', summary: 'Benchmarks with their imported versions', ok: BenchmarkListSchema, errors: [401] },
   { method: 'get', path: '/v1/benchmarks/{name}/problems', summary: 'Problem ids and prompts (never hidden tests)', params: ['name'], query: ProblemListQuerySchema, ok: ProblemListSchema, errors: [400, 401, 404] },
   { method: 'post', path: '/v1/jobs', summary: 'Start a batch regrading job from JSONL (uploaded or a server-side path)', body: JobCreateSchema, ok: JobSchema, status: 201, errors: [400, 401, 404, 413, 415] },
@@ -102,6 +116,8 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Unknown benchmark, version or problem',
   413: 'Body over the size limit',
   415: 'Body is not JSON',
+  429: 'Queue full: retry after the Retry-After header (seconds)',
+  504: 'Queue full (SandboxFusion drop-ins): retry after the Retry-After header',
   503: 'Degraded: Docker unreachable or images missing',
 };
 

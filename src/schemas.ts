@@ -47,6 +47,7 @@ export const VerdictSchema = z
     groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
     extracted_code: z.string(),
     attempts: z.number().int().describe('sandbox runs this grade took (infra retries included)'),
+    cached: z.boolean().optional().describe('true: this verdict came from the result cache or from an identical grade in flight'),
     timings: z.object({
       queue_ms: z.number(),
       sandbox_ms: z.number(),
@@ -61,6 +62,7 @@ export const GradeOptionsSchema = z
     version: z.string().min(1).optional().describe('benchmark version; default: the latest imported'),
     runtime: z.enum(['runc', 'runsc']).optional().describe('container runtime; runsc = gVisor'),
     timeout_ms: z.number().int().positive().max(3_600_000).optional().describe('client deadline for this grade'),
+    cache: z.boolean().optional().describe('false: grade again even when an identical grade is cached (default true)'),
   })
   .catchall(z.unknown())
   .describe('benchmark-specific options are accepted here too; each benchmark validates its own')

@@ -10,6 +10,11 @@ import { benchmarkRoutes } from './routes/benchmarks.js';
 import { gradeRoutes } from './routes/grade.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { batchRoutes } from './routes/batch.js';
+import { dropInRoutes } from './routes/drop-ins.js';
+import { OverloadError, type Admission } from './rl/admission.js';
+import type { RewardService } from './rl/reward-service.js';
+import type { RunCodeDeps } from './rl/run-code.js';
 import { jobRoutes } from './routes/jobs.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { JobStore } from './store/jobs.js';
@@ -27,6 +32,8 @@ export interface ServerDeps {
   apiKeys: string[];
   bodyLimitBytes: number;
   sandboxesDir: string;
+  /** RL reward routes: batch, SandboxFusion and OpenRLHF drop-ins; /v1/grade goes through the reward service */
+  rl?: { reward: RewardService; admission: Admission; runCode: RunCodeDeps };
   jobs?: { runner: JobRunner; store: JobStore };
 }
 
@@ -56,6 +63,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
     if (err instanceof ApiError) {
+      if (err instanceof OverloadError) void reply.header('retry-after', String(err.retryAfterS));
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
     }
     const status = (err as FastifyError).statusCode;
@@ -71,7 +79,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
-  gradeRoutes(app, deps.grader);
+  gradeRoutes(app, deps.rl?.reward ?? deps.grader);
+  if (deps.rl) {
+    batchRoutes(app, deps.rl.reward);
+    dropInRoutes(app, { ...deps.rl, benchmarks: new Set(deps.benchmarks.keys()) });
+  }
   benchmarkRoutes(app, deps.store, deps.benchmarks);
   healthRoutes(app, deps.engine, deps.sandboxesDir);
   metricsRoutes(app, deps.metrics);

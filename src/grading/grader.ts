@@ -21,7 +21,14 @@ export interface GraderDeps {
   log: Logger;
 }
 
-const COMMON_OPTIONS = new Set(['version', 'runtime', 'timeout_ms']);
+export interface Resolved {
+  bench: AnyBenchmark;
+  version: string;
+  problem: ProblemRecord;
+  options: unknown;
+}
+
+const COMMON_OPTIONS = new Set(['version', 'runtime', 'timeout_ms', 'cache']);
 
 /** request → problem + completion → run plan → sandbox → raw results → verdict. */
 export class Grader {
@@ -30,7 +37,7 @@ export class Grader {
   constructor(private readonly deps: GraderDeps) {}
 
   /** Validate and resolve a request; throws ApiError (4xx) for anything the client got wrong. */
-  resolve(req: GradeRequest): { bench: AnyBenchmark; version: string; problem: ProblemRecord; options: unknown } {
+  resolve(req: GradeRequest): Resolved {
     const bench = this.deps.benchmarks.get(req.benchmark);
     if (!bench) {
       throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${req.benchmark}'`, 'benchmark');
@@ -56,9 +63,10 @@ export class Grader {
     return { bench, version, problem, options: parsed.data };
   }
 
-  async grade(req: GradeRequest): Promise<Verdict> {
+  /** `resolved`: a problem the caller resolved itself (inline problems sent with the request). */
+  async grade(req: GradeRequest, resolved?: Resolved): Promise<Verdict> {
     const t0 = performance.now();
-    const { bench, version, problem, options } = this.resolve(req);
+    const { bench, version, problem, options } = resolved ?? this.resolve(req);
     const code = bench.extract(problem, req.completion, options);
     const base = {
       benchmark: bench.name,

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { InlineProblem } from '../rl/schemas.js';
+import type { ProblemRecord } from '../store/store.js';
+import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import type { Benchmark, Outcome, RunPlan } from './types.js';
+
+// Problems a trainer sends with the request (training sets that are not
+// registered benchmarks). Assert and functional tests run on the Python judge
+// (humaneval mode: the candidate in its own process, the asserts in the
+// judge); stdin/stdout tests need the judge core and are refused until then.
+
+export const INLINE = 'inline';
+
+/** A request's inline problem as a record; its id is the digest of the tests. */
+export function inlineProblem(p: InlineProblem): ProblemRecord {
+  const json = JSON.stringify(p);
+  const id = `inline/${crypto.createHash('sha256').update(json).digest('hex').slice(0, 24)}`;
+  return { id, prompt: p.prompt ?? '', public: {}, hidden: { inline: p } };
+}
+
+function spec(problem: ProblemRecord): InlineProblem {
+  return (problem.hidden as { inline: InlineProblem }).inline;
+}
+
+/** The completion's code: the last fenced block when there is one (chat answers), else all of it. */
+export function extractFenced(completion: string): string {
+  const blocks = [...completion.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)```/g)];
+  if (blocks.length) {
+    const code = blocks.filter((b) => /^(python3?|py|)$/i.test(b[1] ?? ''));
+    return ((code.length ? code : blocks).at(-1)![2] ?? '').replace(/\s+$/, '\n');
+  }
+  const open = /```[ \t]*[\w+-]*[^\n]*\n([\s\S]*)$/.exec(completion);
+  return open ? open[1]! : completion;
+}
+
+/** A Python string literal (JSON's escapes are all valid Python). */
+const pyStr = (s: string) => JSON.stringify(s);
+
+/** check(candidate) for the humaneval judge mode; the judge binds entry_point to the candidate. */
+export function checkCode(p: InlineProblem): string {
+  const t = p.tests;
+  if (t.type === 'assert') {
+    return [
+      `_VERDICT_TESTS = ${pyStr(t.code)}`,
+      'def check(candidate):',
+      '    exec(compile(_VERDICT_TESTS, "<test>", "exec"), globals())',
+      '',
+    ].join('\n');
+  }
+  if (t.type === 'functional') {
+    return [
+      'import json',
+      `_VERDICT_CASES = json.loads(${pyStr(JSON.stringify(t.cases))})`,
+      'def _verdict_norm(x):',
+      '    if isinstance(x, (list, tuple)):',
+      '        return [_verdict_norm(i) for i in x]',
+      '    if isinstance(x, dict):',
+      '        return {k: _verdict_norm(v) for k, v in x.items()}',
+      '    return x',
+      'def check(candidate):',
+      '    for i, c in enumerate(_VERDICT_CASES):',
+      '        got = candidate(*c.get("args", []), **(c.get("kwargs") or {}))',
+      '        assert _verdict_norm(got) == c.get("expected"), "case %d" % i',
+      '',
+    ].join('\n');
+  }
+  throw new Error('stdio tests are not run by the Python harness');
+}
+
+export const inline: Benchmark<Record<string, never>> = {
+  name: INLINE,
+  description: 'Problems sent with the request: assert code or functional cases (Python)',
+  graderVersion: '1',
+  options: z.object({}).strict(),
+
+  read() {
+    return Promise.reject(new Error('inline problems come with the request; nothing to import'));
+  },
+
+  extract: (_problem, completion) => extractFenced(completion),
+
+  plan(problem, code): RunPlan {
+    const p = spec(problem);
+    if (p.tests.type === 'stdio') throw new Error('stdio inline problems are planned by the judge core');
+    return harnessPlan(
+      pythonProfile(p.memory_mb * 1024 * 1024),
+      {
+        mode: 'humaneval',
+        prompt: p.prompt ?? '',
+        completion: code,
+        test: checkCode(p),
+        entry_point: p.tests.entry_point,
+        timeout_s: p.timeout_s,
+      },
+      { wallMs: Math.ceil(p.timeout_s * 1000) + 5000, captureBytes: 1 << 20, outputBytes: 16 << 20 },
+    );
+  },
+
+  outcome: (_problem, plan, results): Outcome => harnessOutcome(plan, results),
+};

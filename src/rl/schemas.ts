@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { GradeOptionsSchema, VerdictSchema } from '../schemas.js';
+
+// Schemas of the RL reward routes: batch grading, inline problems and the
+// SandboxFusion / OpenRLHF drop-ins. Registered in the global zod registry
+// (meta ids), so openapi.yaml picks them up through src/openapi.ts.
+
+const AssertTestsSchema = z
+  .object({
+    type: z.literal('assert'),
+    entry_point: z.string().min(1).max(200).regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('the function the asserts call'),
+    code: z.string().min(1).max(4 << 20).describe('Python test code: asserts calling entry_point (MBPP style), may define helpers'),
+  })
+  .strict();
+
+const FunctionalTestsSchema = z
+  .object({
+    type: z.literal('functional'),
+    entry_point: z.string().min(1).max(200).regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    cases: z
+      .array(
+        z
+          .object({
+            args: z.array(z.unknown()).default([]),
+            kwargs: z.record(z.string(), z.unknown()).optional(),
+            expected: z.unknown().describe('compared with == after turning tuples into lists'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10_000),
+  })
+  .strict();
+
+const StdioTestsSchema = z
+  .object({
+    type: z.literal('stdio'),
+    cases: z.array(z.object({ stdin: z.string(), stdout: z.string() }).strict()).min(1).max(10_000),
+    comparator: z
+      .enum(['exact', 'strip', 'token', 'lcb', 'openr1', 'float'])
+      .default('token')
+      .describe('how outputs are compared; ignored when a checker is given'),
+    checker: z
+      .object({
+        style: z.enum(['python', 'testlib']),
+        source: z.string().min(1).max(1 << 20),
+        language: z.enum(['python3', 'cpp17']).default('python3'),
+      })
+      .strict()
+      .optional()
+      .describe('a checker program instead of a comparator (python: prints 1 = accepted; testlib: exit 0)'),
+    language: z.enum(['python3', 'cpp17', 'java']).default('python3').describe('language of the completion'),
+  })
+  .strict();
+
+export const InlineProblemSchema = z
+  .object({
+    tests: z.discriminatedUnion('type', [AssertTestsSchema, FunctionalTestsSchema, StdioTestsSchema]),
+    prompt: z.string().max(1 << 20).optional().describe('code prepended to the completion (a function signature, imports)'),
+    timeout_s: z.number().positive().max(120).default(10).describe('wall-clock limit of the whole run (per test for stdio)'),
+    memory_mb: z.number().int().min(64).max(8192).default(1024),
+  })
+  .strict()
+  .meta({ id: 'InlineProblem' });
+export type InlineProblem = z.infer<typeof InlineProblemSchema>;
+
+export const BatchItemSchema = z
+  .object({
+    benchmark: z.string().min(1).max(100).optional().describe('default: the batch benchmark'),
+    problem_id: z.string().min(1).max(500).optional(),
+    problem: InlineProblemSchema.optional().describe('tests sent with the request instead of problem_id'),
+    completion: z.string().max(1 << 20),
+    options: GradeOptionsSchema.optional(),
+  })
+  .strict()
+  .meta({ id: 'BatchItem' });
+export type BatchItem = z.infer<typeof BatchItemSchema>;
+
+export const BatchRequestSchema = z
+  .object({
+    benchmark: z.string().min(1).max(100).optional().describe('for items that name none'),
+    options: GradeOptionsSchema.optional().describe('defaults for every item (an item\'s own options win)'),
+    items: z.array(BatchItemSchema).min(1).max(10_000),
+    format: z.enum(['ndjson', 'json']).default('ndjson').describe('ndjson: one line per verdict as it finishes; json: one array at the end'),
+    timeout_ms: z.number().int().positive().max(3_600_000).optional().describe('deadline of every item; past it an item is infra_error/deadline'),
+  })
+  .strict()
+  .meta({ id: 'BatchRequest' });
+export type BatchRequest = z.infer<typeof BatchRequestSchema>;
+
+export const BatchResultSchema = VerdictSchema.extend({ index: z.number().int().describe('position in items') }).meta({ id: 'BatchResult' });
+export type BatchResult = z.infer<typeof BatchResultSchema>;
+export const BatchResponseSchema = z.object({ results: z.array(BatchResultSchema) }).meta({ id: 'BatchResponse' });
+
+// --- SandboxFusion (bytedance/SandboxFusion sandbox/server) -----------------
+
+export const SF_LANGUAGES = [
+  'python', 'cpp', 'nodejs', 'go', 'go_test', 'java', 'php', 'csharp', 'bash', 'typescript', 'sql', 'rust', 'cuda',
+  'lua', 'R', 'perl', 'D_ut', 'ruby', 'scala', 'julia', 'pytest', 'junit', 'kotlin_script', 'jest', 'verilog',
+  'python_gpu', 'lean', 'swift', 'racket',
+] as const;
+
+export const RunCodeRequestSchema = z
+  .object({
+    compile_timeout: z.number().positive().max(600).default(10),
+    run_timeout: z.number().positive().max(600).default(10),
+    memory_limit_MB: z.number().int().default(-1).describe('-1: the default (1024)'),
+    code: z.string().max(4 << 20),
+    stdin: z.string().max(64 << 20).nullable().optional(),
+    language: z.enum(SF_LANGUAGES),
+    files: z.record(z.string(), z.string().nullable()).default({}).describe('path → base64 content'),
+    fetch_files: z.array(z.string()).max(100).default([]),
+    args: z.array(z.string()).default([]),
+  })
+  .meta({ id: 'RunCodeRequest' });
+export type RunCodeRequest = z.infer<typeof RunCodeRequestSchema>;
+
+export const CommandRunResultSchema = z
+  .object({
+    status: z.enum(['Finished', 'Error', 'TimeLimitExceeded']),
+    execution_time: z.number().nullable(),
+    return_code: z.number().int().nullable(),
+    stdout: z.string().nullable(),
+    stderr: z.string().nullable(),
+  })
+  .meta({ id: 'CommandRunResult' });
+export type CommandRunResult = z.infer<typeof CommandRunResultSchema>;
+
+export const RunCodeResponseSchema = z
+  .object({
+    status: z.enum(['Success', 'Failed', 'SandboxError']),
+    message: z.string(),
+    compile_result: CommandRunResultSchema.nullable(),
+    run_result: CommandRunResultSchema.nullable(),
+    executor_pod_name: z.string().nullable(),
+    files: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'RunCodeResponse' });
+export type RunCodeResponse = z.infer<typeof RunCodeResponseSchema>;
+
+export const SubmitRequestSchema = z
+  .object({
+    dataset: z.string().min(1).describe('a verdict benchmark name (humaneval_python → humaneval), or any name with config.provided_data'),
+    id: z.union([z.number().int(), z.string()]),
+    completion: z.string().max(1 << 20),
+    config: z
+      .looseObject({
+        language: z.string().nullable().optional(),
+        run_timeout: z.number().positive().max(600).nullable().optional(),
+        compile_timeout: z.number().nullable().optional(),
+        provided_data: z
+          .union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())])
+          .nullable()
+          .optional()
+          .describe('the problem row: {id, test: [{input: {stdin}, output: {stdout}}]} or {id, test (assert code), entry_point}'),
+        extra: z.record(z.string(), z.unknown()).optional(),
+      })
+      .default({}),
+  })
+  .meta({ id: 'SubmitRequest' });
+export type SubmitRequest = z.infer<typeof SubmitRequestSchema>;
+
+export const EvalResultSchema = z
+  .object({
+    id: z.union([z.number().int(), z.string()]),
+    accepted: z.boolean(),
+    extracted_code: z.string(),
+    full_code: z.string().nullable(),
+    test_code: z.string().nullable(),
+    tests: z.array(
+      z.object({ passed: z.boolean(), exec_info: RunCodeResponseSchema, test_info: z.record(z.string(), z.unknown()).nullable() }),
+    ),
+    extracted_type: z.enum(['fenced', 'incomplete_fenced', 'heuristic', 'empty']).nullable(),
+    extra: z.record(z.string(), z.unknown()).nullable().describe('verdict: the full verdict, so infra errors can be told from failures'),
+  })
+  .meta({ id: 'EvalResult' });
+export type EvalResult = z.infer<typeof EvalResultSchema>;
+
+// --- OpenRLHF remote reward (--reward.remote_url) ---------------------------
+
+export const RewardLabelSchema = z
+  .object({
+    benchmark: z.string().min(1).max(100).optional(),
+    problem_id: z.string().min(1).max(500).optional(),
+    problem: InlineProblemSchema.optional(),
+    options: GradeOptionsSchema.optional(),
+  })
+  .strict();
+
+export const GetRewardRequestSchema = z
+  .object({
+    query: z.array(z.string().max(1 << 20)).min(1).max(10_000).describe('prompt + response, as OpenRLHF sends it'),
+    prompts: z.array(z.string().max(1 << 20)).optional().describe('stripped from the front of each query'),
+    labels: z
+      .array(z.union([z.string(), RewardLabelSchema]))
+      .describe('per sample: {benchmark, problem_id} or {problem: inline tests}, as an object or a JSON string'),
+  })
+  .loose()
+  .meta({ id: 'GetRewardRequest' });
+export type GetRewardRequest = z.infer<typeof GetRewardRequestSchema>;
+
+export const GetRewardResponseSchema = z
+  .object({
+    rewards: z.array(z.number()),
+    scores: z.array(z.number()),
+    extra_logs: z.object({
+      infra_error: z.array(z.number()).describe('1 where the reward is not a verdict (mask it)'),
+      pass: z.array(z.number()),
+      cached: z.array(z.number()),
+    }),
+  })
+  .meta({ id: 'GetRewardResponse' });

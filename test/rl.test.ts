@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../src/schemas.js';
+import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+
+// The RL reward backend: batch (NDJSON and JSON), result cache and
+// single-flight, inline problems, admission control, and the SandboxFusion
+// (verl) and OpenRLHF drop-ins, against real sandboxes.
+
+const hasDocker = await dockerAvailable();
+const canonical = (i: number) => HUMANEVAL_MINI[i]!.canonical_solution;
+const WRONG = '    return 0\n';
+
+describe.skipIf(!hasDocker)('RL reward backend', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+
+  beforeAll(async () => {
+    await ensurePythonImage();
+    const fx = writeFixtures();
+    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-rl', queue: 16 });
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const post = (url: string, payload: unknown) => app.server.inject({ method: 'POST', url, payload: payload as object });
+
+  it('streams a GRPO group as NDJSON, grading identical completions once', async () => {
+    // a group of 8: 3 distinct completions, with duplicates
+    const completions = [canonical(0), WRONG, canonical(0), canonical(0), '    return a + b + c + 0\n', WRONG, canonical(0), WRONG];
+    const r = await post('/v1/grade/batch', {
+      benchmark: 'humaneval',
+      items: completions.map((completion) => ({ problem_id: 'Mini/0', completion })),
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toContain('application/x-ndjson');
+    const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as Verdict & { index: number });
+    expect(lines).toHaveLength(8);
+    expect(lines.map((l) => l.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const byIndex = new Map(lines.map((l) => [l.index, l]));
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((i) => byIndex.get(i)!.status)).toEqual(['pass', 'fail', 'pass', 'pass', 'pass', 'fail', 'pass', 'fail']);
+    // each distinct completion ran in a sandbox exactly once; the rest were shared
+    const ran = lines.filter((l) => !l.cached);
+    expect(ran).toHaveLength(3);
+    expect(ran.every((l) => l.attempts >= 1)).toBe(true);
+    expect(lines.filter((l) => l.cached).every((l) => l.attempts === 0)).toBe(true);
+  });
+
+  it('answers a repeat from the result cache (JSON format), and options.cache=false grades again', async () => {
+    const body = { benchmark: 'humaneval', format: 'json', items: [{ problem_id: 'Mini/1', completion: canonical(1) }] };
+    const first = (await post('/v1/grade/batch', body)).json().results[0] as Verdict;
+    expect(first.status).toBe('pass');
+    const again = (await post('/v1/grade/batch', body)).json().results[0] as Verdict;
+    expect(again).toMatchObject({ status: 'pass', cached: true, attempts: 0, problem_id: 'Mini/1' });
+    const single = (await post('/v1/grade', { benchmark: 'humaneval', problem_id: 'Mini/1', completion: canonical(1) })).json() as Verdict;
+    expect(single.cached).toBe(true);
+    const fresh = (await post('/v1/grade', { benchmark: 'humaneval', problem_id: 'Mini/1', completion: canonical(1), options: { cache: false } })).json() as Verdict;
+    expect(fresh.cached).toBeUndefined();
+    expect(fresh.attempts).toBe(1);
+  });
+
+  it('never caches an infra_error (a deadline)', async () => {
+    const item = { problem_id: 'Mini/2', completion: canonical(2) + '\nimport time\ntime.sleep(1.5)\n' };
+    const r1 = (await post('/v1/grade/batch', { benchmark: 'humaneval', format: 'json', timeout_ms: 300, items: [item] })).json().results[0] as Verdict;
+    expect(r1).toMatchObject({ status: 'infra_error', reason: 'deadline', retryable: true });
+    const r2 = (await post('/v1/grade/batch', { benchmark: 'humaneval', format: 'json', items: [item] })).json().results[0] as Verdict;
+    expect(r2.status).toBe('pass');
+    expect(r2.cached).toBeUndefined();
+  });
+
+  it('grades inline problems: assert code and functional cases', async () => {
+    const asserts = { tests: { type: 'assert', entry_point: 'sq', code: 'assert sq(3) == 9\nassert sq(-2) == 4\n' } };
+    const functional = {
+      tests: { type: 'functional', entry_point: 'pair', cases: [{ args: [1, 2], expected: [2, 1] }, { args: ['a', 'b'], expected: ['b', 'a'] }] },
+    };
+    const r = await post('/v1/grade/batch', {
+      format: 'json',
+      items: [
+        { problem: asserts, completion: 'Here:\n```python\ndef sq(x):\n    return x * x\n```\n' },
+        { problem: asserts, completion: 'def sq(x):\n    return x + x\n' },
+        { problem: functional, completion: 'def pair(a, b):\n    return (b, a)\n' },
+        { problem: functional, completion: 'def pair(a, b):\n    return (a, b)\n' },
+        { problem: asserts, completion: 'import os\nos._exit(0)\n' },
+      ],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const res = r.json().results as Verdict[];
+    expect(res.map((v) => v.status)).toEqual(['pass', 'fail', 'pass', 'fail', 'fail']);
+    expect(res[0]!.extracted_code).toBe('def sq(x):\n    return x * x\n');
+    expect(res[1]!.reason).toBe('wrong_answer');
+    expect(res[0]!.benchmark).toBe('inline');
+  });
+
+  it('rejects bad batches with the field named, before running anything', async () => {
+    const r1 = await post('/v1/grade/batch', { benchmark: 'humaneval', items: [{ problem_id: 'Mini/0', completion: 'x' }, { problem_id: 'Nope/9', completion: 'x' }] });
+    expect(r1.statusCode).toBe(404);
+    expect(r1.json().field).toBe('items.1.problem_id');
+    const r2 = await post('/v1/grade/batch', { items: [] });
+    expect(r2.statusCode).toBe(400);
+    const r3 = await post('/v1/grade/batch', { items: [{ completion: 'x' }] });
+    expect(r3.statusCode).toBe(400);
+    expect(r3.json().field).toBe('items.0.benchmark');
+    const r4 = await post('/v1/grade/batch', { items: [{ problem: { tests: { type: 'assert', entry_point: 'f' } }, completion: 'x' }] });
+    expect(r4.statusCode).toBe(400);
+    expect(r4.json().field).toBe('items.0.problem.tests.code');
+  });
+
+  it('answers verl sandbox_fusion /run_code requests field for field', async () => {
+    // the payload verl's sandbox_fusion utils send, one test case per call
+    const call = (code: string, stdin: string) =>
+      post('/run_code', { compile_timeout: 10, run_timeout: 10, code, stdin, language: 'python', files: {}, fetch_files: [] });
+    const prog = 'a, b = map(int, input().split())\nprint(a + b)\n';
+    const ok = await call(prog, '2 3\n');
+    expect(ok.statusCode, ok.body).toBe(200);
+    const body = ok.json();
+    expect(body).toMatchObject({ status: 'Success', message: '', compile_result: null, files: {} });
+    expect(body.run_result).toMatchObject({ status: 'Finished', return_code: 0, stdout: '5\n', stderr: '' });
+    expect(typeof body.run_result.execution_time).toBe('number');
+    // verl: reward iff stdout.rstrip('\n') == expected.rstrip('\n')
+    expect(body.run_result.stdout.replace(/\n+$/, '')).toBe('5');
+
+    const crash = (await call('raise SystemExit(3)', '')).json();
+    expect(crash.status).toBe('Failed');
+    expect(crash.run_result).toMatchObject({ status: 'Finished', return_code: 3 });
+    const slow = (await post('/run_code', { code: 'while True: pass', language: 'python', run_timeout: 1 })).json();
+    expect(slow.status).toBe('Failed');
+    expect(slow.run_result.status).toBe('TimeLimitExceeded');
+    const files = (
+      await post('/run_code', {
+        code: 'print(open("data.txt").read().upper(), end="")\nopen("out.txt", "w").write("x")',
+        language: 'python',
+        files: { 'data.txt': Buffer.from('hi').toString('base64') },
+        fetch_files: ['out.txt'],
+      })
+    ).json();
+    expect(files.run_result.stdout).toBe('HI');
+    expect(files.files['out.txt']).toBe(Buffer.from('x').toString('base64'));
+    const other = (await post('/run_code', { code: 'int main(){}', language: 'rust' })).json();
+    expect(other.status).toBe('SandboxError');
+    const bad = await post('/run_code', { code: 'x', language: 'klingon' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('language');
+  });
+
+  it('answers SandboxFusion /submit for a benchmark and for provided_data', async () => {
+    const r = await post('/submit', { dataset: 'humaneval', id: 'Mini/0', completion: canonical(0), config: { language: 'python' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ id: 'Mini/0', accepted: true, extracted_code: canonical(0) });
+    expect(r.json().tests[0]).toMatchObject({ passed: true, exec_info: { status: 'Success' } });
+    const row = { id: 7, prompt: 'def inc(x):\n', test: 'def check(candidate):\n    assert candidate(1) == 2\n', entry_point: 'inc' };
+    const good = (await post('/submit', { dataset: 'mine', id: 7, completion: '    return x + 1\n', config: { provided_data: row } })).json();
+    expect(good.accepted).toBe(true);
+    const badc = (await post('/submit', { dataset: 'mine', id: 7, completion: '    return x\n', config: { provided_data: [row] } })).json();
+    expect(badc.accepted).toBe(false);
+    expect(badc.tests[0].exec_info.status).toBe('Failed');
+    const missing = await post('/submit', { dataset: 'nope', id: 1, completion: 'x', config: {} });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().field).toBe('dataset');
+  });
+
+  it('answers OpenRLHF /get_reward with rewards and infra errors in extra_logs', async () => {
+    const prompts = [HUMANEVAL_MINI[0]!.prompt, HUMANEVAL_MINI[1]!.prompt, 'Q: square\n', HUMANEVAL_MINI[2]!.prompt];
+    const query = [prompts[0]! + canonical(0), prompts[1]! + WRONG, prompts[2]! + 'def sq(x):\n    return x*x\n', prompts[3]! + canonical(2)];
+    const labels = [
+      JSON.stringify({ benchmark: 'humaneval', problem_id: 'Mini/0' }),
+      { benchmark: 'humaneval', problem_id: 'Mini/1' },
+      JSON.stringify({ problem: { tests: { type: 'assert', entry_point: 'sq', code: 'assert sq(4) == 16' } } }),
+      { benchmark: 'humaneval', problem_id: 'Mini/2', options: { timeout_ms: 1, cache: false } },
+    ];
+    const r = await post('/get_reward', { query, prompts, labels });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.rewards).toEqual([1, 0, 1, 0]);
+    expect(body.scores).toEqual([1, 0, 1, 0]);
+    // the last one missed its deadline: the trainer masks it instead of training on a fake 0
+    expect(body.extra_logs.infra_error).toEqual([0, 0, 0, 1]);
+    expect(body.extra_logs.pass).toEqual([1, 0, 1, 0]);
+    const bad = await post('/get_reward', { query: ['x'], labels: ['not json'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('labels.0');
+  });
+
+  it('under 10x overload answers 429 with Retry-After, never crashes, and memory stays bounded', async () => {
+    // capacity = concurrency 2 + queue 16; send 10x that in distinct grades at once
+    const capacity = 18;
+    const before = process.memoryUsage().heapUsed;
+    const reqs = Array.from({ length: capacity * 10 }, (_, i) =>
+      post('/v1/grade', { benchmark: 'humaneval', problem_id: 'Mini/0', completion: `    return a + b + c + ${i} * 0\n` }),
+    );
+    const rs = await Promise.all(reqs);
+    const codes = rs.map((r) => r.statusCode);
+    const ok = codes.filter((c) => c === 200).length;
+    const busy = rs.filter((r) => r.statusCode === 429);
+    expect(ok + busy.length).toBe(rs.length);
+    expect(ok).toBeGreaterThanOrEqual(capacity);
+    expect(busy.length).toBeGreaterThan(rs.length / 2);
+    for (const r of busy) {
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(r.json().error).toBe('overloaded');
+    }
+    expect(rs.filter((r) => r.statusCode === 200).every((r) => (r.json() as Verdict).status === 'pass')).toBe(true);
+    // all admitted work finished and released its slots
+    expect(app.reward.stats().admission.in_flight).toBe(0);
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(grown).toBeLessThan(200 << 20);
+    // the service still answers
+    const after = await post('/v1/grade', { benchmark: 'humaneval', problem_id: 'Mini/0', completion: canonical(0) });
+    expect(after.statusCode).toBe(200);
+    // a batch larger than the whole capacity can never fit: 413, split it
+    const huge = await post('/v1/grade/batch', {
+      benchmark: 'humaneval',
+      items: Array.from({ length: capacity + 1 }, (_, i) => ({ problem_id: 'Mini/0', completion: `    return ${i} - 1000\n` })),
+    });
+    expect(huge.statusCode).toBe(413);
+  }, 300_000);
+});
