@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
@@ -10,6 +11,7 @@ import { ensureImages, imageStatus } from './sandbox/images.js';
 import { sha256, readMaybeGzip } from './benchmarks/files.js';
 import { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
+import { EVAL_COMMANDS, EVAL_USAGE, evalCommand } from './eval/cli.js';
 import { selftestCommand } from './selftest-cli.js';
 
 const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
@@ -20,10 +22,13 @@ const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
   verdict images build [names...] [--force]
   verdict images status
   verdict openapi            print the OpenAPI document (YAML)
+${EVAL_USAGE}
 
 Settings also come from VERDICT_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
+  // regrade / compare / report / metrics parse their own flags
+  if (argv[0] && EVAL_COMMANDS.has(argv[0])) return evalCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -80,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
         ...(values.ids ? { ids: values.ids } : {}),
       });
       const store = new ProblemStore(config.dataDir);
-      const digest = sha256(await readMaybeGzip(file));
+      // a directory benchmark (polyglot) is digested through what was read
+      const digest = (await fs.stat(file)).isDirectory() ? sha256(JSON.stringify(problems)) : sha256(await readMaybeGzip(file));
       const v = store.importVersion({ name: bench.name, version, source: path.resolve(file), sha256: digest }, problems);
       store.close();
       console.log(`imported ${v.count} problems into ${bench.name} ${v.version} (${config.dataDir})`);

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { TestResult } from '../schemas.js';
+import type { ExecResult } from '../sandbox/types.js';
+import { parseAnswer } from './polyglot-answer.js';
+import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './polyglot-languages.js';
+import { PolyglotHiddenSchema, readPolyglot } from './polyglot-read.js';
+import type { Benchmark, Outcome } from './types.js';
+
+// Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
+// run_test_real): the answer's solution files are laid over the pristine
+// exercise, the test files are restored (Java: @Disabled(...) removed; JS:
+// xtest( -> test(), and the language's official test command runs in the
+// exercise directory. Pass = it exits 0 within 180 s. One request is one try.
+//
+// Besides the exit code, the runner's own summary must say everything passed:
+// a solution that calls exit(0) before the tests run fools the official
+// harness, but not this one.
+
+const OptionsSchema = z
+  .object({
+    timeout_s: z.number().positive().max(600).default(TEST_TIMEOUT_MS / 1000).describe('limit for the test command, build included (official: 180)'),
+  })
+  .strict();
+type Options = z.infer<typeof OptionsSchema>;
+
+/** extracted_code: the files the answer writes, as JSON {path: content} */
+const ExtractedSchema = z.record(z.string(), z.string());
+const TAIL_CHARS = 1900;
+const CAPTURE_BYTES = 256 << 10;
+
+export const polyglot: Benchmark<Options> = {
+  name: 'polyglot',
+  description: 'Aider Polyglot (225 Exercism exercises in C++, Go, Java, JavaScript, Python, Rust), graded with aider\'s test commands offline',
+  graderVersion: '1',
+  options: OptionsSchema,
+
+  async read(root, opts) {
+    const { problems, digest } = await readPolyglot(root);
+    return { version: opts.version ?? `1.0+${digest.slice(0, 8)}`, problems };
+  },
+
+  extract(problem, completion) {
+    const hidden = PolyglotHiddenSchema.parse(problem.hidden);
+    const { files } = parseAnswer(completion, hidden.solution, new Set(Object.keys(hidden.files)));
+    return JSON.stringify(files);
+  },
+
+  plan(problem, code, options) {
+    const hidden = PolyglotHiddenSchema.parse(problem.hidden);
+    const spec = LANGUAGE_SPECS[hidden.language];
+    const missing = spec.unavailable?.[hidden.slug];
+    // thrown here, the grader answers infra_error naming the dependency
+    if (missing) throw new Error(`${problem.id} cannot be graded offline: it needs ${missing}`);
+    const answer = ExtractedSchema.parse(JSON.parse(code));
+    const files = { ...hidden.files, ...answer };
+    for (const t of hidden.test) {
+      const pristine = hidden.files[t]!;
+      files[t] = spec.prepareTest ? spec.prepareTest(pristine) : pristine;
+    }
+    // C++ CMakeLists name the project after the directory: it must be the slug
+    const dir = hidden.slug;
+    return {
+      profile: { image: spec.image, ...spec.profile },
+      files: Object.entries(files).map(([p, content]) => ({ path: path.posix.join(dir, p), content })),
+      steps: [
+        {
+          argv: ['/opt/polyglot/run-tests'],
+          cwd: dir,
+          env: { TZ: 'UTC', CI: 'true' },
+          limits: { wallMs: Math.round(options.timeout_s * 1000), captureBytes: CAPTURE_BYTES, outputBytes: 32 << 20 },
+        },
+      ],
+    };
+  },
+
+  outcome(problem, _plan, results) {
+    const hidden = PolyglotHiddenSchema.parse(problem.hidden);
+    return testOutcome(results[0], LANGUAGE_SPECS[hidden.language]);
+  },
+
+  entryPoint: (problem) => {
+    const files = problem.public.solution_files;
+    return Array.isArray(files) ? files.join(' ') : undefined;
+  },
+};
+
+function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS]): Outcome {
+  if (!r) return { status: 'infra_error', reason: 'harness_error', detail: 'no result from the sandbox', tests: [] };
+  if (r.spawnError) return { status: 'infra_error', reason: 'harness_error', detail: `could not start the test command: ${r.spawnError}`, tests: [] };
+  const out = r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8');
+  const detail = tail(out);
+  const one = (status: TestResult['status']): TestResult[] => [{ index: 0, status, time_ms: Math.round(r.wallMs) }];
+  if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: `Tests timed out!\n${detail}`, tests: one('timeout') };
+  if (r.oomKilled) return { status: 'fail', reason: 'memory_limit', detail, tests: one('error') };
+  if (r.outputLimitExceeded) return { status: 'fail', reason: 'output_limit', detail, tests: one('error') };
+  if (r.exitCode === 0) {
+    if (spec.summaryPassed(out)) return { status: 'pass', reason: null, detail, tests: one('pass') };
+    return { status: 'fail', reason: 'runtime_error', detail: `the test command exited 0 without its passing summary\n${detail}`, tests: one('error') };
+  }
+  const reason = spec.compileFailed(out) ? 'compile_error' : r.signal !== null ? 'runtime_error' : 'wrong_answer';
+  return { status: 'fail', reason, detail, tests: one('fail') };
+}
+
+/** The end of the output, where test runners put failures and summaries. */
+function tail(out: string): string {
+  const t = out.replace(/\n{3,}/g, '\n\n').trim();
+  return t.length <= TAIL_CHARS ? t : '…' + t.slice(-TAIL_CHARS);
+}

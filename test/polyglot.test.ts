@@ -1,0 +1,152 @@
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAnswer } from '../src/benchmarks/polyglot-answer.js';
+import { LANGUAGE_SPECS, LANGUAGES, type Language } from '../src/benchmarks/polyglot-languages.js';
+import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
+import { polyglot } from '../src/benchmarks/polyglot.js';
+import type { Verdict } from '../src/schemas.js';
+import { ensureImages } from '../src/sandbox/images.js';
+import type { ProblemRecord } from '../src/store/store.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'polyglot');
+const { problems } = await polyglot.read(FIXTURES, {});
+const byId = new Map(problems.map((p) => [p.id, p]));
+const hidden = (id: string) => PolyglotHiddenSchema.parse(byId.get(id)!.hidden);
+
+describe('polyglot import and answers', () => {
+  it('reads every fixture exercise in the official layout', () => {
+    const langs = new Map<string, number>();
+    for (const p of problems) langs.set(String(p.public.language), (langs.get(String(p.public.language)) ?? 0) + 1);
+    for (const l of LANGUAGES) expect(langs.get(l), l).toBeGreaterThanOrEqual(2);
+    const leap = byId.get('python/leap')!;
+    expect(leap.prompt).toContain('Use the above instructions to modify the supplied files: leap.py');
+    expect(leap.public.starter).toEqual({ 'leap.py': hidden('python/leap').files['leap.py'] });
+    // reference solutions and docs never reach the sandbox
+    for (const p of problems) {
+      expect(Object.keys(hidden(p.id).files).some((f) => f.startsWith('.meta/') || f.startsWith('.docs/'))).toBe(false);
+    }
+    // the manifest is not the model's to edit; a Java helper class goes beside the sources
+    expect(hidden('rust/later').solution).toEqual(['src/lib.rs']);
+    expect(Object.keys(hidden('java/leap').reference).sort()).toEqual(['src/main/java/Leap.java', 'src/main/java/Rule.java']);
+    expect(Object.keys(hidden('cpp/leap').reference).sort()).toEqual(['leap.cpp', 'leap.h']);
+  });
+
+  it('parses aider whole-file replies like aider', () => {
+    const sol = ['leap.cpp', 'leap.h'];
+    const reply = 'Here is the code.\n\nleap.h\n```cpp\n#pragma once\n```\n\nsrc/leap.cpp\n```\nint x;\n```\n';
+    // a bogus directory prefix is dropped when the base name is a chat file
+    expect(parseAnswer(reply, sol, new Set(sol)).files).toEqual({ 'leap.h': '#pragma once\n', 'leap.cpp': 'int x;\n' });
+    // no name line: the only chat file, or the one last quoted in prose
+    expect(parseAnswer('```\nA\n```\n', ['a.py'], new Set()).files).toEqual({ 'a.py': 'A\n' });
+    expect(parseAnswer('Edit `leap.h`:\n\n```\nB\n```\n', sol, new Set(sol)).files).toEqual({ 'leap.h': 'B\n' });
+    // an unclosed last block still counts
+    expect(parseAnswer('leap.cpp\n```\nC\n', sol, new Set(sol)).files).toEqual({ 'leap.cpp': 'C\n' });
+  });
+
+  it('keeps solution files and new sources only, never tests or build files', () => {
+    const h = hidden('rust/later');
+    const existing = new Set(Object.keys(h.files));
+    const a = parseAnswer(
+      JSON.stringify({ 'src/lib.rs': 'L', './src/util.rs': 'U', 'Cargo.toml': 'C', 'tests/later.rs': 'T', 'src/test_x.rs': 'X', '../x.rs': 'E' }),
+      h.solution,
+      existing,
+    );
+    expect(a.files).toEqual({ 'src/lib.rs': 'L', 'src/util.rs': 'U' });
+    expect(a.ignored.sort()).toEqual(['../x.rs', 'Cargo.toml', 'src/test_x.rs', 'tests/later.rs']);
+    const py = hidden('python/leap');
+    expect(parseAnswer(JSON.stringify({ 'conftest.py': 'x' }), py.solution, new Set(Object.keys(py.files))).files).toEqual({});
+  });
+
+  it('restores test files and prepares them as the official runners do', () => {
+    const p = byId.get('java/leap')!;
+    const code = polyglot.extract(p, JSON.stringify({ 'src/test/java/LeapTest.java': 'class LeapTest {}' }), {});
+    expect(JSON.parse(code)).toEqual({});
+    const plan = polyglot.plan(p, code, { timeout_s: 180 }, undefined);
+    const test = plan.files.find((f) => f.path === 'leap/src/test/java/LeapTest.java')!;
+    expect(String(test.content)).not.toContain('@Disabled(');
+    expect(String(test.content)).toContain('import org.junit.jupiter.api.Disabled;');
+    const js = polyglot.plan(byId.get('javascript/leap')!, '{}', { timeout_s: 180 }, undefined);
+    const spec = String(js.files.find((f) => f.path === 'leap/leap.spec.js')!.content);
+    expect(spec).not.toMatch(/\bxtest\(/);
+    expect(spec).toContain("import { describe, expect, test, xtest } from '@jest/globals'");
+  });
+
+  it('refuses java/hangman by naming the missing dependency', () => {
+    expect(() => polyglot.plan(byId.get('java/hangman')!, '{}', { timeout_s: 180 }, undefined)).toThrow(/rxjava/i);
+  });
+});
+
+const hasDocker = await dockerAvailable();
+
+/** A language's fixture exercises: reference passes, stub fails; plus extra cases. */
+const extra: Partial<Record<Language, Array<[string, string, string, Verdict['status'], Verdict['reason']]>>> = {
+  python: [
+    // os._exit(0) at import fools a bare exit-code check, not this one
+    ['exit(0) before the tests', 'python/leap', JSON.stringify({ 'leap.py': 'import os\nos._exit(0)\n' }), 'fail', 'runtime_error'],
+    ['a whole-format reply', 'python/leap', 'leap.py\n```python\ndef leap_year(y):\n    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n```\n', 'pass', null],
+    ['a syntax error', 'python/leap', JSON.stringify({ 'leap.py': 'def leap_year(:\n' }), 'fail', 'compile_error'],
+  ],
+  javascript: [
+    // passes only the test() cases: the xtest() ones run too
+    ['an answer wrong only on xtest cases', 'javascript/leap', JSON.stringify({ 'leap.js': 'export const isLeap = (y) => y % 4 === 0;\n' }), 'fail', 'wrong_answer'],
+  ],
+  java: [
+    ['an answer wrong only on @Disabled cases', 'java/leap', JSON.stringify({ 'src/main/java/Leap.java': 'class Leap { boolean isLeapYear(int y) { return y % 4 == 0; } }\n' }), 'fail', 'wrong_answer'],
+    ['a compile error', 'java/leap', JSON.stringify({ 'src/main/java/Leap.java': 'class Leap {' }), 'fail', 'compile_error'],
+  ],
+  rust: [
+    // --include-ignored runs the #[ignore] tests
+    ['an answer wrong only on ignored tests', 'rust/leap', JSON.stringify({ 'src/lib.rs': 'pub fn is_leap_year(y: u64) -> bool { y % 4 == 0 }\n' }), 'fail', 'wrong_answer'],
+  ],
+  go: [['a build error', 'go/leap', JSON.stringify({ 'leap.go': 'package leap\nfunc IsLeapYear(' }), 'fail', 'compile_error']],
+  cpp: [
+    // EXERCISM_RUN_ALL_TESTS is on
+    ['an answer wrong only on the guarded tests', 'cpp/reverse-string', JSON.stringify({ 'reverse_string.cpp': '#include "reverse_string.h"\nnamespace reverse_string {\nstd::string reverse_string(const std::string& s) { return s; }\n}\n' }), 'fail', 'wrong_answer'],
+  ],
+};
+
+describe.skipIf(!hasDocker)('polyglot grading in the sandboxes', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+
+  beforeAll(async () => {
+    await ensureImages(new Docker(), SANDBOXES, LANGUAGES.map((l) => LANGUAGE_SPECS[l].image));
+    app = await testApp([{ benchmark: 'polyglot', file: FIXTURES }], { instance: 'test-polyglot' });
+  }, 3_600_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const grade = async (problem_id: string, completion: string) => {
+    const r = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'polyglot', problem_id, completion } });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json() as Verdict;
+  };
+  const fixtures = (lang: Language): ProblemRecord[] => problems.filter((p) => p.public.language === lang && p.id !== 'java/hangman');
+
+  for (const lang of LANGUAGES) {
+    it(`${lang}: every reference passes and every stub fails`, async () => {
+      for (const p of fixtures(lang)) {
+        const ref = await grade(p.id, JSON.stringify(hidden(p.id).reference));
+        expect(ref.status, `${p.id} reference: ${ref.detail}`).toBe('pass');
+        expect(ref.reward).toBe(1);
+        const stub = await grade(p.id, '{}');
+        expect(stub.status, `${p.id} stub: ${stub.detail}`).toBe('fail');
+        expect(stub.reward).toBe(0);
+        expect(stub.detail).toBeTruthy();
+      }
+      for (const [name, id, completion, status, reason] of extra[lang] ?? []) {
+        const v = await grade(id, completion);
+        expect([v.status, v.reason], `${name}: ${v.detail}`).toEqual([status, reason]);
+      }
+    }, 900_000);
+  }
+
+  it('answers java/hangman with infra_error naming RxJava', async () => {
+    const v = await grade('java/hangman', JSON.stringify(hidden('java/hangman').reference));
+    expect(v.status).toBe('infra_error');
+    expect(v.detail).toMatch(/rxjava/i);
+  });
+});
