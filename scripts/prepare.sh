@@ -29,5 +29,11 @@ fi
 
 bash scripts/ensure-docker.sh
 
+# Headless Chromium renders the evaluation report in test/report.test.ts.
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium (Debian package)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || log "chromium install failed"
+fi
+
 log "building sandbox images (the first time takes a few minutes)"
 npx tsx src/cli.ts images build
