@@ -20,16 +20,6 @@ import {
   RunCodeResponseSchema,
   SubmitRequestSchema,
 } from './rl/schemas.js';
-import {
-  BatchRequestSchema,
-  BatchResponseSchema,
-  EvalResultSchema,
-  GetRewardRequestSchema,
-  GetRewardResponseSchema,
-  RunCodeRequestSchema,
-  RunCodeResponseSchema,
-  SubmitRequestSchema,
-} from './rl/schemas.js';
 import { JobCreateSchema, JobListSchema, JobResultSchema, JobResultsQuerySchema, JobSchema } from './jobs/schemas.js';
 
 // The OpenAPI document is derived from the zod schemas that validate requests.
@@ -50,10 +40,6 @@ interface Route {
 
 const ROUTES: Route[] = [
   { method: 'post', path: '/v1/grade', summary: 'Grade one completion against a problem\'s hidden tests', body: GradeRequestSchema, ok: VerdictSchema, errors: [400, 401, 404, 413, 415] },
-  { method: 'post', path: '/v1/grade/batch', summary: 'Grade many completions: NDJSON, one BatchResult per line as each finishes (format=json: one BatchResponse). 429 + Retry-After when the queue is full', body: BatchRequestSchema, ok: BatchResponseSchema, errors: [400, 401, 404, 413, 415, 429] },
-  { method: 'post', path: '/run_code', summary: 'SandboxFusion-compatible: run a program with stdin (python, bash); 504 + Retry-After when overloaded, as verl retries on 504', body: RunCodeRequestSchema, ok: RunCodeResponseSchema, errors: [400, 401, 415, 504] },
-  { method: 'post', path: '/submit', summary: 'SandboxFusion-compatible: grade a completion for a dataset problem (a verdict benchmark, or config.provided_data)', body: SubmitRequestSchema, ok: EvalResultSchema, errors: [400, 401, 404, 413, 415, 504] },
-  { method: 'post', path: '/get_reward', summary: 'OpenRLHF remote reward: {query, prompts, labels} → {rewards, scores, extra_logs}; extra_logs.infra_error marks samples to mask', body: GetRewardRequestSchema, ok: GetRewardResponseSchema, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'post', path: '/v1/grade/batch', summary: 'Grade many completions: NDJSON, one BatchResult per line as each finishes (format=json: one BatchResponse). 429 + Retry-After when the queue is full', body: BatchRequestSchema, ok: BatchResponseSchema, ndjson: BatchResultSchema, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'post', path: '/run_code', summary: 'SandboxFusion-compatible: run a program with stdin (python, bash); 504 + Retry-After when overloaded, as verl retries on 504', body: RunCodeRequestSchema, ok: RunCodeResponseSchema, errors: [400, 401, 415, 504] },
   { method: 'post', path: '/submit', summary: 'SandboxFusion-compatible: grade a completion for a dataset problem (a verdict benchmark, or config.provided_data)', body: SubmitRequestSchema, ok: EvalResultSchema, errors: [400, 401, 404, 413, 415, 504] },
