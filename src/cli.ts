@@ -18,6 +18,7 @@ const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
 
   verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc]
   verdict import <benchmark> <path> [--version V] [--ids FILE] [--data-dir D]
+                 livecodebench: [--release release_v6|v1_v3|…] [--start-date YYYY-MM-DD] [--end-date YYYY-MM-DD]
   verdict selftest <benchmark> [--version V] [--ids a,b|FILE] [--limit N] [--concurrency N] [--out FILE]
   verdict images build [names...] [--force]
   verdict images status
@@ -40,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'string' },
       force: { type: 'boolean' },
       ids: { type: 'string' },
+      release: { type: 'string' },
+      'start-date': { type: 'string' },
+      'end-date': { type: 'string' },
       limit: { type: 'string' },
       concurrency: { type: 'string' },
       out: { type: 'string' },
@@ -83,6 +87,9 @@ async function main(argv: string[]): Promise<number> {
       const { version, problems } = await bench.read(file, {
         ...(values.version ? { version: values.version } : {}),
         ...(values.ids ? { ids: values.ids } : {}),
+        ...(values.release ? { release: values.release } : {}),
+        ...(values['start-date'] ? { startDate: values['start-date'] } : {}),
+        ...(values['end-date'] ? { endDate: values['end-date'] } : {}),
       });
       const store = new ProblemStore(config.dataDir);
       // a directory benchmark (polyglot) is digested through what was read

@@ -1,11 +1,12 @@
 import { bigcodebench, bigcodebenchHard } from './bigcodebench.js';
 import { humaneval } from './humaneval.js';
 import { humanevalPlus } from './humaneval-plus.js';
+import { livecodebench } from './livecodebench.js';
 import { mbpp, mbppSanitized } from './mbpp.js';
 import { mbppPlus } from './mbpp-plus.js';
 import { polyglot } from './polyglot.js';
 import type { AnyBenchmark } from './types.js';
 
 export const BENCHMARKS: ReadonlyMap<string, AnyBenchmark> = new Map(
-  ([humaneval, humanevalPlus, mbpp, mbppSanitized, mbppPlus, polyglot, bigcodebench, bigcodebenchHard] as AnyBenchmark[]).map((b) => [b.name, b]),
+  ([humaneval, humanevalPlus, mbpp, mbppSanitized, mbppPlus, polyglot, bigcodebench, bigcodebenchHard, livecodebench] as AnyBenchmark[]).map((b) => [b.name, b]),
 );

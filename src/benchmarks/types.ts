@@ -31,6 +31,17 @@ export interface Outcome {
   groups?: Record<string, 'pass' | 'fail' | 'skipped'>;
 }
 
+/** `verdict import` flags; each benchmark reads the ones it knows. */
+export interface ReadOptions {
+  version?: string;
+  ids?: string;
+  /** LiveCodeBench: release_v1…release_v6, release_latest, v1…v6, v1_v3, … */
+  release?: string;
+  /** LiveCodeBench: contest_date window, YYYY-MM-DD, inclusive as --start_date/--end_date */
+  startDate?: string;
+  endDate?: string;
+}
+
 export interface ImportResult {
   version: string;
   problems: ProblemRecord[];
@@ -48,7 +59,7 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   /** per-request options (beyond the common ones), validated by the grader */
   options: z.ZodType<Options>;
   /** read the benchmark's official files; `ids` is a file listing the task ids of a subset */
-  read(path: string, opts: { version?: string; ids?: string }): Promise<ImportResult>;
+  read(path: string, opts: ReadOptions): Promise<ImportResult>;
   /** extract the code to run from a model completion */
   extract(problem: ProblemRecord, completion: string, options: Options): string;
   /** optional one-off sandbox run per problem whose result plans depend on (reference outputs, timings) */

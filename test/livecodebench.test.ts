@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareOutput } from '../src/judge/compare.js';
+import { decodePrivateTests, readLiveCodeBench, releaseFiles } from '../src/benchmarks/livecodebench-data.js';
+import { extractLastFence } from '../src/benchmarks/livecodebench.js';
+import { PickleError, unpickleString } from '../src/benchmarks/pickle-string.js';
+import { decodeTagged, parsePythonJson, pyEquals } from '../src/benchmarks/python-value.js';
+import type { Verdict } from '../src/schemas.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'livecodebench');
+const vectors = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'pickles.json'), 'utf8')) as {
+  strings: Array<{ protocol: number; pickle_b64: string; text: string }>;
+  refused: string[];
+  private_fields: Array<{ protocol: number; field: string; input_length: number }>;
+};
+
+describe('LiveCodeBench data', () => {
+  it('reads pickled strings of every protocol without running pickle code', () => {
+    expect(vectors.strings.map((v) => v.protocol)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const v of vectors.strings) expect(unpickleString(Buffer.from(v.pickle_b64, 'base64')), `protocol ${v.protocol}`).toBe(v.text);
+    for (const bad of vectors.refused) expect(() => unpickleString(Buffer.from(bad, 'base64'))).toThrow(PickleError);
+  });
+
+  it('decodes private tests given as JSON or as base64 → zlib → pickle → JSON', () => {
+    for (const v of vectors.private_fields) {
+      const tests = decodePrivateTests(v.field);
+      expect(tests).toHaveLength(1);
+      expect(tests[0]!.input.length).toBe(v.input_length);
+    }
+    expect(decodePrivateTests('[{"input":"1","output":"2","testtype":"stdin"}]')).toEqual([{ input: '1', output: '2', testtype: 'stdin' }]);
+    expect(() => decodePrivateTests('bm90IGEgcGlja2xl')).toThrow();
+  });
+
+  it('maps release tags to files as the dataset loader did', () => {
+    expect(releaseFiles('release_v1')).toEqual(['test.jsonl']);
+    expect(releaseFiles('release_v3')).toEqual(['test.jsonl', 'test2.jsonl', 'test3.jsonl']);
+    expect(releaseFiles('release_latest')).toHaveLength(6);
+    expect(releaseFiles('v2')).toEqual(['test2.jsonl']);
+    expect(releaseFiles('v4_v6')).toEqual(['test4.jsonl', 'test5.jsonl', 'test6.jsonl']);
+    expect(releaseFiles('v3_v1')).toBeUndefined();
+    expect(releaseFiles('release_v7')).toBeUndefined();
+  });
+
+  it('imports a release directory with tests, prompt, function names and date windows', async () => {
+    const all = await readLiveCodeBench(FIXTURES, {});
+    expect(all.version).toMatch(/^release_latest\+[0-9a-f]{8}$/);
+    expect(all.problems.map((p) => p.id)).toEqual(['fx001_a', 'fx001_b', 'fx002_c', 'fx002_d', 'pair-with-sum', 'mean-and-index', 'fx003_a', 'fx004_a']);
+    const add = all.problems[0]!;
+    expect(add.hidden).toEqual({
+      tests: [
+        { input: '1\n2\n', output: '3\n' },
+        { input: '10\n20\n', output: '30\n' },
+        { input: '-5\n5\n', output: '0\n' },
+      ],
+      num_public: 1,
+      fn_name: null,
+    });
+    expect(add.prompt).toContain('### Format: Read the inputs from stdin');
+    expect(add.public.testtype).toBe('stdin');
+    const fn = all.problems.find((p) => p.id === 'pair-with-sum')!;
+    expect(fn.public.func_name).toBe('pairSum');
+    expect(fn.prompt).toContain('```python\nclass Solution:\n    def pairSum');
+    // protocol-0 pickle with a big int and a float in the expected output
+    expect((all.problems.find((p) => p.id === 'mean-and-index')!.hidden.tests as unknown[]).length).toBe(3);
+
+    expect((await readLiveCodeBench(FIXTURES, { release: 'v2' })).problems.map((p) => p.id)).toEqual(['fx003_a']);
+    expect((await readLiveCodeBench(FIXTURES, { release: 'release_v2' })).problems).toHaveLength(7);
+    await expect(readLiveCodeBench(FIXTURES, { release: 'release_v5' })).rejects.toThrow(/test3\.jsonl/);
+    const window = await readLiveCodeBench(FIXTURES, { startDate: '2023-08-19', endDate: '2024-11-09' });
+    // start is inclusive; the end is midnight, so a contest at 12:00 that day is out (as upstream)
+    expect(window.problems.map((p) => p.id)).toEqual(['fx002_d', 'pair-with-sum', 'mean-and-index', 'fx003_a']);
+    expect(window.version).toMatch(/^release_latest@2023-08-19\.\.2024-11-09\+/);
+    await expect(readLiveCodeBench(FIXTURES, { startDate: '08/19/2023' })).rejects.toThrow(/start-date/);
+    const one = await readLiveCodeBench(path.join(FIXTURES, 'test2.jsonl'), { version: 'mine' });
+    expect([one.version, one.problems.length]).toEqual(['mine', 1]);
+  });
+});
+
+describe('LiveCodeBench extraction and comparison', () => {
+  it('takes the lines between the last two fence lines', () => {
+    expect(extractLastFence('no fences')).toBe('');
+    expect(extractLastFence('```python\nprint(1)')).toBe('');
+    expect(extractLastFence('a\n```python\nprint(1)\n```\nb')).toBe('print(1)');
+    expect(extractLastFence('```python\nx=1\n```\ntext\n```python\nprint(2)\nprint(3)\n```')).toBe('print(2)\nprint(3)');
+    // any line containing ``` counts, so prose between blocks can be what is taken (as upstream)
+    expect(extractLastFence('```python\nprint(1)\n```\nsee ``` above')).toBe('');
+  });
+
+  it('compares stdout line by line, then by exact Decimal tokens', () => {
+    const lcb = (e: string, a: string) => compareOutput({ kind: 'lcb' }, e, a).ok;
+    expect(lcb('3\n', '3')).toBe(true);
+    expect(lcb('3', '3.0')).toBe(true);
+    expect(lcb('0.1', '1e-1')).toBe(true);
+    expect(lcb('0.33333333333333331', '0.3333333333333333')).toBe(false);
+    expect(lcb('Yes', 'yes')).toBe(false);
+    expect(lcb('1\n2', '1\n\n2')).toBe(false);
+    expect(lcb(' 1  2 \n', '1 2')).toBe(true);
+    expect(lcb('1 2', '1 2 3')).toBe(false);
+  });
+
+  it('compares return values with Python equality', () => {
+    const eq = (got: unknown, expected: string) => pyEquals(decodeTagged(got), parsePythonJson(expected));
+    expect(eq([1, 2], '[1, 2]')).toBe(true);
+    expect(eq({ t: 'tuple', v: [1, 2] }, '[1, 2]')).toBe(false); // only a top-level tuple is made a list, by the runner
+    expect(eq([{ t: 'tuple', v: [1] }], '[[1]]')).toBe(false);
+    expect(eq({ t: 'float', v: '3.0' }, '3')).toBe(true);
+    expect(eq(true, '1')).toBe(true);
+    expect(eq({ t: 'float', v: '0.30000000000000004' }, '0.3')).toBe(false);
+    expect(eq({ t: 'int', v: '56bc75e2d63100001' }, '100000000000000000001')).toBe(true);
+    expect(eq({ t: 'float', v: '1e+20' }, '100000000000000000001')).toBe(false);
+    expect(eq({ t: 'float', v: '1e+20' }, '100000000000000000000')).toBe(true);
+    expect(eq({ t: 'float', v: 'nan' }, 'NaN')).toBe(false);
+    expect(eq({ t: 'dict', v: [['a', 1], ['b', [2]]] }, '{"b": [2], "a": 1}')).toBe(true);
+    expect(eq({ t: 'dict', v: [[1, 1]] }, '{"1": 1}')).toBe(false);
+    expect(eq({ t: 'set', v: [1] }, '[1]')).toBe(false);
+    expect(eq({ t: 'opaque', v: 'AlwaysEqual' }, '[1]')).toBe(false);
+    expect(eq(null, 'null')).toBe(true);
+    expect(eq({ t: 'fraction', v: ['1', '2'] }, '0.5')).toBe(true);
+    expect(pyEquals(decodeTagged({ t: 'float', v: '0.30000000000000004' }), parsePythonJson('0.3'), { floatTolerance: 1e-9 })).toBe(true);
+    expect(() => parsePythonJson('[1,')).toThrow();
+    expect(parsePythonJson('{"a": 1, "a": 2}')).toEqual({ t: 'dict', v: [[{ t: 'str', v: 'a' }, { t: 'int', v: 2n }]] });
+  });
+});
+
+const hasDocker = await dockerAvailable();
+
+describe.skipIf(!hasDocker)('grading LiveCodeBench through the service', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+
+  beforeAll(async () => {
+    await ensurePythonImage();
+    app = await testApp([{ benchmark: 'livecodebench', file: FIXTURES }], { instance: 'test-lcb' });
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const grade = async (problem_id: string, code: string, options?: Record<string, unknown>) => {
+    const r = await app.server.inject({
+      method: 'POST',
+      url: '/v1/grade',
+      payload: { benchmark: 'livecodebench', problem_id, completion: 'Here:\n```python\n' + code + '\n```\n', ...(options ? { options } : {}) },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json() as Verdict;
+  };
+  const verdictOf = (v: Verdict) => (v.status === 'pass' ? 'pass' : `${v.status}:${v.reason}`);
+
+  // docs/benchmarks.md §4.5: what the official testing_util.py says for each probe
+  const probes: Array<[string, string, string, string]> = [
+    ['sys.stdin.buffer.read().split()', 'fx001_a', 'import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))', 'pass'],
+    ['sys.stdin.buffer.readline() twice', 'fx001_a', 'import sys\na = int(sys.stdin.buffer.readline())\nb = int(sys.stdin.buffer.readline())\nprint(a + b)', 'fail:wrong_answer'],
+    ['for line in sys.stdin', 'fx001_a', 'import sys\nt = 0\nfor line in sys.stdin:\n    t += int(line)\nprint(t)', 'fail:runtime_error'],
+    ['sys.stdin.readlines() gives 3 items for "1\\n2\\n"', 'fx001_b', 'import sys\nprint(len(sys.stdin.readlines()))', 'fail:wrong_answer'],
+    ['sys.stdout.buffer.write', 'fx001_a', "import sys\na = int(input())\nb = int(input())\nsys.stdout.buffer.write(str(a + b).encode() + b'\\n')", 'fail:runtime_error'],
+    ['module-level global x inside a function', 'fx001_a', 'x = 0\ndef add(v):\n    global x\n    x += v\nadd(int(input()))\nadd(int(input()))\nprint(x)', 'fail:runtime_error'],
+    ['print(1/3) vs 0.33333333333333331', 'fx002_c', 'n = int(input())\nprint(1 / n)', 'fail:wrong_answer'],
+    ['exit() after printing', 'fx001_a', 'a = int(input())\nb = int(input())\nprint(a + b)\nexit()', 'pass'],
+    ['sys.exit(0) after printing', 'fx001_a', 'import sys\na = int(input())\nb = int(input())\nprint(a + b)\nsys.exit(0)', 'pass'],
+    ["if __name__ == '__main__': main()", 'fx001_a', "def main():\n    a = int(input())\n    b = int(input())\n    print(a + b)\n\nif __name__ == '__main__':\n    main()", 'pass'],
+    ['threads started at top level', 'fx001_a', 'import threading\ndef main():\n    a = int(input())\n    b = int(input())\n    print(a + b)\nt = threading.Thread(target=main)\nt.start()\nt.join()', 'pass'],
+    ['yes vs Yes', 'fx002_d', "t = int(input())\nfor _ in range(t):\n    print('yes' if int(input()) % 2 == 0 else 'no')", 'fail:wrong_answer'],
+    ['functional: a tuple where a list is expected', 'pair-with-sum', FN_TUPLE, 'pass'],
+  ];
+  for (const [name, id, code, expected] of probes) {
+    it(`official verdict for: ${name}`, async () => {
+      const v = await grade(id, code);
+      expect(verdictOf(v), JSON.stringify(v)).toBe(expected);
+    }, 60_000);
+  }
+
+  it('the lenient mode (opt-in, labelled) accepts what the official harness rejects for I/O and floats', async () => {
+    const lenient = { mode: 'lenient' };
+    const flips: Array<[string, string]> = [
+      ['fx001_a', 'import sys\na = int(sys.stdin.buffer.readline())\nb = int(sys.stdin.buffer.readline())\nprint(a + b)'],
+      ['fx001_a', 'import sys\nt = 0\nfor line in sys.stdin:\n    t += int(line)\nprint(t)'],
+      ['fx001_a', "import sys\na = int(input())\nb = int(input())\nsys.stdout.buffer.write(str(a + b).encode() + b'\\n')"],
+      ['fx001_b', 'import sys\nprint(len(sys.stdin.readlines()))'],
+      ['fx002_c', 'n = int(input())\nprint(1 / n)'],
+    ];
+    for (const [id, code] of flips) {
+      const v = await grade(id, code, lenient);
+      expect(verdictOf(v), JSON.stringify(v)).toBe('pass');
+      expect(v.detail).toMatch(/lenient mode \(not official\)/);
+    }
+    const still = await grade('fx002_d', "t = int(input())\nfor _ in range(t):\n    print('yes' if int(input()) % 2 == 0 else 'no')", lenient);
+    expect(verdictOf(still)).toBe('fail:wrong_answer');
+  }, 120_000);
+
+  it('grades stdin and functional problems: passes, wrong answers, errors, limits', async () => {
+    const ok = await grade('fx002_d', "t = int(input())\nfor _ in range(t):\n    print('Yes' if int(input()) % 2 == 0 else 'No')");
+    expect(verdictOf(ok)).toBe('pass');
+    expect(ok.tests.map((t) => [t.group, t.status])).toEqual([
+      ['public', 'pass'],
+      ['private', 'pass'],
+      ['private', 'pass'],
+    ]);
+    // an extra blank line in the middle is a wrong answer ("mismatched output length")
+    const blank = await grade('fx002_d', "t = int(input())\nfor i in range(t):\n    print('Yes' if int(input()) % 2 == 0 else 'No')\n    if i == 0: print()");
+    expect(verdictOf(blank)).toBe('fail:wrong_answer');
+    expect(blank.detail).toMatch(/mismatched output length/);
+    const exact = await grade('fx002_c', "n = int(input())\nprint({3: '0.33333333333333331', 4: '0.25', 1: '1'}[n])");
+    expect(verdictOf(exact), JSON.stringify(exact)).toBe('pass');
+
+    const mean = await grade('mean-and-index', FN_MEAN);
+    expect(verdictOf(mean), JSON.stringify(mean)).toBe('pass');
+    const wrongMean = await grade('mean-and-index', FN_MEAN.replace('nums[0]', 'nums[-1]'));
+    expect(verdictOf(wrongMean)).toBe('fail:wrong_answer');
+    const missing = await grade('pair-with-sum', 'class Solution:\n    def pair_sum(self, nums, k):\n        return []');
+    expect(verdictOf(missing)).toBe('fail:runtime_error');
+    const syntax = await grade('fx001_a', 'print(');
+    expect(verdictOf(syntax)).toBe('fail:compile_error');
+    const none = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'livecodebench', problem_id: 'fx001_a', completion: 'print(3)' } });
+    expect(verdictOf(none.json() as Verdict)).toBe('fail:no_code');
+    const raw = await app.server.inject({
+      method: 'POST',
+      url: '/v1/grade',
+      payload: { benchmark: 'livecodebench', problem_id: 'fx001_a', completion: '  print(int(input()) + int(input()))\n', options: { extraction: 'raw' } },
+    });
+    expect(verdictOf(raw.json() as Verdict)).toBe('pass');
+    const slow = await grade('fx001_a', 'while True:\n    pass', { timeout_s: 1 });
+    expect(verdictOf(slow)).toBe('fail:timeout');
+  }, 120_000);
+
+  it('is not fooled by objects that equal everything, fake report lines or early exits', async () => {
+    const always = 'class A:\n    def __eq__(self, o): return True\nclass Solution:\n    def pairSum(self, nums, k):\n        return A()';
+    expect(verdictOf(await grade('pair-with-sum', always))).toBe('fail:wrong_answer');
+    const listy = 'class L(list):\n    def __eq__(self, o): return True\nclass Solution:\n    def pairSum(self, nums, k):\n        return L([0])';
+    expect(verdictOf(await grade('pair-with-sum', listy))).toBe('fail:wrong_answer');
+    const fake = `import os\nfor i in range(3):\n    os.write(1, ('{"event":"test","index":%d,"status":"ok","output":"3"}\\n' % i).encode())\nos._exit(0)`;
+    expect((await grade('fx001_a', fake)).status).toBe('fail');
+    const died = await grade('fx001_a', 'import os\nprint(int(input()) + int(input()))\nos._exit(0)');
+    expect(verdictOf(died)).toBe('fail:runtime_error');
+  }, 60_000);
+
+  it('never shows hidden tests in a verdict', async () => {
+    const v = await grade('fx001_a', 'a = int(input())\nb = int(input())\nif a == 10:\n    raise ValueError("input was %d and %d" % (a, b))\nprint(a + b)');
+    expect(verdictOf(v)).toBe('fail:runtime_error');
+    expect(v.detail).toContain('test 1 (private): ValueError');
+    const { extracted_code: _code, ...shown } = v;
+    expect(JSON.stringify(shown)).not.toMatch(/input was|\b30\b/);
+    const pub = await grade('fx001_a', 'raise KeyError("shown")');
+    expect(pub.detail).toContain("KeyError('shown')");
+  }, 60_000);
+});
+
+const FN_TUPLE =
+  'class Solution:\n    def pairSum(self, nums: List[int], k: int) -> List[int]:\n        for i in range(len(nums)):\n            for j in range(i + 1, len(nums)):\n                if nums[i] + nums[j] == k:\n                    return (nums[i], nums[j])\n        return ()';
+const FN_MEAN =
+  'class Solution:\n    def meanAndFirst(self, nums: List[int]) -> dict:\n        return {"mean": sum(nums) / len(nums), "first": nums[0]}';
