@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
 import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
-import { RawJson, rawField } from './raw-json.js';
+import { RawJson, parsePythonJson, rawField } from './raw-json.js';
 import type { Benchmark } from './types.js';
 
-// EvalPlus HumanEval+: differential testing of the candidate against the
-// canonical solution's outputs on base then plus inputs. Reference outputs and
-// timings come from a one-off calibration run per problem (as EvalPlus caches
-// them), stored beside the problem.
+// EvalPlus (HumanEval+, MBPP+): differential testing of the candidate against
+// the canonical solution's outputs on base then plus inputs. Reference outputs
+// and timings come from a one-off calibration run per problem (as EvalPlus
+// caches them), stored beside the problem.
 
 const RowSchema = z.object({
   task_id: z.string().min(1),
@@ -18,18 +18,28 @@ const RowSchema = z.object({
   canonical_solution: z.string(),
   test: z.string().optional(),
   base_input: z.array(z.array(z.unknown())),
-  plus_input: z.array(z.array(z.unknown())),
+  // MBPP+ v0.2.0 Mbpp/793 ships plus_input {} (EvalPlus iterates it as no inputs)
+  plus_input: z.union([z.array(z.array(z.unknown())), z.object({}).strict()]),
   atol: z.union([z.number(), z.string()]).optional(),
 });
 
-const HiddenSchema = z.object({
-  entry_point: z.string(),
-  canonical_solution: z.string(),
-  /** JSON text, exactly as in the dataset (see raw-json.ts) */
-  base_input: z.string(),
-  plus_input: z.string(),
-  atol: z.number(),
-});
+const HiddenSchema = z.union([
+  z.object({
+    entry_point: z.string(),
+    canonical_solution: z.string(),
+    /** JSON text, exactly as in the dataset (see raw-json.ts) */
+    base_input: z.string(),
+    plus_input: z.string(),
+    atol: z.number(),
+  }),
+  z.object({
+    entry_point: z.string(),
+    canonical_solution: z.string(),
+    /** the dataset row as JSON text; Python parses it (MBPP+ inputs hold NaN and Infinity) */
+    task_json: z.string(),
+    atol: z.number(),
+  }),
+]);
 
 /** EvalPlus per-input limit = max(min_time_limit, factor × reference time); defaults changed by release. */
 export const TIME_PRESETS = {
@@ -72,9 +82,27 @@ function hidden(problem: ProblemRecord) {
   return HiddenSchema.parse(problem.hidden);
 }
 
-function inputs(problem: ProblemRecord, group: (typeof GROUPS)[number]): RawJson {
+/** A harness group's inputs: stored JSON text, or (with task_json) taken by the harness from the row. */
+function groupInputs(problem: ProblemRecord, group: (typeof GROUPS)[number]): { inputs?: RawJson } {
   const h = hidden(problem);
-  return new RawJson(group === 'base' ? h.base_input : h.plus_input);
+  if ('task_json' in h) return {};
+  return { inputs: new RawJson(group === 'base' ? h.base_input : h.plus_input) };
+}
+
+function taskJson(problem: ProblemRecord): { task_json?: string } {
+  const h = hidden(problem);
+  return 'task_json' in h ? { task_json: h.task_json } : {};
+}
+
+export interface EvalPlusDataset {
+  name: string;
+  description: string;
+  /** the harness's dataset switch: per-task input deserialisation and oracles */
+  dataset: 'humaneval' | 'mbpp';
+  /** release name when the file name carries none */
+  versionOf(rows: number): string | undefined;
+  /** keep the raw row for the harness instead of re-serialised input fields */
+  rawRows: boolean;
 }
 
 /**
@@ -90,31 +118,33 @@ function outputsText(line: string): string {
   return line.slice(start + '"outputs":'.length, end);
 }
 
-export const humanevalPlus: Benchmark<Options, Calibration> = {
-  name: 'humaneval-plus',
-  description: 'EvalPlus HumanEval+ (164 problems, base + plus inputs), differential testing as evalplus does',
+export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calibration> => ({
+  name: ds.name,
+  description: ds.description,
   graderVersion: '1',
   options: OptionsSchema,
 
   async read(file, opts) {
     const buf = await readMaybeGzip(file);
     const text = buf.toString('utf8');
-    const rows = parseJsonl(text, RowSchema, path.basename(file));
     const lines = text.split('\n').filter((l) => l.trim());
-    const fromName = /-(v\d+\.\d+\.\d+)/.exec(path.basename(file))?.[1];
+    const rows = parseJsonl(text, RowSchema, path.basename(file), parsePythonJson);
+    const fromName = /-(v\d+\.\d+\.\d+)/.exec(path.basename(file))?.[1] ?? ds.versionOf(rows.length);
     const mini = /mini/i.test(path.basename(file)) ? '-mini' : '';
     const version = opts.version ?? (fromName ? fromName + mini : `unversioned${mini}+${sha256(buf).slice(0, 8)}`);
     const problems: ProblemRecord[] = rows.map((r, i) => ({
       id: r.task_id,
       prompt: r.prompt,
       public: { entry_point: r.entry_point },
-      hidden: {
-        entry_point: r.entry_point,
-        canonical_solution: r.canonical_solution,
-        base_input: rawField(lines[i]!, 'base_input'),
-        plus_input: rawField(lines[i]!, 'plus_input'),
-        atol: Number(r.atol ?? 0),
-      },
+      hidden: ds.rawRows
+        ? { entry_point: r.entry_point, canonical_solution: r.canonical_solution, task_json: lines[i]!, atol: Number(r.atol ?? 0) }
+        : {
+            entry_point: r.entry_point,
+            canonical_solution: r.canonical_solution,
+            base_input: rawField(lines[i]!, 'base_input'),
+            plus_input: rawField(lines[i]!, 'plus_input'),
+            atol: Number(r.atol ?? 0),
+          },
     }));
     return { version, problems };
   },
@@ -130,11 +160,12 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
         plusProfile(8192),
         {
           mode: 'evalplus-expected',
-          dataset: 'humaneval',
+          dataset: ds.dataset,
           task_id: problem.id,
           solution: problem.prompt + h.canonical_solution,
           entry_point: h.entry_point,
-          groups: GROUPS.map((g) => ({ name: g, inputs: inputs(problem, g) })),
+          ...taskJson(problem),
+          groups: GROUPS.map((g) => ({ name: g, ...groupInputs(problem, g) })),
         },
         { wallMs: CALIBRATION_WALL_MS, captureBytes: 1024 ** 3 },
       );
@@ -171,7 +202,7 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
     const factor = options.gt_time_limit_factor ?? preset.factor;
     const groups = (options.base_only ? GROUPS.slice(0, 1) : GROUPS).map((g) => {
       const limits = (calibration.times[g] ?? []).map((t) => Math.max(min, factor * t));
-      return { name: g, inputs: inputs(problem, g), expected: new RawJson(calibration.outputs[g] ?? '[]'), time_limits_s: limits };
+      return { name: g, ...groupInputs(problem, g), expected: new RawJson(calibration.outputs[g] ?? '[]'), time_limits_s: limits };
     });
     // EvalPlus gives each group's process min(60, Σ limits) + 1 s.
     const wallS = groups.reduce((s, g) => s + Math.min(60, g.time_limits_s.reduce((a, b) => a + b, 0)) + 1, 0);
@@ -179,8 +210,9 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
       plusProfile(options.memory_mb),
       {
         mode: 'evalplus',
-        dataset: 'humaneval',
+        dataset: ds.dataset,
         task_id: problem.id,
+        ...taskJson(problem),
         solution: code,
         entry_point: h.entry_point,
         atol: h.atol,
@@ -196,4 +228,4 @@ export const humanevalPlus: Benchmark<Options, Calibration> = {
   outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
   entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
-};
+});

@@ -13,13 +13,13 @@ export function sha256(buf: Buffer | string): string {
 }
 
 /** Parse JSON lines, validating each; errors name the line. */
-export function parseJsonl<T>(text: string, schema: z.ZodType<T>, file: string): T[] {
+export function parseJsonl<T>(text: string, schema: z.ZodType<T>, file: string, parse: (line: string) => unknown = JSON.parse): T[] {
   const out: T[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = parse(line);
     } catch (e) {
       throw new Error(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
     }

@@ -27,3 +27,37 @@ export function stringifyWithRaw(value: unknown): string {
   });
   return json.replace(/"\\u0000raw(\d+)\\u0000"/g, (_m, i: string) => raws[Number(i)]!);
 }
+
+/**
+ * JSON.parse for text Python's json module wrote, which may hold the bare
+ * tokens NaN, Infinity and -Infinity; they come back as null. Only for
+ * validating structure: values that must stay exact travel as the raw text.
+ */
+export function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    /* fall through: bare NaN/Infinity */
+  }
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const m = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9));
+    if (m) {
+      out += 'null';
+      i += m[0].length;
+      continue;
+    }
+    out += c;
+    i += 1;
+  }
+  return JSON.parse(out);
+}

@@ -1,0 +1,9 @@
+import { evalplusBenchmark } from './evalplus.js';
+
+export const humanevalPlus = evalplusBenchmark({
+  name: 'humaneval-plus',
+  description: 'EvalPlus HumanEval+ (164 problems, base + plus inputs), differential testing as evalplus does',
+  dataset: 'humaneval',
+  versionOf: () => undefined,
+  rawRows: false,
+});
