@@ -119,6 +119,8 @@ export const ProblemListSchema = z.object({
       id: z.string(),
       prompt: z.string(),
       entry_point: z.string().optional(),
+      /** the problem's public fields (split, difficulty, release date, ...) */
+      metadata: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
 }).meta({ id: 'ProblemList' });

@@ -39,8 +39,13 @@ export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, bench
       offset: q.offset,
       // ids and prompts only: hidden tests never leave the store
       problems: page.items.map((p) => {
-        const ep = typeof p.public.entry_point === 'string' ? p.public.entry_point : undefined;
-        return ep ? { id: p.id, prompt: p.prompt, entry_point: ep } : { id: p.id, prompt: p.prompt };
+        const { entry_point: ep, ...metadata } = p.public;
+        return {
+          id: p.id,
+          prompt: p.prompt,
+          ...(typeof ep === 'string' ? { entry_point: ep } : {}),
+          ...(Object.keys(metadata).length ? { metadata } : {}),
+        };
       }),
     };
   });

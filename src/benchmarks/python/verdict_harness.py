@@ -17,6 +17,7 @@ Spec (JSON object; the file is deleted after reading unless keep_spec_file):
   humaneval          prompt, completion, test, entry_point, timeout_s=3.0
   evalplus-expected  dataset, task_id, solution, entry_point, groups[{name,
                      <inputs>}], task_json?, digest_over_bytes?, timeout_s?
+  asserts            source, tests[str], imports="", timeout_s=3.0 (MBPP)
   evalplus           dataset, task_id, solution, entry_point, atol, groups[{name,
                      <inputs>, expected, time_limits_s, timeout_s?}],
                      stop_on_fail=true, emit_passing=true, timeout_per_task_s=60
@@ -114,6 +115,37 @@ class Opaque:
 
     def __repr__(self):
         return "<opaque %s>" % self.type_name
+
+
+class Ref:
+    """Judge-side handle to an object that lives in the candidate (a tree
+    node, an instance of a class the candidate defined).  Like Opaque it is
+    equal only to itself; passed back as an argument, the candidate gets its
+    own object again."""
+
+    __slots__ = ("rid", "type_name", "truthy")
+
+    def __init__(self, rid, type_name, truthy):
+        self.rid = rid
+        self.type_name = type_name
+        self.truthy = truthy
+
+    def __bool__(self):
+        return self.truthy
+
+    def __repr__(self):
+        return "<%s object>" % self.type_name
+
+
+_BUILTIN_TYPES = {t.__name__: t for t in (
+    int, float, complex, str, bytes, bytearray, bool, list, tuple, dict, set, frozenset,
+    object, type, range, slice)}
+
+# Candidate side: objects handed to the judge as refs (None: refs disabled).
+# Judge side: rid -> Ref, so one object keeps one identity.
+_CAND_REFS = None
+_JUDGE_REFS = {}
+_MAX_REFS = 100_000
 
 
 class _raised_recursion:
@@ -228,6 +260,10 @@ class _Encoder:
             return x
         if t is list:
             return self.seq(x, depth)
+        if t is Ref:
+            return {"t": "ref", "v": x.rid}
+        if t is type and _BUILTIN_TYPES.get(x.__name__) is x:
+            return {"t": "type", "v": x.__name__}  # remove_datatype(xs, int)
         d = depth + 1
         if self.np_types is not None:
             if issubclass(t, self.np_types[0]):
@@ -299,6 +335,10 @@ class _Encoder:
             truthy = bool(x)
         except Exception:
             truthy = True
+        refs = _CAND_REFS
+        if refs is not None and not self.portable and len(refs) < _MAX_REFS:
+            refs.append(x)
+            return {"t": "ref", "v": len(refs) - 1, "type": _type_name(t), "truthy": truthy is True}
         return {"t": "opaque", "type": _type_name(t), "truthy": truthy is True}
 
 
@@ -408,6 +448,27 @@ def _dec(v, depth, np_ok):
     if tag == "opaque":
         name = v.get("type")
         return Opaque(name[:200] if type(name) is str else "?", v.get("truthy") is True)
+    if tag == "type":
+        t = _BUILTIN_TYPES.get(val) if type(val) is str else None
+        if t is None:
+            raise DecodeError("bad type")
+        return t
+    if tag == "ref":
+        if type(val) is not int or val < 0:
+            raise DecodeError("bad ref")
+        refs = _CAND_REFS
+        if refs is not None:  # candidate: the judge hands back one of our objects
+            if val >= len(refs):
+                raise DecodeError("unknown ref")
+            return refs[val]
+        r = _JUDGE_REFS.get(val)
+        if r is None:
+            if len(_JUDGE_REFS) >= _MAX_REFS:
+                raise DecodeError("too many refs")
+            name = v.get("type")
+            r = Ref(val, name[:200] if type(name) is str else "?", v.get("truthy") is True)
+            _JUDGE_REFS[val] = r
+        return r
     if tag in ("ndarray", "npscalar"):
         dtype = v.get("dtype")
         if type(dtype) is not str or len(dtype) > 16:
@@ -637,16 +698,51 @@ def child_main(rfd, wfd):
         info["kind"] = "import"
         send(info)
         return
-    if not isinstance(entry, str) or entry not in gl:
-        send({"ok": False, "kind": "missing", "type": "NameError",
-              "msg": "name %r is not defined" % (entry,), "memory": False, "syntax": False})
-        return
-    fn = gl[entry]
-    send({"ok": True})
+    names = init.get("names")
+    if isinstance(names, list):
+        # asserts mode: the judge binds each name the tests use to what the
+        # program defined; objects without a plain-data form stay here as refs
+        global _CAND_REFS
+        _CAND_REFS = []
+        fn = None
+        bound = {}
+        for n in names:
+            if type(n) is not str or n not in gl:
+                continue
+            v = gl[n]
+            if type(v) is type(os):
+                bound[n] = {"kind": "module", "module": str(getattr(v, "__name__", ""))[:200]}
+            elif callable(v):
+                bound[n] = {"kind": "callable"}
+            else:
+                try:
+                    bound[n] = {"kind": "value", "value": encode_value(v, opaque_ok=True)}
+                except BaseException as e:
+                    info = _exc_info(e)
+                    info["ok"] = False
+                    info["kind"] = "import"
+                    send(info)
+                    return
+        send({"ok": True, "names": bound})
+    else:
+        if not isinstance(entry, str) or entry not in gl:
+            send({"ok": False, "kind": "missing", "type": "NameError",
+                  "msg": "name %r is not defined" % (entry,), "memory": False, "syntax": False})
+            return
+        fn = gl[entry]
+        send({"ok": True})
     while True:
         msg = recv()
         if msg.get("op") != "call":
             return
+        target = fn
+        name = msg.get("name")
+        if name is not None:
+            target = gl.get(name) if type(name) is str else None
+            if not callable(target):
+                send({"ok": False, "type": "TypeError", "msg": "%r is not callable" % (name,),
+                      "memory": False, "syntax": False})
+                continue
         try:
             args = decode_value(msg.get("args"), np_ok=False)
             kwargs = decode_value(msg.get("kwargs"), np_ok=False)
@@ -655,7 +751,7 @@ def child_main(rfd, wfd):
                   "memory": False, "syntax": False})
             continue
         try:
-            out = fn(*args, **kwargs)
+            out = target(*args, **kwargs)
             if msg.get("digest") == _DIGEST_ALG:
                 hx, n = repr_digest(out)
                 reply = {"ok": True, "digest": hx, "bytes": n}
@@ -1057,6 +1153,7 @@ class Judge:
         self.child_dir = None
         self.notes = []
         self.alarm_deadline = None
+        self.bound = {}
 
     # -- setup ---------------------------------------------------------------
     def harden(self):
@@ -1193,12 +1290,16 @@ class Judge:
                 return
 
     # -- RPC helpers -----------------------------------------------------------
-    def start_candidate(self, cand, source, entry_point, flavour, deadline):
-        """Send the program; returns None on success or a Failure."""
+    def start_candidate(self, cand, source, entry_point, flavour, deadline, names=None):
+        """Send the program; returns None on success or a Failure.  With
+        names, the candidate's bindings for them land in self.bound."""
         mem = self.spec.get("memory_limit_bytes")
         try:
-            cand.send({"op": "init", "source": source, "entry_point": entry_point,
-                       "guard": flavour, "mem": mem if isinstance(mem, int) else None}, deadline)
+            init = {"op": "init", "source": source, "entry_point": entry_point,
+                    "guard": flavour, "mem": mem if isinstance(mem, int) else None}
+            if names is not None:
+                init["names"] = list(names)
+            cand.send(init, deadline)
             reply = cand.recv(deadline)
         except ChildTimeout:
             cand.kill()
@@ -1209,6 +1310,12 @@ class Judge:
             cand.kill()
             return Failure("runtime_error", "malformed reply from candidate process: %s" % e)
         if reply.get("ok") is True:
+            if names is not None:
+                bound = reply.get("names")
+                if type(bound) is not dict:
+                    cand.kill()
+                    return Failure("runtime_error", "malformed reply from candidate process")
+                self.bound = bound
             return None
         kind = reply.get("kind")
         if kind == "compile" and reply.get("syntax") is True:
@@ -1217,9 +1324,10 @@ class Judge:
             return Failure("compile_error", _fmt_exc_info(reply))
         return _failure_from_child_error(reply)
 
-    def call(self, cand, args, kwargs, deadline, digest=False):
-        """Call the entry point; returns the decoded value (or, with digest,
-        the (hexdigest, nbytes) of its repr) or raises Failure."""
+    def call(self, cand, args, kwargs, deadline, digest=False, name=None):
+        """Call the entry point (or the candidate's callable `name`); returns
+        the decoded value (or, with digest, the (hexdigest, nbytes) of its
+        repr) or raises Failure."""
         try:
             enc_args = encode_value(list(args), opaque_ok=False)
             enc_kwargs = encode_value(dict(kwargs), opaque_ok=False)
@@ -1227,6 +1335,8 @@ class Judge:
             raise HarnessError("cannot send argument to candidate: %s" % e)
         try:
             req = {"op": "call", "args": enc_args, "kwargs": enc_kwargs}
+            if name is not None:
+                req["name"] = name
             if digest:
                 req["digest"] = _DIGEST_ALG
             cand.send(req, deadline)
@@ -1460,6 +1570,137 @@ def run_humaneval(judge, rep):
         outcome.detail = "timed out after %gs" % timeout
     status = "pass" if outcome is None else "fail"
     rep.emit({"event": "test", "index": 0, "status": status, "time_ms": _ms(elapsed)})
+    return _result(outcome)
+
+
+def _assert_names(tests):
+    """Names the asserts read, in first-use order."""
+    import ast  # lazy: keeps candidate start-up short
+    seen = []
+    for i, t in enumerate(tests):
+        try:
+            tree = ast.parse(t, "<test>")
+        except SyntaxError as e:
+            raise HarnessError("test %d does not parse: %s" % (i, e))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id not in seen:
+                seen.append(node.id)
+    return seen
+
+
+def _bind_remote(judge, cand, g, deadline, sticky):
+    """Bind in the test namespace g what the candidate program defined."""
+    import importlib  # lazy: keeps candidate start-up short
+    for name, desc in judge.bound.items():
+        if type(name) is not str or type(desc) is not dict:
+            continue
+        kind = desc.get("kind")
+        if kind == "callable":
+            def proxy(*args, _name=name, **kwargs):
+                if sticky:
+                    raise sticky[0]
+                try:
+                    return judge.call(cand, args, kwargs, deadline, name=_name)
+                except Failure as f:
+                    if not sticky:
+                        sticky.append(f)
+                    raise
+
+            proxy.__name__ = proxy.__qualname__ = name
+            g[name] = proxy
+        elif kind == "module":
+            # the judge imports its own copy, of the standard library only:
+            # the candidate names the module, so it must not pick the code
+            mod = desc.get("module")
+            if type(mod) is str and mod.split(".")[0] in sys.stdlib_module_names:
+                try:
+                    with _swallowed():
+                        g[name] = importlib.import_module(mod)
+                except Exception:
+                    pass
+        elif kind == "value":
+            try:
+                g[name] = decode_value(desc.get("value"))
+            except (Exception, RecursionError, MemoryError) as e:
+                raise Failure("runtime_error", "malformed value from candidate process: %s" % _trunc(e, 200))
+
+
+def run_asserts(judge, rep):
+    """MBPP-style: program = source, then each assert statement in order
+    (the first failing one ends the run).  The program runs in the candidate;
+    the asserts run here, with the names they read bound to the candidate's
+    definitions (calls go over the RPC channel, values come back as data)."""
+    spec = judge.spec
+    source = spec.get("source")
+    tests = spec.get("tests")
+    imports = spec.get("imports", "")
+    timeout = float(spec.get("timeout_s", 3.0))
+    if not isinstance(source, str) or not isinstance(imports, str):
+        raise HarnessError("spec fields 'source' and 'imports' must be strings")
+    if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+        raise HarnessError("spec field 'tests' must be a list of strings")
+    names = _assert_names(tests)
+    _preload_imports(imports, "\n".join(tests))
+    g = {}
+    if imports:
+        try:
+            with _swallowed():
+                exec(compile(imports, "<test>", "exec"), g)
+        except BaseException as e:
+            raise HarnessError("test imports do not run: %s: %s" % (type(e).__name__, e))
+    compiled = []
+    for t in tests:
+        compiled.append(compile(t, "<test>", "exec"))
+
+    cand = judge.new_candidate()
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    sticky = []
+    outcome = None
+    done = 0
+    reported = False
+    try:
+        fail = judge.start_candidate(cand, source, None, "humaneval", deadline, names=names)
+        if fail is not None:
+            outcome = fail
+        else:
+            _bind_remote(judge, cand, g, deadline, sticky)
+            judge.arm(deadline)
+            try:
+                for i, code in enumerate(compiled):
+                    ts = time.monotonic()
+                    try:
+                        with _swallowed():
+                            exec(code, g)
+                    except Failure:
+                        raise
+                    except AssertionError as e:
+                        outcome = Failure("wrong_answer", _trunc("assertion %d failed" % i + (": %s" % e if str(e) else "")))
+                    except HarnessError:
+                        raise
+                    except BaseException as e:
+                        outcome = Failure("wrong_answer", _trunc("assertion %d raised %s: %s" % (i, type(e).__name__, e)))
+                    if sticky:
+                        outcome = sticky[0]
+                    if outcome is None and time.monotonic() > deadline:
+                        outcome = Failure("timeout", "timed out")
+                    rep.emit({"event": "test", "index": i, "status": "pass" if outcome is None else "fail",
+                              "time_ms": _ms(time.monotonic() - ts)})
+                    if outcome is not None:
+                        reported = True
+                        break
+                    done += 1
+            finally:
+                judge.disarm()
+    except Failure as f:
+        outcome = sticky[0] if sticky else f
+    finally:
+        cand.close()
+    if outcome is not None and not reported and done < len(compiled):
+        # the program failed to load, or the alarm fired inside an assert
+        rep.emit({"event": "test", "index": done, "status": "timeout" if outcome.reason == "timeout" else "fail"})
+    if outcome is not None and outcome.reason == "timeout":
+        outcome.detail = "timed out after %gs" % timeout
     return _result(outcome)
 
 
@@ -1925,6 +2166,8 @@ def main(argv):
             res = run_evalplus(judge, rep)
         elif mode == "evalplus-expected":
             res = run_evalplus_expected(judge, rep)
+        elif mode == "asserts":
+            res = run_asserts(judge, rep)
         else:
             raise HarnessError("unknown mode %r" % (mode,))
         if judge.notes:

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '../src/schemas.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import { mapLimit, sharedFile } from './helpers/shared.js';
+
+// The official MBPP and MBPP+ files through the whole service.
+const hasDocker = await dockerAvailable();
+const full = sharedFile('mbpp/mbpp.jsonl');
+const sanitized = sharedFile('mbpp/sanitized-mbpp.json');
+const plus = sharedFile('mbpp/MbppPlus.jsonl.gz');
+
+const failures = (vs: Verdict[], want: string) =>
+  vs.filter((v) => v.status !== want).map((v) => `${v.problem_id}: ${v.status} ${v.reason} ${v.detail ?? ''}`.slice(0, 300));
+
+/**
+ * Make a reference solution wrong by one: the first integer literal in a
+ * `return` line moves by one, else every returned value gets `+ 1`-ish noise.
+ */
+export function offByOne(code: string): string {
+  const lines = code.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)return\b(.*)$/.exec(lines[i]!);
+    if (!m) continue;
+    const expr = m[2]!.trim();
+    if (!expr) continue;
+    lines[i] = `${m[1]}return __verdict_off_by_one(${expr})`;
+  }
+  const helper = [
+    'def __verdict_off_by_one(v):',
+    '    if isinstance(v, bool): return not v',
+    '    if isinstance(v, (int, float)): return v + 1',
+    '    if isinstance(v, str): return v + "x"',
+    '    if isinstance(v, (list, tuple)): return type(v)(list(v) + [None]) if not v else type(v)([__verdict_off_by_one(v[0])] + list(v[1:]))',
+    '    if isinstance(v, (set, frozenset)): return type(v)(set(v) | {-987654321})',
+    '    if isinstance(v, dict): return {**v, "__verdict__": 1}',
+    '    return None if v is not None else 1',
+  ];
+  return [...helper, ...lines].join('\n');
+}
+
+describe.skipIf(!hasDocker || !full || !sanitized || !plus)('MBPP, MBPP sanitized and MBPP+ official data in the sandbox', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    await ensurePythonImage();
+    app = await testApp(
+      [
+        { benchmark: 'mbpp', file: full! },
+        { benchmark: 'mbpp-sanitized', file: sanitized! },
+        { benchmark: 'mbpp-plus', file: plus! },
+      ],
+      { instance: 'test-mbpp-real' },
+    );
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const gradeAll = (benchmark: string, completion: (code: string) => string, options: Record<string, unknown> = {}) => {
+    const problems = app.store.allProblems(benchmark, app.store.defaultVersion(benchmark)!);
+    return mapLimit(problems, 4, (p) =>
+      app.grader.grade({ benchmark, problem_id: p.id, completion: completion(String(p.hidden.code ?? p.hidden.canonical_solution)), options }),
+    );
+  };
+
+  it('MBPP: 972/974 reference solutions pass with test_list alone (367 and 927 need test_setup_code)', async () => {
+    const vs = await gradeAll('mbpp', (c) => c, { extractor: 'raw@1' });
+    expect(vs).toHaveLength(974);
+    expect(failures(vs, 'pass').map((f) => f.split(':')[0]).sort()).toEqual(['367', '927']);
+  }, 900_000);
+
+  it('MBPP: 974/974 reference solutions pass with test_setup_code', async () => {
+    const vs = await gradeAll('mbpp', (c) => c, { extractor: 'raw@1', test_setup_code: true, challenge_tests: true });
+    expect(failures(vs, 'pass')).toEqual([]);
+  }, 900_000);
+
+  it('MBPP sanitized: every reference solution passes', async () => {
+    const vs = await gradeAll('mbpp-sanitized', (c) => c, { extractor: 'raw@1' });
+    expect(vs).toHaveLength(427);
+    expect(failures(vs, 'pass')).toEqual([]);
+  }, 900_000);
+
+  it('MBPP+ v0.2.0: 378/378 canonical solutions pass on base and plus inputs', async () => {
+    expect(app.store.defaultVersion('mbpp-plus')).toBe('v0.2.0');
+    const problems = app.store.allProblems('mbpp-plus', 'v0.2.0');
+    expect(problems).toHaveLength(378);
+    const vs = await mapLimit(problems, 4, (p) =>
+      app.grader.grade({ benchmark: 'mbpp-plus', problem_id: p.id, completion: String(p.hidden.canonical_solution) }),
+    );
+    expect(failures(vs, 'pass')).toEqual([]);
+  }, 1_800_000);
+
+  it('MBPP+: every canonical solution with an injected off-by-one fails', async () => {
+    const problems = app.store.allProblems('mbpp-plus', 'v0.2.0');
+    const vs = await mapLimit(problems, 4, (p) =>
+      app.grader.grade({ benchmark: 'mbpp-plus', problem_id: p.id, completion: offByOne(String(p.hidden.canonical_solution)) }),
+    );
+    // Mbpp/164's oracle accepts every answer (EvalPlus's are_equivalent special case)
+    expect(failures(vs, 'fail').map((f) => f.split(':')[0])).toEqual(['Mbpp/164']);
+  }, 1_800_000);
+});
