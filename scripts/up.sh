@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh machine to a service grading real problems:
 # prepare, import the benchmark files found, then serve.
-#   VERDICT_BENCHMARKS_DIR  where HumanEval files are (default ../shared/benchmarks)
+#   VERDICT_BENCHMARKS_DIR  where the benchmark files are (default ../shared/benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh
@@ -17,6 +17,10 @@ import() { # benchmark file [version]
 if [ -d "$bench_dir" ]; then
   import humaneval "$bench_dir/humaneval/HumanEval.jsonl.gz"
   import humaneval-plus "$bench_dir/humaneval/HumanEvalPlus.jsonl.gz" v0.1.10
+  import mbpp "$bench_dir/mbpp/mbpp.jsonl"
+  import mbpp-sanitized "$bench_dir/mbpp/sanitized-mbpp.json"
+  import mbpp-plus "$bench_dir/mbpp/MbppPlus-v0.1.0.jsonl.gz"
+  import mbpp-plus "$bench_dir/mbpp/MbppPlus.jsonl.gz"
 else
   echo "[up] no benchmark files at $bench_dir: import them with 'npx verdict import <benchmark> <path>'" >&2
 fi
