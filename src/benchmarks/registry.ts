@@ -6,7 +6,8 @@ import { mbpp, mbppSanitized } from './mbpp.js';
 import { mbppPlus } from './mbpp-plus.js';
 import { polyglot } from './polyglot.js';
 import type { AnyBenchmark } from './types.js';
+import { usaco } from './usaco.js';
 
 export const BENCHMARKS: ReadonlyMap<string, AnyBenchmark> = new Map(
-  ([humaneval, humanevalPlus, mbpp, mbppSanitized, mbppPlus, polyglot, bigcodebench, bigcodebenchHard, livecodebench] as AnyBenchmark[]).map((b) => [b.name, b]),
+  ([humaneval, humanevalPlus, mbpp, mbppSanitized, mbppPlus, polyglot, bigcodebench, bigcodebenchHard, livecodebench, usaco] as AnyBenchmark[]).map((b) => [b.name, b]),
 );
