@@ -227,5 +227,7 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
 
   outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
+  canonical: (problem) => ({ completion: hidden(problem).canonical_solution }),
+
   entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
 });

@@ -72,5 +72,7 @@ export const humaneval: Benchmark<Options> = {
 
   outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
+  canonical: (problem) => ({ completion: HumanEvalHiddenSchema.parse(problem.hidden).canonical_solution }),
+
   entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
 };

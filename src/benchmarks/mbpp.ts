@@ -111,6 +111,8 @@ function mbppVariant(variant: {
 
     outcome: (_problem, plan, results) => harnessOutcome(plan, results),
 
+    canonical: (problem) => ({ completion: hidden(problem).code, options: { extractor: 'raw@1', test_setup_code: true } }),
+
     entryPoint: (problem) => (typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined),
   };
 }
