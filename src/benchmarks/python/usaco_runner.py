@@ -187,6 +187,14 @@ def main():
             view = view[os.write(out, view):]
 
     code = spec["code"]
+    # upstream forks its tests from a process that has numpy and
+    # multiprocessing loaded; their imports fail after the guard otherwise
+    for word, module in (("numpy", "numpy"), ("multiprocessing", "multiprocessing"), ("concurrent", "concurrent.futures")):
+        if word in code:
+            try:
+                __import__(module)
+            except Exception:
+                pass
     limit = float(spec["runtime_limit"])
     cap = int(spec["max_output_bytes"])
     preds = tempfile.mkdtemp(prefix="pred-")
