@@ -20,6 +20,7 @@ import {
   RunCodeResponseSchema,
   SubmitRequestSchema,
 } from './rl/schemas.js';
+import { SelftestReportSchema, SelftestRequestSchema } from './grading/selftest.js';
 import { JobCreateSchema, JobListSchema, JobResultSchema, JobResultsQuerySchema, JobSchema } from './jobs/schemas.js';
 
 // The OpenAPI document is derived from the zod schemas that validate requests.
@@ -46,6 +47,7 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/get_reward', summary: 'OpenRLHF remote reward: {query, prompts, labels} → {rewards, scores, extra_logs}; extra_logs.infra_error marks samples to mask', body: GetRewardRequestSchema, ok: GetRewardResponseSchema, errors: [400, 401, 404, 413, 415, 429] },
   { method: 'get', path: '/v1/benchmarks', summary: 'Benchmarks with their imported versions', ok: BenchmarkListSchema, errors: [401] },
   { method: 'get', path: '/v1/benchmarks/{name}/problems', summary: 'Problem ids and prompts (never hidden tests)', params: ['name'], query: ProblemListQuerySchema, ok: ProblemListSchema, errors: [400, 401, 404] },
+  { method: 'post', path: '/v1/benchmarks/{name}/selftest', summary: 'Grade every reference solution (or problem_ids / the first limit): pass rate and each failure with its cause (missing library, needs network, timeout, version difference…)', params: ['name'], body: SelftestRequestSchema, ok: SelftestReportSchema, errors: [400, 401, 404] },
   { method: 'post', path: '/v1/jobs', summary: 'Start a batch regrading job from JSONL (uploaded or a server-side path)', body: JobCreateSchema, ok: JobSchema, status: 201, errors: [400, 401, 404, 413, 415] },
   { method: 'get', path: '/v1/jobs', summary: 'Jobs, newest first', ok: JobListSchema, errors: [401] },
   { method: 'get', path: '/v1/jobs/{id}', summary: 'Progress of a job: done/total, passes so far, ETA, bad lines', params: ['id'], ok: JobSchema, errors: [400, 401, 404] },

@@ -7,6 +7,7 @@ import type { Grader } from './grading/grader.js';
 import type { Metrics } from './metrics.js';
 import { openapiDocument } from './openapi.js';
 import { benchmarkRoutes } from './routes/benchmarks.js';
+import { selftestRoutes } from './routes/selftest.js';
 import { gradeRoutes } from './routes/grade.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -85,6 +86,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     dropInRoutes(app, { ...deps.rl, benchmarks: new Set(deps.benchmarks.keys()) });
   }
   benchmarkRoutes(app, deps.store, deps.benchmarks);
+  selftestRoutes(app, deps.grader, deps.store, deps.benchmarks);
   healthRoutes(app, deps.engine, deps.sandboxesDir);
   metricsRoutes(app, deps.metrics);
   if (deps.jobs) jobRoutes(app, deps.jobs.runner, deps.jobs.store, deps.bodyLimitBytes);

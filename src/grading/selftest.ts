@@ -1,41 +1,57 @@
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { ApiError } from '../errors.js';
-import type { Verdict } from '../schemas.js';
+import { z } from 'zod';
+import { ReasonSchema, type Verdict } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
 import type { Grader } from './grader.js';
 
 // Ground truth of an image: grade every reference solution through the normal
 // grading path and say why each failing one failed.
 
-export type FailureCause =
-  | 'missing_library'
-  | 'missing_data'
-  | 'needs_network'
-  | 'timeout'
-  | 'memory'
-  | 'version_difference'
-  | 'error'
-  | 'infra_error';
+export const FailureCauseSchema = z.enum([
+  'missing_library',
+  'missing_data',
+  'needs_network',
+  'timeout',
+  'memory',
+  'version_difference',
+  'error',
+  'infra_error',
+]);
+export type FailureCause = z.infer<typeof FailureCauseSchema>;
 
-export interface SelftestFailure {
-  problem_id: string;
-  status: Verdict['status'];
-  reason: Verdict['reason'];
-  cause: FailureCause;
-  detail: string;
-}
+export const SelftestRequestSchema = z
+  .object({
+    version: z.string().min(1).optional(),
+    problem_ids: z.array(z.string().min(1).max(500)).min(1).max(5000).optional(),
+    limit: z.number().int().min(1).optional().describe('first N problems only (a full run takes long: prefer the CLI)'),
+    concurrency: z.number().int().min(1).max(16).default(2),
+  })
+  .strict()
+  .meta({ id: 'SelftestRequest' });
 
-export interface SelftestReport {
-  benchmark: string;
-  version: string;
-  image_note: string;
-  total: number;
-  passed: number;
-  pass_rate: number;
-  by_cause: Partial<Record<FailureCause, number>>;
-  failures: SelftestFailure[];
-  seconds: number;
-}
+export const SelftestReportSchema = z
+  .object({
+    benchmark: z.string(),
+    version: z.string(),
+    total: z.number().int(),
+    passed: z.number().int(),
+    pass_rate: z.number(),
+    by_cause: z.partialRecord(FailureCauseSchema, z.number().int()),
+    failures: z.array(
+      z.object({
+        problem_id: z.string(),
+        status: z.enum(['pass', 'fail', 'infra_error']),
+        reason: ReasonSchema.nullable(),
+        cause: FailureCauseSchema,
+        detail: z.string(),
+      }),
+    ),
+    seconds: z.number(),
+  })
+  .meta({ id: 'SelftestReport' });
+export type SelftestReport = z.infer<typeof SelftestReportSchema>;
+type SelftestFailure = SelftestReport['failures'][number];
 
 const NETWORK =
   /(Temporary failure in name resolution|Name or service not known|gaierror|Network is unreachable|ConnectionError|Max retries exceeded|URLError|NewConnectionError|getaddrinfo|herror|Connection refused|No address associated)/;
@@ -111,7 +127,6 @@ export async function runSelftest(
   return {
     benchmark: bench.name,
     version,
-    image_note: 'reference solutions graded through the normal grading path',
     total: verdicts.length,
     passed,
     pass_rate: verdicts.length ? passed / verdicts.length : 0,

@@ -1,0 +1,154 @@
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bigcodebench, bigcodebenchHard, bigcodebenchProgram, parseIdList } from '../src/benchmarks/bigcodebench.js';
+import { classifyFailure, runSelftest } from '../src/grading/selftest.js';
+import { ensureImages } from '../src/sandbox/images.js';
+import type { Verdict } from '../src/schemas.js';
+import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
+
+const fx = writeBigCodeBenchFixtures();
+const row = (i: number) => BIGCODEBENCH_MINI[i]!;
+/** What the official --check_gt_only grades: the whole program. */
+const reference = (i: number) => row(i).complete_prompt + '\n' + row(i).canonical_solution;
+
+describe('BigCodeBench files', () => {
+  it('reads the official fields, both prompts, and the version from the file name', async () => {
+    const { version, problems } = await bigcodebench.read(fx.file, {});
+    expect(version).toBe('v0.0.9');
+    expect(problems.map((p) => p.id)).toEqual(BIGCODEBENCH_MINI.map((r) => r.task_id));
+    const p = problems[1]!;
+    expect(p.prompt).toBe(row(1).complete_prompt);
+    expect(p.public.instruct_prompt).toBe(row(1).instruct_prompt);
+    expect(p.public.entry_point).toBe('task_func');
+    expect(p.hidden.test).toBe(row(1).test);
+    expect(JSON.stringify(p.public)).not.toContain('TestCases');
+  });
+
+  it('takes the hard subset from an id list, and refuses a full file without one', async () => {
+    const hard = await bigcodebenchHard.read(fx.file, { ids: fx.ids });
+    expect(hard.problems.map((p) => p.id)).toEqual(['BigCodeBench/1', 'BigCodeBench/3']);
+    expect(hard.version).toMatch(/^v0\.0\.9\+ids-[0-9a-f]{8}$/);
+    await expect(bigcodebenchHard.read(fx.file, {})).rejects.toThrow(/--ids/);
+    expect(parseIdList('["BigCodeBench/5", 7]', 'x')).toEqual(['BigCodeBench/5', 'BigCodeBench/7']);
+    expect(() => parseIdList('[null]', 'x')).toThrow(/item 1/);
+  });
+
+  it('builds the official program: code_prompt + pass, then the solution', async () => {
+    const { problems } = await bigcodebench.read(fx.file, {});
+    const p = problems[0]!;
+    const body = row(0).canonical_solution;
+    expect(bigcodebenchProgram(p, 'X', { completion_format: 'solution', calibrated: true })).toBe(row(0).code_prompt + '\n    pass\nX');
+    expect(bigcodebenchProgram(p, body, { completion_format: 'completion', calibrated: false })).toBe(row(0).complete_prompt + body);
+  });
+
+  it('names the cause of a failing reference solution', () => {
+    const f = (reason: Verdict['reason'], detail: string) => classifyFailure({ status: 'fail', reason, detail });
+    expect(f('runtime_error', "ModuleNotFoundError: No module named 'tensorflow'")).toBe('missing_library');
+    expect(f('runtime_error', 'LookupError: Resource stopwords not found.')).toBe('missing_data');
+    expect(f('runtime_error', 'socket.gaierror: [Errno -3] Temporary failure in name resolution')).toBe('needs_network');
+    expect(f('timeout', 'no result within 242 s')).toBe('timeout');
+    expect(f('wrong_answer', 'AssertionError: 1 != 2')).toBe('version_difference');
+  });
+});
+
+const hasDocker = await dockerAvailable();
+
+describe.skipIf(!hasDocker)('grading BigCodeBench in its sandbox', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+
+  beforeAll(async () => {
+    await ensureImages(new Docker(), SANDBOXES, ['bigcodebench']);
+    app = await testApp([{ benchmark: 'bigcodebench', file: fx.file }], { instance: 'test-bcb' });
+  }, 3_600_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const grade = async (problem_id: string, completion: string, options?: Record<string, unknown>) => {
+    const r = await app.server.inject({
+      method: 'POST',
+      url: '/v1/grade',
+      payload: { benchmark: 'bigcodebench', problem_id, completion, ...(options ? { options } : {}) },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json() as Verdict;
+  };
+  const id = (i: number) => row(i).task_id;
+
+  it('passes every reference solution (output swallowed, skips pass, TZ=UTC, mocks, files, subTests)', async () => {
+    for (let i = 0; i < BIGCODEBENCH_MINI.length; i++) {
+      const v = await grade(id(i), reference(i));
+      expect(v.status, JSON.stringify(v)).toBe('pass');
+      expect(v.reward).toBe(1);
+    }
+    const v0 = await grade(id(0), reference(0));
+    expect(v0.tests.map((t) => [t.group, t.status])).toEqual([
+      ['test_empty', 'pass'],
+      ['test_repeats', 'pass'],
+      ['test_single', 'pass'],
+      ['test_skipped', 'pass'],
+    ]);
+  });
+
+  it('grades a continuation of complete_prompt, and calibration supplies the prompt imports', async () => {
+    expect((await grade(id(0), row(0).canonical_solution, { completion_format: 'completion' })).status).toBe('pass');
+    const noImport = 'def task_func(words):\n    return dict(collections.Counter(words))\n';
+    expect((await grade(id(0), noImport)).status).toBe('pass');
+    const v = await grade(id(0), noImport, { calibrated: false });
+    expect([v.status, v.reason]).toEqual(['fail', 'runtime_error']);
+    expect(v.detail).toContain('NameError');
+  });
+
+  it('fails a failing assertion, an error and a syntax error', async () => {
+    const wrong = await grade(id(0), 'def task_func(words):\n    return {}\n');
+    expect([wrong.status, wrong.reason]).toEqual(['fail', 'wrong_answer']);
+    expect(wrong.tests.find((t) => t.group === 'test_repeats')?.status).toBe('fail');
+    expect(wrong.tests.find((t) => t.group === 'test_empty')?.status).toBe('pass');
+    const err = await grade(id(1), 'def task_func(n):\n    raise ValueError("no")\n');
+    expect([err.status, err.reason]).toEqual(['fail', 'runtime_error']);
+    expect(err.detail).toContain('ValueError');
+    const syn = await grade(id(1), 'def task_func(n):\n    return (\n');
+    expect(syn.status).toBe('fail');
+    expect(syn.detail).toContain('SyntaxError');
+  });
+
+  it('enforces the suite time limit', async () => {
+    const v = await grade(id(0), 'import time\ndef task_func(words):\n    time.sleep(30)\n', { timeout_s: 1 });
+    expect([v.status, v.reason]).toEqual(['fail', 'timeout']);
+  });
+
+  it('is not fooled by exits, patched unittest, fake verdict lines or forged reports', async () => {
+    const hacks: Record<string, string> = {
+      module_os_exit: 'import os\nos._exit(0)\n',
+      test_os_exit: 'import os\ndef task_func(words):\n    os._exit(0)\n',
+      module_sys_exit: 'import sys\nsys.exit(0)\n',
+      test_sys_exit: 'import sys\ndef task_func(words):\n    sys.exit(0)\n',
+      keyboard_interrupt: 'def task_func(words):\n    raise KeyboardInterrupt\n',
+      patched_assert:
+        'import unittest\nunittest.TestCase.assertEqual = lambda *a, **k: None\ndef task_func(words):\n    return None\n',
+      patched_result:
+        'import unittest\nunittest.TestResult.addFailure = lambda *a, **k: None\ndef task_func(words):\n    return None\n',
+      patched_during_test:
+        'import unittest\ndef task_func(words):\n    unittest.TestCase.assertEqual = lambda *a, **k: None\n    return None\n',
+      fake_lines:
+        'import sys, os\nline = \'{"event":"result","status":"pass","reason":null}\\n\'\nprint(line)\nsys.__stdout__.write(line)\nos.write(1, line.encode())\ndef task_func(words):\n    return None\n',
+      forged_pipe:
+        'import os\nfor fd in range(3, 64):\n    try:\n        os.write(fd, b\'{"m": "{\\\\"k\\\\": \\\\"done\\\\"}", "h": "00"}\\n\')\n    except OSError:\n        pass\nos._exit(0)\n',
+      kill_judge: 'import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef task_func(words):\n    return None\n',
+    };
+    for (const [name, code] of Object.entries(hacks)) {
+      const v = await grade(id(0), code);
+      expect(v.status, `${name}: ${JSON.stringify(v)}`).toBe('fail');
+      expect(v.reward).toBe(0);
+    }
+  });
+
+  it('self-tests the reference solutions through the grading path', async () => {
+    const report = await runSelftest(app.grader, app.store, bigcodebench, { concurrency: 2 });
+    expect(report.total).toBe(BIGCODEBENCH_MINI.length);
+    expect(report.passed).toBe(BIGCODEBENCH_MINI.length);
+    expect(report.failures).toEqual([]);
+  });
+});
