@@ -35,10 +35,11 @@ function idOf(o: Record<string, unknown>, key: string): string | undefined {
 }
 
 function guess(o: Record<string, unknown>, spec: FormatSpec): Exclude<InputFormat, 'auto'> | undefined {
-  if ('code_list' in o && 'question_id' in o) return 'livecodebench';
-  if ('task_id' in o && ('completion' in o || 'solution' in o)) return 'evalplus';
-  if ('problem_id' in o && 'completion' in o) return 'verdict';
+  // by the id column, so a line missing its code is reported by field name
   if (spec.idField && spec.idField in o) return 'replies';
+  if ('question_id' in o || 'code_list' in o) return 'livecodebench';
+  if ('task_id' in o) return 'evalplus';
+  if ('problem_id' in o) return 'verdict';
   return undefined;
 }
 
