@@ -136,6 +136,10 @@ def _wait(pid, seconds):
         if got == pid:
             if pidfd is not None:
                 os.close(pidfd)
+            try:  # what the program left running must not touch the next test
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
             return True
         left = deadline - time.monotonic()
         if left <= 0:
