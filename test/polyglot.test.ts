@@ -62,7 +62,7 @@ describe('polyglot import and answers', () => {
 
   it('restores test files and prepares them as the official runners do', () => {
     const p = byId.get('java/leap')!;
-    const code = polyglot.extract(p, JSON.stringify({ 'src/test/java/LeapTest.java': 'class LeapTest {}' }), {});
+    const code = polyglot.extract(p, JSON.stringify({ 'src/test/java/LeapTest.java': 'class LeapTest {}' }), { timeout_s: 180 });
     expect(JSON.parse(code)).toEqual({});
     const plan = polyglot.plan(p, code, { timeout_s: 180 }, undefined);
     const test = plan.files.find((f) => f.path === 'leap/src/test/java/LeapTest.java')!;
