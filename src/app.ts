@@ -87,7 +87,15 @@ export async function createApp(
     log: log.child({ module: 'reward' }),
   });
   const jobStore = new JobStore(store.db);
-  const jobs = new JobRunner({ jobs: jobStore, grader, benchmarks, log: log.child({ module: 'jobs' }), concurrency: config.concurrency });
+  const jobs = new JobRunner({
+    jobs: jobStore,
+    grader,
+    benchmarks,
+    log: log.child({ module: 'jobs' }),
+    concurrency: config.concurrency,
+    // an open service is a local one: any path; a keyed one reads only under VERDICT_JOB_INPUT_DIR
+    inputDir: config.jobInputDir ?? (config.apiKeys.length ? null : undefined),
+  });
   const server = buildServer({
     log,
     store,

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   sandboxesDir: z.string().default(path.resolve('sandboxes')),
   /** warm the pools of every benchmark at start-up */
   prewarm: bool.default(true),
+  /** jobs may name server-side input files under this folder; with API keys set and no folder, only uploads */
+  jobInputDir: z.string().optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -54,6 +56,7 @@ const ENV: Record<string, keyof Config> = {
   VERDICT_INSTANCE: 'instance',
   VERDICT_SANDBOXES_DIR: 'sandboxesDir',
   VERDICT_PREWARM: 'prewarm',
+  VERDICT_JOB_INPUT_DIR: 'jobInputDir',
 };
 
 /** Env first, flags override; errors name the setting. */

@@ -48,7 +48,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/v1/benchmarks', summary: 'Benchmarks with their imported versions', ok: BenchmarkListSchema, errors: [401] },
   { method: 'get', path: '/v1/benchmarks/{name}/problems', summary: 'Problem ids and prompts (never hidden tests)', params: ['name'], query: ProblemListQuerySchema, ok: ProblemListSchema, errors: [400, 401, 404] },
   { method: 'post', path: '/v1/benchmarks/{name}/selftest', summary: 'Grade every reference solution (or problem_ids / the first limit): pass rate and each failure with its cause (missing library, needs network, timeout, version difference…)', params: ['name'], body: SelftestRequestSchema, ok: SelftestReportSchema, errors: [400, 401, 404] },
-  { method: 'post', path: '/v1/jobs', summary: 'Start a batch regrading job from JSONL (uploaded or a server-side path)', body: JobCreateSchema, ok: JobSchema, status: 201, errors: [400, 401, 404, 413, 415] },
+  { method: 'post', path: '/v1/jobs', summary: 'Start a batch regrading job from JSONL (uploaded or a server-side path)', body: JobCreateSchema, ok: JobSchema, status: 201, errors: [400, 401, 403, 404, 413, 415] },
   { method: 'get', path: '/v1/jobs', summary: 'Jobs, newest first', ok: JobListSchema, errors: [401] },
   { method: 'get', path: '/v1/jobs/{id}', summary: 'Progress of a job: done/total, passes so far, ETA, bad lines', params: ['id'], ok: JobSchema, errors: [400, 401, 404] },
   { method: 'get', path: '/v1/jobs/{id}/results', summary: 'Results so far as NDJSON (one JobResult per line, in input order), streamed', params: ['id'], query: JobResultsQuerySchema, ok: 'text', ndjson: JobResultSchema, errors: [400, 401, 404] },
@@ -116,6 +116,7 @@ export function openapiDocument(version: string): Record<string, unknown> {
 const ERROR_TEXT: Record<number, string> = {
   400: 'Malformed request; `field` names what is wrong',
   401: 'Missing or wrong bearer API key',
+  403: 'Not allowed: e.g. a job path outside VERDICT_JOB_INPUT_DIR',
   404: 'Unknown benchmark, version or problem',
   413: 'Body over the size limit',
   415: 'Body is not JSON',

@@ -7,6 +7,7 @@ import { BENCHMARKS } from '../src/benchmarks/registry.js';
 import { loadConfig } from '../src/config.js';
 import type { Job, JobResult } from '../src/jobs/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
+import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from './helpers/docker.js';
 
 const hasDocker = await dockerAvailable();
@@ -151,6 +152,29 @@ describe.skipIf(!hasDocker)('batch regrading jobs', () => {
     }
     expect((await app.server.inject({ method: 'DELETE', url: '/v1/jobs/nope' })).statusCode).toBe(404);
     expect((await app.server.inject({ method: 'GET', url: '/v1/jobs/a%20b' })).statusCode).toBe(400);
+  });
+
+  it('a keyed service reads server-side files only under VERDICT_JOB_INPUT_DIR', async () => {
+    const auth = { authorization: 'Bearer test-key-123' };
+    const file = path.join(fx.dir, 'inside.jsonl');
+    fs.writeFileSync(file, JSON.stringify({ problem_id: 'Mini/0', completion: canonical(0) }) + '\n');
+    const keyed = await testApp([], { apiKeys: ['test-key-123'], instance: 'test-jobs-keyed' });
+    const within = await testApp([], { apiKeys: ['test-key-123'], instance: 'test-jobs-keyed2', jobInputDir: fx.dir });
+    try {
+      const denied = await keyed.server.inject({ method: 'POST', url: '/v1/jobs', headers: auth, payload: { benchmark: 'humaneval', path: file } });
+      expect([denied.statusCode, denied.json().field]).toEqual([403, 'path']);
+      const outside = await within.server.inject({ method: 'POST', url: '/v1/jobs', headers: auth, payload: { benchmark: 'humaneval', path: '/etc/passwd' } });
+      expect([outside.statusCode, outside.json().field]).toEqual([403, 'path']);
+      const escape = await within.server.inject({ method: 'POST', url: '/v1/jobs', headers: auth, payload: { benchmark: 'humaneval', path: '../../etc/passwd' } });
+      expect(escape.statusCode).toBe(403);
+      // inside the folder the file is read (no problems imported here, so its line is reported, not graded)
+      const ok = await within.server.inject({ method: 'POST', url: '/v1/jobs', headers: auth, payload: { benchmark: 'humaneval', path: 'inside.jsonl' } });
+      expect(ok.statusCode, ok.body).toBe(201);
+      expect((ok.json() as Job).bad_lines).toEqual([{ line: 1, message: expect.stringContaining('no problems imported') }]);
+    } finally {
+      await keyed.close();
+      await within.close();
+    }
   });
 
   it('cancels a job, keeping the results so far', async () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -21,6 +22,8 @@ export interface RunnerDeps {
   /** job-level retries of an infra_error verdict (the grader has retried already) */
   infraRetries?: number;
   retryDelayMs?: number;
+  /** server-side input files: undefined = any path, a folder = only under it, null = none (uploads only) */
+  inputDir?: string | null;
 }
 
 interface Spec {
@@ -68,7 +71,7 @@ export class JobRunner {
     }
     const spec: Spec = req.options ? { options: req.options } : {};
     const fmt: FormatSpec = { format: req.format, benchmark: req.benchmark, idField: req.id_field, replyField: req.reply_field };
-    const lines = req.path !== undefined ? fileLines(req.path) : textLines(req.jsonl ?? '');
+    const lines = req.path !== undefined ? fileLines(this.inputPath(req.path)) : textLines(req.jsonl ?? '');
     const id = this.deps.jobs.create({ label: req.label, benchmark: req.benchmark, format: req.format, spec });
     try {
       let seq = 0;
@@ -107,6 +110,22 @@ export class JobRunner {
     this.specs.set(id, spec);
     this.pump();
     return this.view(this.deps.jobs.get(id)!);
+  }
+
+  /** A path the service may read: error messages quote lines, so a keyed service reads only its input folder. */
+  private inputPath(p: string): string {
+    const dir = this.deps.inputDir;
+    if (dir === undefined) return p;
+    if (dir === null) throw new ApiError(403, 'path_not_allowed', 'path: this service reads no server-side files (set VERDICT_JOB_INPUT_DIR); upload jsonl instead', 'path');
+    let real: string;
+    try {
+      real = fs.realpathSync(path.resolve(dir, p));
+    } catch (e) {
+      throw new ApiError(400, 'unreadable_input', `path: cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'path');
+    }
+    const root = fs.realpathSync(dir);
+    if (!real.startsWith(root + path.sep)) throw new ApiError(403, 'path_not_allowed', `path: only files under ${dir} may be read`, 'path');
+    return real;
   }
 
   /** Why a sample cannot be graded (unknown problem, …), or undefined; bad job options are the whole request's fault. */
