@@ -16,8 +16,19 @@ export const EVAL_USAGE = `  verdict regrade FILE --benchmark B [--format auto|v
   verdict compare BASE RL [--domain LABEL=bench,bench ...] [--json]
           Δpass@1 per benchmark with 95% CIs and p-values; CMH per domain and overall
   verdict report RUN [RUN2] [--label L ...] [--domain LABEL=bench,...] [--out report.html] [--title T]
-          self-contained HTML report (two runs: the second is compared with the first)
-  verdict metrics RUN            pass@k per benchmark and overall (JSON)`;
+          self-contained HTML report (two runs: the second is compared with the first); --window as for metrics
+  verdict metrics RUN [--window NAME=2024-08-01..2025-01-31 ...]
+          pass@k per benchmark and overall (JSON); LiveCodeBench windows of contest_date (default: months)`;
+
+/** `late=2024-08-01..2025-01-31` → a named inclusive date window */
+export function parseWindows(specs: readonly string[]): Array<{ name: string; start: string; end: string }> | undefined {
+  if (!specs.length) return undefined;
+  return specs.map((s) => {
+    const m = /^(?:([^=]+)=)?(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(s);
+    if (!m) throw new Error(`--window ${s}: expected [NAME=]YYYY-MM-DD..YYYY-MM-DD`);
+    return { name: m[1] ?? `${m[2]}..${m[3]}`, start: m[2]!, end: m[3]! };
+  });
+}
 
 export const EVAL_COMMANDS = new Set(['regrade', 'compare', 'report', 'metrics']);
 
@@ -49,11 +60,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
       title: { type: 'string' },
       json: { type: 'boolean' },
       seed: { type: 'string' },
+      window: { type: 'string', multiple: true },
       reps: { type: 'string' },
     },
   });
   const [cmd, ...files] = positionals;
   const domains = parseDomains(values.domain ?? []);
+  const windows = parseWindows(values.window ?? []);
   switch (cmd) {
     case 'regrade': {
       const file = files[0];
@@ -106,7 +119,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
         console.error('usage: verdict metrics RUN');
         return 2;
       }
-      console.log(JSON.stringify(computeMetrics(await readResults(files[0])), null, 2));
+      console.log(JSON.stringify(computeMetrics(await readResults(files[0]), windows ? { windows } : {}), null, 2));
       return 0;
     }
     case 'report': {
@@ -119,7 +132,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       for (const [i, f] of files.entries()) runs.push({ label: labels[i] ?? path.basename(f).replace(/\.results\.jsonl$|\.jsonl$/, ''), results: await readResults(f) });
       const comparison = runs.length === 2 ? compareRuns(runs[0]!.results, runs[1]!.results, { domains }) : undefined;
       const out = values.out ?? 'report.html';
-      fs.writeFileSync(out, renderReport(runs, { ...(comparison ? { comparison } : {}), ...(values.title ? { title: values.title } : {}) }));
+      fs.writeFileSync(
+        out,
+        renderReport(runs, { ...(comparison ? { comparison } : {}), ...(values.title ? { title: values.title } : {}), ...(windows ? { windows } : {}) }),
+      );
       console.error(`report → ${out}`);
       return 0;
     }

@@ -1,6 +1,6 @@
 import type { JobResult } from '../jobs/schemas.js';
 import type { Comparison } from './compare.js';
-import { computeMetrics, type BenchmarkMetrics, type Metrics, type PassAtK } from './passk.js';
+import { computeMetrics, type BenchmarkMetrics, type Metrics, type MetricsOptions, type PassAtK } from './passk.js';
 
 // A self-contained HTML evaluation report: tables plus inline SVG charts
 // (pass@k per benchmark, Δpass@1 with 95% CIs, failure reasons). No scripts,
@@ -123,9 +123,12 @@ function passkTable(label: string, b: BenchmarkMetrics): string {
   return `<tr><td>${esc(b.benchmark)}</td><td>${esc(label)}</td><td>${b.problems}</td><td>${b.samples}</td><td>${cells}</td><td>${b.infra_errors}</td><td>${b.invalid}</td><td>${extra.join('<br>')}</td></tr>`;
 }
 
-export function renderReport(runs: ReportRun[], opts: { title?: string; comparison?: Comparison; generatedAt?: string } = {}): string {
+export function renderReport(
+  runs: ReportRun[],
+  opts: { title?: string; comparison?: Comparison; generatedAt?: string; windows?: MetricsOptions['windows'] } = {},
+): string {
   const title = opts.title ?? 'verdict evaluation report';
-  const ms = runs.map((r) => ({ label: r.label, metrics: computeMetrics(r.results) }));
+  const ms = runs.map((r) => ({ label: r.label, metrics: computeMetrics(r.results, opts.windows ? { windows: opts.windows } : {}) }));
   const names = [...new Set(ms.flatMap((r) => r.metrics.benchmarks.map((b) => b.benchmark)))].sort();
   const rows = names.flatMap((n) => ms.flatMap((r) => r.metrics.benchmarks.filter((b) => b.benchmark === n).map((b) => passkTable(r.label, b))));
   const charts = names.map((n) =>
