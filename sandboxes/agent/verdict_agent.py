@@ -12,6 +12,9 @@ Requests carry an "id" that the response echoes.
   exec  {argv, env, cwd, ...}  run one process, reply with its outcome and
                                stdout+stderr as the blob
   get   {paths}                reply with a tar of those paths
+  pair  {main, peer}           two processes, each one's stdout the other's
+                               stdin (interactive judging); blob = the
+                               peer's secret input
   reset {}                     kill every other process, wipe scratch space
 
 Why it is hard to fool from inside the container:
@@ -23,6 +26,7 @@ Why it is hard to fool from inside the container:
 """
 
 import ctypes
+import fcntl
 import hashlib
 import io
 import json
@@ -451,6 +455,226 @@ def do_exec(req, blob):
     return res, out + err
 
 
+# ---------------------------------------------------------------- pairs
+
+def spawn_member(spec, fds, env, python_fork):
+    """Fork one member of a pair with `fds` (target -> source) as its descriptors."""
+    argv = spec["argv"]
+    cwd = os.path.join(WORK, spec.get("cwd") or ".")
+    limits = spec.get("limits") or {}
+    script = None
+    if python_fork:
+        args = [a for a in argv[1:]]
+        while args and args[0] == "-I":
+            args.pop(0)
+        if not args or args[0].startswith("-"):
+            raise OSError(22, "python_fork takes: python3 [-I] script [args...]")
+        script = compiled(os.path.join(cwd, args[0]))
+    elif spec.get("exec_only"):
+        # An executable the program cannot read runs non-dumpable: no ptrace,
+        # no /proc/<pid>/fd or mem access from the program beside it.
+        os.chmod(os.path.join(cwd, argv[0]), 0o111)
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 127
+    try:
+        os.setsid()
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                    signal.SIGQUIT, signal.SIGALRM, signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(sig, signal.SIG_DFL)
+        # move sources out of the way of the targets first
+        moved = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 100) for t, src in fds.items()}
+        for t, src in moved.items():
+            os.dup2(src, t)
+        os.closerange(max(fds) + 1, 1 << 16)
+        os.chdir(cwd)
+        child_setup(limits)()
+        if script is None:
+            os.execvpe(argv[0], argv, env)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.stdin = open(0, "r", closefd=False)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False, buffering=1)
+        sys.argv = args
+        import builtins
+        g = {"__name__": "__main__", "__file__": args[0], "__builtins__": builtins}
+        try:
+            exec(script, g)
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 1
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+    except BaseException as e:
+        try:
+            os.write(2, ("spawn failed: %s: %s\n" % (type(e).__name__, e)).encode())
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def do_pair(req, blob):
+    """Run `main` and `peer` with main's stdout into peer's stdin and back.
+
+    The peer gets `blob` (its secret input) as fd 3, a scratch file as fd 4
+    (returned), both memfds the main program has no path to.
+    """
+    specs = {"main": req["main"], "peer": req["peer"]}
+    envs = {}
+    for k, sp in specs.items():
+        e = dict(DEFAULT_ENV)
+        e.update(sp.get("env") or {})
+        envs[k] = e
+    oom_before = oom_kills()
+    to_peer_r, to_peer_w = os.pipe()
+    to_main_r, to_main_w = os.pipe()
+    main_err_r, main_err_w = os.pipe()
+    peer_err_r, peer_err_w = os.pipe()
+    secret = os.memfd_create("secret", 0)
+    scratch = os.memfd_create("scratch", 0)
+    feed_all(secret, blob)
+    os.lseek(secret, 0, os.SEEK_SET)
+    start = time.monotonic()
+    pids = {}
+    try:
+        pids["peer"] = spawn_member(specs["peer"], {0: to_peer_r, 1: to_main_w, 2: peer_err_w, 3: secret, 4: scratch},
+                                    envs["peer"], bool(specs["peer"].get("python_fork")))
+        pids["main"] = spawn_member(specs["main"], {0: to_main_r, 1: to_peer_w, 2: main_err_w},
+                                    envs["main"], False)
+    finally:
+        for fd in (to_peer_r, to_peer_w, to_main_r, to_main_w, main_err_w, peer_err_w, secret):
+            os.close(fd)
+    errs = {main_err_r: bytearray(), peer_err_r: bytearray()}
+    caps = {main_err_r: int((specs["main"].get("limits") or {}).get("capture_bytes") or 1 << 20),
+            peer_err_r: int((specs["peer"].get("limits") or {}).get("capture_bytes") or 1 << 20)}
+    truncated = {fd: False for fd in errs}
+    sel = selectors.DefaultSelector()
+    for fd in errs:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    pidfds = []
+    for pid in pids.values():
+        try:
+            pfd = os.pidfd_open(pid)
+            sel.register(pfd, selectors.EVENT_READ)
+            pidfds.append(pfd)
+        except (AttributeError, OSError):
+            pass
+    deadlines = {k: start + int((specs[k].get("limits") or {}).get("wall_ms") or 10000) / 1000.0 for k in pids}
+    status, rusage, ended, timed_out = {}, {}, {}, {k: False for k in pids}
+    by_pid = {v: k for k, v in pids.items()}
+
+    def drain(fd):
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            chunk = b""
+        if not chunk:
+            sel.unregister(fd)
+            return False
+        buf = errs[fd]
+        room = caps[fd] - len(buf)
+        if room > 0:
+            buf += chunk[:room]
+        if len(chunk) > max(room, 0):
+            truncated[fd] = True
+        return True
+
+    while len(status) < 2:
+        now = time.monotonic()
+        for k, pid in pids.items():
+            if k not in status and now >= deadlines[k] and not timed_out[k]:
+                timed_out[k] = True
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+        if all(timed_out[k] or k in status for k in pids) and now >= max(deadlines.values()) + 2:
+            signal_everything()  # something holds out past SIGKILL of its group
+        waits = [deadlines[k] - now for k in pids if k not in status and not timed_out[k]]
+        timeout = max(0.0, min(waits + [0.05]))
+        if not pidfds:
+            timeout = min(timeout, 0.002)
+        for key, _ in sel.select(timeout):
+            if key.fd in errs:
+                drain(key.fd)
+        while True:
+            try:
+                got, st, ru = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if got == 0:
+                break
+            k = by_pid.get(got)
+            if k is not None:
+                status[k], rusage[k], ended[k] = st, ru, time.monotonic()
+    for pfd in pidfds:
+        sel.unregister(pfd)
+        os.close(pfd)
+    kill_everything()
+    for key in list(sel.get_map().values()):
+        while drain(key.fd):
+            pass
+    sel.close()
+    oom_after = oom_kills()
+    os.lseek(scratch, 0, os.SEEK_SET)
+    peer_cap = caps[peer_err_r]
+    peer_out = b""
+    while len(peer_out) < peer_cap:
+        chunk = os.read(scratch, min(65536, peer_cap - len(peer_out)))
+        if not chunk:
+            break
+        peer_out += chunk
+    os.close(scratch)
+
+    def summary(k, err_fd):
+        st, ru = status[k], rusage[k]
+        sig = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
+        cpu = ru.ru_utime + ru.ru_stime
+        cpu_ms = (specs[k].get("limits") or {}).get("cpu_ms")
+        return {
+            "exit_code": os.WEXITSTATUS(st) if os.WIFEXITED(st) else None,
+            "signal": sig,
+            "wall_ms": round((ended[k] - start) * 1000, 3),
+            "cpu_ms": round(cpu * 1000, 3),
+            "max_rss_kb": ru.ru_maxrss,
+            "timed_out": timed_out[k],
+            "cpu_limit_exceeded": bool(cpu_ms) and (sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu * 1000 >= int(cpu_ms))),
+            "output_limit_exceeded": False,
+            "oom_killed": k == "main" and oom_before is not None and oom_after is not None and oom_after > oom_before,
+            "output_bytes": 0,
+            "stderr_len": len(errs[err_fd]),
+            "stderr_truncated": truncated[err_fd],
+        }
+
+    res = {"ok": True, "main": summary("main", main_err_r), "peer": summary("peer", peer_err_r)}
+    out = bytes(errs[main_err_r]) + bytes(errs[peer_err_r]) + peer_out
+    os.close(main_err_r)
+    os.close(peer_err_r)
+    return res, out
+
+
+def feed_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view[:1 << 20])
+        view = view[n:]
+
+
 # ---------------------------------------------------------------- files
 
 def safe_path(rel):
@@ -470,6 +694,9 @@ def do_put(blob):
                 os.makedirs(dest, exist_ok=True)
                 continue
             os.makedirs(os.path.dirname(dest), exist_ok=True)
+            # replace, never write through: what is there may be execute-only or a link a program planted
+            if os.path.lexists(dest) and not os.path.isdir(dest):
+                os.unlink(dest)
             src = tar.extractfile(member)
             with open(dest, "wb") as f:
                 shutil.copyfileobj(src, f)
@@ -569,6 +796,8 @@ def main():
             t = req.get("type")
             if t == "exec":
                 res, out = do_exec(req, blob)
+            elif t == "pair":
+                res, out = do_pair(req, blob)
             elif t == "put":
                 res, out = do_put(blob)
             elif t == "get":

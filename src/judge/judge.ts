@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { projectRoot } from '../paths.js';
 import type { SandboxEngine, SandboxSession } from '../sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
+import { Lru } from '../store/lru.js';
 import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
 import { compareOutput, pythonCheckerAccepts, type TextComparator } from './compare.js';
 import { JudgeTaskSchema, type CaseResult, type CaseVerdict, type Checker, type JudgeLanguage, type JudgeReport, type JudgeTask, type JudgeTaskInput } from './types.js';
@@ -67,7 +69,7 @@ export async function runJudge(engine: SandboxEngine, taskIn: JudgeTask | JudgeT
       await s.put([{ path: lang.file, content: task.source }, ...(task.extraFiles ?? [])]);
       const compile = await compileIn(s, lang, task.compileTimeLimitMs);
       if (!compile.ok) return { compile, cases: [] as RunCase[] };
-      const peer = task.interactor ? await preparePeer(s, task.interactor, task.compileTimeLimitMs) : undefined;
+      const peer = task.interactor ? await prepareHelper(s, image, task.interactor, 'interactor', task.compileTimeLimitMs) : undefined;
       const cases: RunCase[] = [];
       for (let i = 0; i < task.cases.length; i++) {
         opts.signal?.throwIfAborted();
@@ -144,7 +146,7 @@ function runLimits(task: JudgeTask, lang: LanguageSpec): ProcessLimits {
   return l;
 }
 
-const RUN_ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '0', OMP_NUM_THREADS: '1', TZ: 'UTC' };
+const RUN_ENV = { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' };
 
 async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, compareHere: boolean): Promise<RunCase> {
   const tc = task.cases[i]!;
@@ -208,7 +210,7 @@ async function runChecker(
   await engine.session(
     judgeProfile(image, 256, runtime),
     async (s) => {
-      const argv = await prepareProgram(s, checker.language, checker.source, 'checker', task.compileTimeLimitMs);
+      const helper = await prepareHelper(s, image, checker, 'checker', task.compileTimeLimitMs);
       for (const c of pending) {
         opts.signal?.throwIfAborted();
         const tc = task.cases[c.result.index]!;
@@ -219,7 +221,7 @@ async function runChecker(
         ]);
         // open-r1: checker input correct_output solution_output; testlib: checker input output answer
         const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
-        const r = await s.exec({ argv: [...argv, ...files], env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
+        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
         if (r.timedOut || r.spawnError || r.signal !== null) {
           throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError ?? (r.timedOut ? 'timed out' : `signal ${r.signal}`)}`);
         }
@@ -235,48 +237,44 @@ async function runChecker(
   return out;
 }
 
-/** Put and compile a trusted helper program (checker, interactor); its argv. */
-async function prepareProgram(s: SandboxSession, language: JudgeLanguage, source: string, name: string, wallMs: number): Promise<string[]> {
-  if (language === 'python3') {
-    await s.put([{ path: `${name}.py`, content: source }]);
-    return ['python3', `${name}.py`];
+/** A trusted helper program (checker, interactor) ready to run. */
+interface Helper {
+  argv: string[];
+  pythonFork: boolean;
+  /** put again before every run: a program beside it may have overwritten it */
+  files: FileEntry[];
+}
+
+// Compiled helpers by image and source: a problem's checker or interactor is
+// compiled once per service, not once per grade.
+const helperBinaries = new Lru<string, Buffer>(256 << 20, (b) => b.length);
+
+/** Put (and compile, unless cached) a checker or interactor. */
+async function prepareHelper(s: SandboxSession, image: string, program: { language: JudgeLanguage; source: string }, name: string, wallMs: number): Promise<Helper> {
+  if (program.language === 'python3') {
+    const files = [{ path: `${name}.py`, content: program.source }];
+    await s.put(files);
+    return { argv: ['python3', `${name}.py`], pythonFork: true, files };
   }
-  if (language === 'cpp17') {
-    await s.put([{ path: `${name}.cpp`, content: source }]);
+  if (program.language !== 'cpp17') throw new Error(`${name} in ${program.language} is not supported`);
+  const key = createHash('sha256').update(image).update('\0').update(program.source).digest('hex');
+  let bin = helperBinaries.get(key);
+  if (!bin) {
+    await s.put([{ path: `${name}.cpp`, content: program.source }]);
     const r = await s.exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', name, `${name}.cpp`], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
     if (r.exitCode !== 0) throw new Error(`${name} does not compile: ${r.stderr.toString('utf8').slice(0, 500)}`);
-    return [`./${name}`];
+    bin = (await s.get([name])).get(name);
+    if (!bin) throw new Error(`${name} binary missing after compilation`);
+    helperBinaries.set(key, bin);
   }
-  throw new Error(`${name} in ${language} is not supported`);
+  const files = [{ path: name, content: bin, mode: 0o755 }];
+  await s.put(files);
+  return { argv: [`./${name}`], pythonFork: false, files };
 }
 
 // ---------------------------------------------------------------- interactive
 
-interface Peer {
-  argv: string[];
-  pythonFork: boolean;
-  /** put again before every test: the program may have overwritten it */
-  files: FileEntry[];
-}
-
-async function preparePeer(s: SandboxSession, program: { language: JudgeLanguage; source: string }, wallMs: number): Promise<Peer> {
-  if (program.language === 'python3') {
-    const files = [{ path: 'interactor.py', content: program.source }];
-    await s.put(files);
-    return { argv: ['python3', 'interactor.py'], pythonFork: true, files };
-  }
-  if (program.language === 'cpp17') {
-    await s.put([{ path: 'interactor.cpp', content: program.source }]);
-    const r = await s.exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', 'interactor', 'interactor.cpp'], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
-    if (r.exitCode !== 0) throw new Error(`interactor does not compile: ${r.stderr.toString('utf8').slice(0, 500)}`);
-    const bin = (await s.get(['interactor'])).get('interactor');
-    if (!bin) throw new Error('interactor binary missing after compilation');
-    return { argv: ['./interactor'], pythonFork: false, files: [{ path: 'interactor', content: bin, mode: 0o755 }] };
-  }
-  throw new Error(`interactor in ${program.language} is not supported`);
-}
-
-async function runInteractive(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, peer: Peer): Promise<RunCase> {
+async function runInteractive(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, peer: Helper): Promise<RunCase> {
   const tc = task.cases[i]!;
   await s.put(peer.files);
   const limits = runLimits(task, lang);

@@ -1,0 +1,21 @@
+import Docker from 'dockerode';
+import { SandboxEngine } from '../../src/sandbox/engine.js';
+import { baseImage, ensureImages, imageRef, imagesConfigFromEnv } from '../../src/sandbox/images.js';
+import { quietLog, SANDBOXES } from './docker.js';
+
+let judgeImage: Promise<string> | undefined;
+/** The judge sandbox image (python3 + g++), built when missing. */
+export function ensureJudgeImage(): Promise<string> {
+  judgeImage ??= (async () => {
+    await ensureImages(new Docker(), SANDBOXES, ['judge']);
+    return imageRef(SANDBOXES, 'judge', baseImage(imagesConfigFromEnv()));
+  })();
+  return judgeImage;
+}
+
+export function judgeEngine(instance: string): SandboxEngine {
+  return new SandboxEngine({ log: quietLog, instance, concurrency: 2, warm: 1, maxUses: 500 });
+}
+
+/** For runJudge's imageRef option. */
+export const judgeImageRef = (): Promise<string> => ensureJudgeImage();

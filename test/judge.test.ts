@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runJudge } from '../src/judge/judge.js';
+import type { JudgeTaskInput } from '../src/judge/types.js';
+import type { SandboxEngine } from '../src/sandbox/engine.js';
+import { dockerAvailable } from './helpers/docker.js';
+import { ensureJudgeImage, judgeEngine, judgeImageRef } from './helpers/judge.js';
+
+const hasDocker = await dockerAvailable();
+// compiling under a loaded CI machine takes seconds per program
+vi.setConfig({ testTimeout: 240_000 });
+
+const SUM_CPP = `#include <bits/stdc++.h>
+int main(){ long long a,b; std::cin>>a>>b; std::cout<<a+b<<"\\n"; }`;
+const SUM_PY = 'a, b = map(int, input().split())\nprint(a + b)\n';
+const cases = [
+  { input: '1 2\n', expected: '3\n' },
+  { input: '10 -4\n', expected: '6\n' },
+  { input: '1000000000000 1\n', expected: '1000000000001\n' },
+];
+
+describe.skipIf(!hasDocker)('judge core', () => {
+  let engine: SandboxEngine;
+  const judge = (t: Partial<JudgeTaskInput> & Pick<JudgeTaskInput, 'language' | 'source'>) =>
+    runJudge(engine, { cases, timeLimitMs: 2000, memoryMb: 256, comparator: { kind: 'token' }, ...t }, { imageRef: judgeImageRef });
+
+  beforeAll(async () => {
+    await ensureJudgeImage();
+    engine = judgeEngine('test-judge');
+  }, 900_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('C++17: compiles once with -DONLINE_JUDGE and accepts a correct program', async () => {
+    const r = await judge({ language: 'cpp17', source: `#ifndef ONLINE_JUDGE\n#error no\n#endif\n${SUM_CPP}` });
+    expect(r.compile.ok).toBe(true);
+    expect(r.verdict).toBe('AC');
+    expect(r.cases.map((c) => c.verdict)).toEqual(['AC', 'AC', 'AC']);
+    expect(r.cases[0]!.memoryKb).toBeGreaterThan(0);
+  });
+
+  it('Python: accepts a correct program, WA on the failing test, early stop vs run-all', async () => {
+    expect((await judge({ language: 'python3', source: SUM_PY })).verdict).toBe('AC');
+    const wrong = 'a, b = map(int, input().split())\nprint(a + b if a != 10 else 0)\n';
+    const early = await judge({ language: 'python3', source: wrong });
+    expect(early.verdict).toBe('WA');
+    expect(early.cases.map((c) => c.verdict)).toEqual(['AC', 'WA']);
+    const all = await judge({ language: 'python3', source: wrong, stopOnFirstFailure: false });
+    expect(all.cases.map((c) => c.verdict)).toEqual(['AC', 'WA', 'AC']);
+  });
+
+  it('CE with the compiler output', async () => {
+    const r = await judge({ language: 'cpp17', source: 'int main() { return x; }' });
+    expect(r.verdict).toBe('CE');
+    expect(r.compile.ok).toBe(false);
+    expect(r.compile.output).toContain('x');
+    expect(r.cases).toEqual([]);
+  });
+
+  it('TLE on an endless loop, RE on a crash or non-zero exit, MLE over the memory limit', async () => {
+    const tle = await judge({ language: 'cpp17', source: 'int main(){ volatile unsigned long long i=0; for(;;) i++; }', timeLimitMs: 500 });
+    expect(tle.verdict).toBe('TLE');
+    expect(tle.cases).toHaveLength(1);
+    const seg = await judge({ language: 'cpp17', source: 'int main(){ int *p = nullptr; return *p; }' });
+    expect(seg.verdict).toBe('RE');
+    expect(seg.cases[0]!.detail).toMatch(/signal 11/);
+    const exit3 = await judge({ language: 'python3', source: 'import sys\nsys.exit(3)' });
+    expect(exit3.verdict).toBe('RE');
+    const mle = await judge({
+      language: 'cpp17',
+      source: '#include <bits/stdc++.h>\nint main(){ std::vector<char> v(400u<<20, 1); std::cout << (int)v[12345] << std::endl; }',
+      memoryMb: 128,
+    });
+    expect(mle.verdict).toBe('MLE');
+    const mlePy = await judge({ language: 'python3', source: 'x = bytearray(400 << 20)\nprint(len(x))', memoryMb: 128 });
+    expect(mlePy.verdict).toBe('MLE');
+  });
+
+  it('CPU limit: a sleeping program passes the CPU limit but not the wall limit', async () => {
+    const r = await judge({ language: 'python3', source: 'import time\ntime.sleep(3)\nprint(3)', timeLimitMs: 1000, cpuLimitMs: 1000 });
+    expect(r.verdict).toBe('TLE');
+    expect(r.cases[0]!.detail).toMatch(/wall/);
+  });
+
+  it('file mode: input.txt / output.txt, and a program that writes nothing is not judged on stale output', async () => {
+    const src = `#include <bits/stdc++.h>
+int main(){ std::ifstream in("input.txt"); std::ofstream out("output.txt"); long long a,b; in>>a>>b; if (a == 10) return 0; out<<a+b<<"\\n"; }`;
+    const r = await judge({ language: 'cpp17', source: src, inputMode: 'file', stopOnFirstFailure: false });
+    expect(r.cases.map((c) => c.verdict)).toEqual(['AC', 'WA', 'AC']);
+  });
+
+  it('a python checker (open-r1: prints 1) and a testlib-style checker (exit 0) run in their own container', async () => {
+    const anyOrder = [
+      { input: '2\n', expected: '1 2\n' },
+      { input: '3\n', expected: '1 2 3\n' },
+    ];
+    const pyChecker = `import sys
+inp, exp, out = (open(p).read() for p in sys.argv[1:4])
+print(1 if sorted(exp.split()) == sorted(out.split()) else 0)
+`;
+    const reversed = 'n = int(input())\nprint(*range(n, 0, -1))\n';
+    const r1 = await judge({ language: 'python3', source: reversed, cases: anyOrder, comparator: { kind: 'checker', style: 'python', language: 'python3', source: pyChecker } });
+    expect(r1.verdict).toBe('AC');
+    const tl = `#include <bits/stdc++.h>
+int main(int argc, char** argv){ std::ifstream in(argv[1]), out(argv[2]), ans(argv[3]);
+  std::multiset<long long> a, b; long long x; while (out>>x) a.insert(x); while (ans>>x) b.insert(x); return a == b ? 0 : 1; }`;
+    const broken = 'n = int(input())\nprint(*range(n, 0, -1) if n < 3 else [0])\n';
+    const r2 = await judge({ language: 'python3', source: broken, cases: anyOrder, comparator: { kind: 'checker', style: 'testlib', language: 'cpp17', source: tl } });
+    expect(r2.verdict).toBe('WA');
+    expect(r2.cases.map((c) => c.verdict)).toEqual(['AC', 'WA']);
+    // a program cannot reach the checker's files: the expected answer is not in its container
+    const snoop = "import os\nprint(sorted(os.listdir('.')))";
+    const r3 = await judge({ language: 'python3', source: snoop, cases: anyOrder.slice(0, 1), comparator: { kind: 'checker', style: 'python', language: 'python3', source: 'import sys\nout=open(sys.argv[3]).read()\nprint(1 if "expected" in out or "checker" in out else 0)' } });
+    expect(r3.verdict).toBe('WA');
+  });
+});
+
+// Guess the number in [1, 10^9]: the interactor answers <, > or =, at most 40 queries.
+const INTERACTOR_PY = `import sys
+secret = int(open(sys.argv[1]).read())
+for q in range(40):
+    line = sys.stdin.readline()
+    if not line:
+        sys.stderr.write("no guess\\n"); sys.exit(1)
+    g = int(line)
+    if g == secret:
+        print("="); sys.stdout.flush(); sys.exit(0)
+    print("<" if secret < g else ">"); sys.stdout.flush()
+sys.stderr.write("too many guesses\\n"); sys.exit(1)
+`;
+const INTERACTOR_CPP = `#include <iostream>
+#include <fstream>
+#include <string>
+int main(int argc, char** argv){ std::ifstream in(argv[1]); long long s; in >> s;
+  for (int q = 0; q < 40; q++) { long long g; if (!(std::cin >> g)) { std::cerr << "no guess"; return 1; }
+    if (g == s) { std::cout << "=" << std::endl; return 0; } std::cout << (s < g ? "<" : ">") << std::endl; }
+  std::cerr << "too many guesses"; return 1; }`;
+const GUESS_CPP = `#include <iostream>
+#include <fstream>
+#include <string>
+int main(){ long long lo = 1, hi = 1000000000; while (lo <= hi) { long long m = (lo + hi) / 2; std::cout << m << std::endl;
+  std::string r; std::cin >> r; if (r == "=") return 0; if (r == "<") hi = m - 1; else lo = m + 1; } }`;
+const GUESS_PY = `lo, hi = 1, 10**9
+while lo <= hi:
+    m = (lo + hi) // 2
+    print(m, flush=True)
+    r = input().strip()
+    if r == '=':
+        break
+    if r == '<':
+        hi = m - 1
+    else:
+        lo = m + 1
+`;
+
+describe.skipIf(!hasDocker)('interactive judging', () => {
+  let engine: SandboxEngine;
+  const secrets = [{ input: '1\n', expected: '' }, { input: '777777777\n', expected: '' }, { input: '1000000000\n', expected: '' }];
+  const judge = (language: 'cpp17' | 'python3', source: string, interactor: { language: 'cpp17' | 'python3'; source: string }, timeLimitMs = 2000) =>
+    runJudge(engine, { language, source, cases: secrets, timeLimitMs, memoryMb: 256, comparator: { kind: 'exact' }, interactor }, { imageRef: judgeImageRef });
+
+  beforeAll(async () => {
+    await ensureJudgeImage();
+    engine = judgeEngine('test-judge-interactive');
+  }, 900_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  for (const [iname, interactor] of [['python', { language: 'python3' as const, source: INTERACTOR_PY }], ['C++', { language: 'cpp17' as const, source: INTERACTOR_CPP }]] as const) {
+    it(`binary search passes in C++ and Python (${iname} interactor)`, async () => {
+      expect((await judge('cpp17', GUESS_CPP, interactor)).verdict).toBe('AC');
+      const py = await judge('python3', GUESS_PY, interactor);
+      expect(py.verdict).toBe('AC');
+      expect(py.cases).toHaveLength(3);
+    });
+
+    it(`a program that never reads the answers is WA; one that waits forever is TLE (${iname} interactor)`, async () => {
+      const blind = await judge('python3', 'print(500000000, flush=True)\n', interactor);
+      expect(blind.verdict).toBe('WA');
+      expect(blind.cases[0]!.detail).toMatch(/interactor/);
+      const waits = await judge('cpp17', '#include <iostream>\nint main(){ long long x; std::cin >> x; std::cout << x; }', interactor, 1000);
+      expect(waits.verdict).toBe('TLE');
+      const waitsPy = await judge('python3', 'import sys\nsys.stdin.read()\n', interactor, 1000);
+      expect(waitsPy.verdict).toBe('TLE');
+    });
+  }
+
+  it.each([
+    ['python', { language: 'python3' as const, source: INTERACTOR_PY }],
+    ['C++', { language: 'cpp17' as const, source: INTERACTOR_CPP }],
+  ])('the program cannot read the secret input nor replace the interactor for the next test (%s interactor)', async (_n, interactor) => {
+    const cheat = `import os, glob, sys
+found = None
+for p in glob.glob('/proc/[0-9]*/fd/3') + ['input.txt', '/dev/fd/3']:
+    try:
+        found = int(open(p).read()); break
+    except Exception:
+        pass
+for name, text in (('interactor.py', 'import sys\\nprint("=", flush=True)\\nsys.exit(0)\\n'), ('interactor', '#!/bin/sh\\necho =\\n')):
+    try:
+        os.chmod(name, 0o755)
+    except Exception:
+        pass
+    try:
+        if os.path.exists(name):
+            os.unlink(name)
+        open(name, 'w').write(text)
+        os.chmod(name, 0o755)
+    except Exception:
+        pass
+print(found if found is not None else 1, flush=True)
+sys.stdin.readline()
+`;
+    const r = await runJudge(
+      engine,
+      { language: 'python3', source: cheat, cases: secrets, timeLimitMs: 2000, memoryMb: 256, comparator: { kind: 'exact' }, interactor, stopOnFirstFailure: false },
+      { imageRef: judgeImageRef },
+    );
+    // the first secret is 1, the fallback guess; the others must fail
+    expect(r.cases.map((c) => c.verdict)).toEqual(['AC', 'WA', 'WA']);
+  });
+});
