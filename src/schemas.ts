@@ -35,7 +35,7 @@ export type TestResult = z.infer<typeof TestResultSchema>;
 export const VerdictSchema = z
   .object({
     status: z.enum(['pass', 'fail', 'infra_error']),
-    reward: z.number().min(0).max(1),
+    reward: z.number().min(-1).max(1.1).describe('1 for pass, else 0; Codeforces partial/weighted_sum scoring may give fractions, -0.1 (compile error) or -1 (no code)'),
     reason: ReasonSchema.nullable(),
     retryable: z.boolean().describe('true for infra_error: the same request may be sent again'),
     detail: z.string().optional().describe('short message: exception, signal, what went wrong'),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ExecResult, FileEntry, Step } from '../sandbox/types.js';
 import type { ProblemRecord } from '../store/store.js';
 import type { Reason, TestResult } from '../schemas.js';
+import type { JudgeReport, JudgeTask } from '../judge/types.js';
 
 /** Container needs of a plan; `image` is a sandbox name (folder under sandboxes/). */
 export interface PlanProfile {
@@ -29,6 +30,8 @@ export interface Outcome {
   detail?: string;
   tests: TestResult[];
   groups?: Record<string, 'pass' | 'fail' | 'skipped'>;
+  /** a reward other than pass = 1 / else 0 (e.g. Codeforces partial or weighted_sum scoring) */
+  reward?: number;
 }
 
 /** `verdict import` flags; each benchmark reads the ones it knows. */
@@ -70,6 +73,13 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   };
   plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
   outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
+  /**
+   * Competitive programming: a judge task (src/judge) instead of a run plan.
+   * When present the grader runs the judge core and calls judgeOutcome; plan
+   * and outcome are then never called (see judgeOnly in src/judge/outcome.ts).
+   */
+  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask;
+  judgeOutcome?(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
   /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
   canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };
   /** fields of problem.public worth listing */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { AnyBenchmark, Outcome, RunPlan } from '../benchmarks/types.js';
+import { runJudge } from '../judge/judge.js';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { SandboxEngine } from '../sandbox/engine.js';
@@ -77,6 +78,7 @@ export class Grader {
     };
     const timings = { queue_ms: 0, sandbox_ms: 0, total_ms: 0 };
     let attempts = 0;
+    const abort = new AbortController();
     const run = async (): Promise<Outcome> => {
       let calibration: unknown;
       if (bench.calibration) {
@@ -86,15 +88,23 @@ export class Grader {
           return { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] };
         }
       }
-      const plan = bench.plan(problem, code, options, calibration);
+      const onTimings = (q: number, s: number): void => {
+        timings.queue_ms += q;
+        timings.sandbox_ms += s;
+      };
+      // competitive programming: the judge core runs the tests (src/judge)
+      const judgeTask = bench.judge?.(problem, code, options);
+      const plan = judgeTask ? undefined : bench.plan(problem, code, options, calibration);
       for (;;) {
         attempts += 1;
         try {
-          const results = await this.execute(plan, req.options, (q, s) => {
-            timings.queue_ms += q;
-            timings.sandbox_ms += s;
-          });
-          return bench.outcome(problem, plan, results);
+          if (judgeTask && bench.judgeOutcome) {
+            const runtime = req.options?.runtime ?? this.deps.runtime;
+            const report = await runJudge(this.deps.engine, judgeTask, { runtime, signal: abort.signal, imageRef: this.deps.imageRef, onTimings });
+            return bench.judgeOutcome(problem, report, options);
+          }
+          const results = await this.execute(plan!, req.options, onTimings);
+          return bench.outcome(problem, plan!, results);
         } catch (e) {
           if (!isSandboxError(e)) throw e;
           this.deps.metrics?.retries.inc({ kind: e.kind });
@@ -116,6 +126,7 @@ export class Grader {
       outcome = deadline ? await withDeadline(run(), deadline) : await run();
     } catch (e) {
       if (e instanceof DeadlineError) {
+        abort.abort();
         outcome = { status: 'infra_error', reason: 'deadline', detail: `not graded within timeout_ms=${deadline}`, tests: [] };
       } else {
         this.deps.log.error({ err: errText(e), benchmark: bench.name, problem: problem.id }, 'grading failed');
@@ -125,7 +136,7 @@ export class Grader {
     timings.total_ms = performance.now() - t0;
     const verdict: Verdict = {
       status: outcome.status,
-      reward: outcome.status === 'pass' ? 1 : 0,
+      reward: outcome.reward ?? (outcome.status === 'pass' ? 1 : 0),
       reason: outcome.status === 'pass' ? null : (outcome.reason ?? ('runtime_error' satisfies Reason)),
       retryable: outcome.status === 'infra_error',
       ...base,
