@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { testApp } from './helpers/app.js';
-import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import Docker from 'dockerode';
+import { ensureImages } from '../src/sandbox/images.js';
+import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
 
 // The RL reward backend: batch (NDJSON and JSON), result cache and
 // single-flight, inline problems, admission control, and the SandboxFusion
@@ -17,6 +19,8 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
 
   beforeAll(async () => {
     await ensurePythonImage();
+    // the judge core's image, for inline stdin/stdout problems
+    await ensureImages(new Docker(), SANDBOXES, ['judge']);
     const fx = writeFixtures();
     app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-rl', queue: 16 });
   }, 900_000);
@@ -91,6 +95,43 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(res[1]!.reason).toBe('wrong_answer');
     expect(res[0]!.benchmark).toBe('inline');
   });
+
+  it('grades inline stdin/stdout problems on the judge core: comparator, checker, C++', async () => {
+    const sum = { tests: { type: 'stdio', cases: [{ stdin: '1 2\n', stdout: '3\n' }, { stdin: '10 -4\n', stdout: '6' }] }, timeout_s: 2 };
+    const checker = {
+      tests: {
+        type: 'stdio',
+        cases: [{ stdin: '4\n', stdout: '2 2\n' }],
+        // any two positive numbers summing to the input are accepted
+        checker: { style: 'python', source: 'import sys\nn=int(open(sys.argv[1]).read())\na,b=map(int,open(sys.argv[3]).read().split())\nprint(1 if a>0 and b>0 and a+b==n else 0)\n' },
+      },
+    };
+    const cpp = { tests: { type: 'stdio', language: 'cpp17', cases: [{ stdin: '2 3\n', stdout: '5\n' }] } };
+    const r = await post('/v1/grade/batch', {
+      format: 'json',
+      items: [
+        { problem: sum, completion: '```python\na, b = map(int, input().split())\nprint(a + b)\n```' },
+        { problem: sum, completion: 'a, b = map(int, input().split())\nprint(a - b)\n' },
+        { problem: sum, completion: 'while True: pass\n' },
+        { problem: checker, completion: 'n = int(input())\nprint(1, n - 1)\n' },
+        { problem: checker, completion: 'n = int(input())\nprint(0, n)\n' },
+        { problem: cpp, completion: '```cpp\n#include <cstdio>\nint main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n```' },
+        { problem: cpp, completion: '```cpp\nint main( {\n```' },
+      ],
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const res = r.json().results as Verdict[];
+    expect(res.map((v) => [v.status, v.reason]), JSON.stringify(res.map((v) => v.detail))).toEqual([
+      ['pass', null],
+      ['fail', 'wrong_answer'],
+      ['fail', 'timeout'],
+      ['pass', null],
+      ['fail', 'wrong_answer'],
+      ['pass', null],
+      ['fail', 'compile_error'],
+    ]);
+    expect(res[0]!.tests).toHaveLength(2);
+  }, 300_000);
 
   it('rejects bad batches with the field named, before running anything', async () => {
     const r1 = await post('/v1/grade/batch', { benchmark: 'humaneval', items: [{ problem_id: 'Mini/0', completion: 'x' }, { problem_id: 'Nope/9', completion: 'x' }] });

@@ -8,7 +8,8 @@ import type { Benchmark, Outcome, RunPlan } from './types.js';
 // Problems a trainer sends with the request (training sets that are not
 // registered benchmarks). Assert and functional tests run on the Python judge
 // (humaneval mode: the candidate in its own process, the asserts in the
-// judge); stdin/stdout tests need the judge core and are refused until then.
+// judge); stdin/stdout tests run on the judge core (src/rl/inline-judge.ts),
+// which the reward service calls instead of plan/outcome.
 
 export const INLINE = 'inline';
 
@@ -23,11 +24,21 @@ function spec(problem: ProblemRecord): InlineProblem {
   return (problem.hidden as { inline: InlineProblem }).inline;
 }
 
-/** The completion's code: the last fenced block when there is one (chat answers), else all of it. */
-export function extractFenced(completion: string): string {
+const FENCE_LANGS: Record<string, RegExp> = {
+  python3: /^(python3?|py|)$/i,
+  cpp17: /^(c\+\+|cpp|cc|cxx|)$/i,
+  java: /^(java|)$/i,
+};
+
+/**
+ * The completion's code: the last fenced block in the language when there is
+ * one (chat answers), else the last fenced block, else all of it.
+ */
+export function extractFenced(completion: string, language = 'python3'): string {
   const blocks = [...completion.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)```/g)];
   if (blocks.length) {
-    const code = blocks.filter((b) => /^(python3?|py|)$/i.test(b[1] ?? ''));
+    const want = FENCE_LANGS[language] ?? FENCE_LANGS.python3!;
+    const code = blocks.filter((b) => want.test(b[1] ?? ''));
     return ((code.length ? code : blocks).at(-1)![2] ?? '').replace(/\s+$/, '\n');
   }
   const open = /```[ \t]*[\w+-]*[^\n]*\n([\s\S]*)$/.exec(completion);
@@ -78,7 +89,10 @@ export const inline: Benchmark<Record<string, never>> = {
     return Promise.reject(new Error('inline problems come with the request; nothing to import'));
   },
 
-  extract: (_problem, completion) => extractFenced(completion),
+  extract: (problem, completion) => {
+    const t = spec(problem).tests;
+    return extractFenced(completion, t.type === 'stdio' ? t.language : 'python3');
+  },
 
   plan(problem, code): RunPlan {
     const p = spec(problem);

@@ -36,7 +36,9 @@ export async function runCode(deps: RunCodeDeps, req: RunCodeRequest): Promise<R
   for (const [p, b64] of Object.entries(req.files)) {
     if (b64 !== null) files.push({ path: p.replace(/^\/+/, ''), content: Buffer.from(b64, 'base64') });
   }
-  const memoryMb = req.memory_limit_MB > 0 ? Math.max(64, req.memory_limit_MB) : DEFAULT_MEMORY_MB;
+  // rounded up to a power of two so a few warm pools serve every request
+  let memoryMb = 256;
+  while (memoryMb < Math.min(16384, req.memory_limit_MB > 0 ? req.memory_limit_MB : DEFAULT_MEMORY_MB)) memoryMb *= 2;
   try {
     const image = await deps.imageRef('python');
     const profile = { ...pythonProfile(memoryMb * 1024 * 1024), image, runtime: deps.runtime };
