@@ -131,6 +131,12 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
       ['fail', 'compile_error'],
     ]);
     expect(res[0]!.tests).toHaveLength(2);
+    // SandboxFusion's CommonOJ row shape through /submit
+    const row = { id: 'oj-1', test: [{ input: { stdin: '2 3\n' }, output: { stdout: '5\n' } }, { input: { stdin: '0 0\n' }, output: { stdout: '0\n' } }] };
+    const sub = await post('/submit', { dataset: 'code_contests', id: 'oj-1', completion: '```python\nprint(sum(map(int, input().split())))\n```', config: { language: 'python', provided_data: [row] } });
+    expect(sub.statusCode, sub.body).toBe(200);
+    expect(sub.json()).toMatchObject({ id: 'oj-1', accepted: true });
+    expect(sub.json().tests).toHaveLength(2);
   }, 300_000);
 
   it('rejects bad batches with the field named, before running anything', async () => {
