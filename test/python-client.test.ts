@@ -17,7 +17,7 @@ describe.skipIf(!hasDocker)('Python client (stdlib unittest) against a live serv
   beforeAll(async () => {
     await ensurePythonImage();
     const fx = writeFixtures();
-    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-pyclient' });
+    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-pyclient', cacheEntries: 1000 });
     url = await app.server.listen({ host: '127.0.0.1', port: 0 });
   }, 900_000);
   afterAll(async () => {

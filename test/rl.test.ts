@@ -22,7 +22,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     // the judge core's image, for inline stdin/stdout problems
     await ensureImages(new Docker(), SANDBOXES, ['judge']);
     const fx = writeFixtures();
-    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-rl', queue: 16 });
+    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-rl', queue: 16, cacheEntries: 1000 });
   }, 900_000);
   afterAll(async () => {
     await app?.close();

@@ -6,13 +6,17 @@ import { BENCHMARKS } from '../../src/benchmarks/registry.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { quietLog, SANDBOXES } from './docker.js';
 
-/** A service on a temp data dir with the given benchmark files imported. */
+/**
+ * A service on a temp data dir with the given benchmark files imported. The
+ * result cache is off unless asked for (`cacheEntries`), so a test that grades
+ * the same program twice runs it twice.
+ */
 export async function testApp(
   imports: Array<{ benchmark: string; file: string; version?: string }>,
   over: Partial<Config> = {},
 ): Promise<App & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-data-'));
-  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-api', prewarm: false, ...over });
+  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-api', prewarm: false, cacheEntries: 0, ...over });
   const app = await createApp(config, { log: quietLog });
   for (const imp of imports) {
     const bench = BENCHMARKS.get(imp.benchmark)!;
