@@ -77,8 +77,9 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
    * Competitive programming: a judge task (src/judge) instead of a run plan.
    * When present the grader runs the judge core and calls judgeOutcome; plan
    * and outcome are then never called (see judgeOnly in src/judge/outcome.ts).
+   * An Outcome instead of a task is the verdict without a run (e.g. no code).
    */
-  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask;
+  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask | Outcome;
   judgeOutcome?(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
   /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
   canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };

@@ -93,7 +93,9 @@ export class Grader {
         timings.sandbox_ms += s;
       };
       // competitive programming: the judge core runs the tests (src/judge)
-      const judgeTask = bench.judge?.(problem, code, options);
+      const judged = bench.judge?.(problem, code, options);
+      if (judged && 'status' in judged) return judged; // decided without running (no code)
+      const judgeTask = judged;
       const plan = judgeTask ? undefined : bench.plan(problem, code, options, calibration);
       for (;;) {
         attempts += 1;

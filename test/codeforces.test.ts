@@ -1,0 +1,206 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parquetWriteFile } from 'hyparquet-writer';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { codeforces, lastBlock } from '../src/benchmarks/codeforces.js';
+import type { Outcome } from '../src/benchmarks/types.js';
+import { runJudge } from '../src/judge/judge.js';
+import type { JudgeTask } from '../src/judge/types.js';
+import type { ProblemRecord } from '../src/store/store.js';
+import { testApp } from './helpers/app.js';
+import { dockerAvailable } from './helpers/docker.js';
+import { ensureJudgeImage, judgeImageRef } from './helpers/judge.js';
+import { mapLimit } from './helpers/shared.js';
+import { SOLUTIONS, WRONG_140 } from './fixtures/codeforces/solutions.js';
+
+const hasDocker = await dockerAvailable();
+vi.setConfig({ testTimeout: 300_000 });
+
+const FIX = path.join(__dirname, 'fixtures', 'codeforces');
+const REAL = path.resolve(__dirname, '..', '..', 'shared', 'benchmarks', 'codeforces', 'code-contests-test-codeforces.jsonl');
+
+/** open-r1 layout: data/*.jsonl beside generated_tests/test_cases_XXXX.parquet */
+function openR1Dir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-cf-'));
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.mkdirSync(path.join(dir, 'generated_tests'));
+  fs.copyFileSync(path.join(FIX, 'open-r1.jsonl'), path.join(dir, 'data', 'test.jsonl'));
+  parquetWriteFile({
+    filename: path.join(dir, 'generated_tests', 'test_cases_9001.parquet'),
+    columnData: [
+      { name: 'problem_id', data: ['9001/A', '9001/A', '9001/C'], type: 'STRING' },
+      { name: 'input', data: ['100 200\n', '-4 4\n', '50\n'], type: 'STRING' },
+      { name: 'output', data: ['300\n', '0\n', '100\n'], type: 'STRING' },
+    ],
+  });
+  return dir;
+}
+
+const fence = (lang: string, code: string) => `Here you go:\n\`\`\`${lang}\n${code}\`\`\`\n`;
+
+describe('codeforces: reading and extraction', () => {
+  it('reads open-r1 rows with generated tests from parquet, skipping interactive problems', async () => {
+    const { problems, version } = await codeforces.read(openR1Dir(), {});
+    expect(version).toMatch(/^1\.0\+/);
+    expect(problems.map((p) => p.id)).toEqual(['9001/A', '9001/B', '9001/C']);
+    const a = problems[0]!;
+    expect((a.hidden.tests as unknown[]).length).toBe(4); // 2 official + 2 generated
+    expect(a.hidden.time_limit_s).toBe(1);
+    expect(problems[1]!.hidden.checker).toContain('sys.argv[3]');
+    expect(problems[2]!.hidden.input_mode).toBe('file');
+    expect(JSON.stringify(a.public)).not.toContain('300'); // generated tests stay hidden
+  });
+
+  it('reads CodeContests-style rows, limits from the statement when present', async () => {
+    const { problems } = await codeforces.read(path.join(FIX, 'code-contests.jsonl'), {});
+    expect(problems[0]!.hidden).toMatchObject({ time_limit_s: 2.5, memory_mb: 64, input_mode: 'stdio' });
+    expect(problems[1]!.hidden).toMatchObject({ time_limit_s: 2, memory_mb: 256 });
+  });
+
+  it('takes the last ```python or ```cpp block (open-r1 extract_code)', () => {
+    const c = `${fence('python', 'print(1)\n')}then\n${fence('cpp', 'int main(){}\n')}and\n${fence('python', 'print(2)\n')}`;
+    expect(lastBlock(c, 'auto')).toEqual({ code: 'print(2)\n', language: 'python3' });
+    expect(lastBlock(c, 'cpp')).toEqual({ code: 'int main(){}\n', language: 'cpp17' });
+    expect(lastBlock('```py\nprint(1)\n```', 'auto')).toBeUndefined();
+    expect(lastBlock('```python print(1)```', 'auto')).toBeUndefined(); // the tag must end its line
+  });
+
+  it('builds the task: open-r1 comparator or checker, limits, trailing \\r stripped, early stop only for pass_fail', async () => {
+    const { problems } = await codeforces.read(openR1Dir(), {});
+    const opts = codeforces.options.parse({});
+    const t = codeforces.judge!(problems[0]!, 'print(1)', opts) as JudgeTask;
+    expect(t).toMatchObject({ language: 'python3', timeLimitMs: 1000, memoryMb: 256, comparator: { kind: 'openr1' }, stopOnFirstFailure: true, inputMode: 'stdio' });
+    expect(t.cases[0]).toEqual({ input: '1 2\n', expected: '3\n' });
+    const b = codeforces.judge!(problems[1]!, 'print(1)', codeforces.options.parse({ scoring: 'partial' })) as JudgeTask;
+    expect(b.comparator).toMatchObject({ kind: 'checker', style: 'python' });
+    expect(b.stopOnFirstFailure).toBe(false);
+    const none = codeforces.judge!(problems[0]!, '', codeforces.options.parse({ scoring: 'weighted_sum' })) as Outcome;
+    expect(none).toMatchObject({ status: 'fail', reason: 'no_code', reward: -1 });
+  });
+});
+
+describe.skipIf(!hasDocker)('codeforces: grading', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    await ensureJudgeImage();
+    app = await testApp([{ benchmark: 'codeforces', file: openR1Dir() }], { instance: 'test-codeforces' });
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+  const grade = (problem_id: string, completion: string, options: Record<string, unknown> = {}) =>
+    app.grader.grade({ benchmark: 'codeforces', problem_id, completion, options });
+
+  it('passes correct C++ and Python, fails a wrong one with the failing test number only', async () => {
+    const cpp = await grade('9001/A', fence('cpp', '#include <iostream>\nint main(){ long long a,b; std::cin>>a>>b; std::cout<<a+b; }\n'));
+    expect(cpp.status).toBe('pass');
+    expect(cpp.tests).toHaveLength(4);
+    const py = await grade('9001/A', fence('python', 'a, b = map(int, input().split())\nprint(a + b)\n'));
+    expect(py.status).toBe('pass');
+    const wrong = await grade('9001/A', fence('python', 'import sys\na, b = map(int, input().split())\nsys.stderr.write(f"input was {a} {b}")\nprint(a + b if a < 50 else 0)\n'));
+    expect(wrong).toMatchObject({ status: 'fail', reason: 'wrong_answer', reward: 0 });
+    expect(wrong.detail).toBe('test 3: wrong answer');
+    const crash = await grade('9001/A', fence('python', 'import sys\na, b = map(int, input().split())\nif a == 100: raise SystemExit(f"secret {a} {b}")\nprint(a + b)\n'));
+    expect(crash).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+    expect(JSON.stringify(crash)).not.toContain('secret');
+    expect(JSON.stringify(crash)).not.toContain('100 200');
+  });
+
+  it('scoring: partial and weighted_sum rewards, compile error and no code', async () => {
+    const half = fence('python', 'a, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n'); // passes tests 1 and 4 of 4
+    expect((await grade('9001/A', half)).reward).toBe(0);
+    expect((await grade('9001/A', half, { scoring: 'partial' })).reward).toBe(0.5);
+    expect((await grade('9001/A', half, { scoring: 'weighted_sum' })).reward).toBeCloseTo(0.05);
+    const ok = fence('python', 'a, b = map(int, input().split())\nprint(a + b)\n');
+    expect((await grade('9001/A', ok, { scoring: 'weighted_sum' })).reward).toBeCloseTo(1.1);
+    const ce = await grade('9001/A', fence('cpp', 'int main() { return x; }\n'), { scoring: 'weighted_sum' });
+    expect(ce).toMatchObject({ status: 'fail', reason: 'compile_error', reward: -0.1 });
+    expect(ce.detail).toContain('compile error');
+    const none = await grade('9001/A', 'I do not know.');
+    expect(none).toMatchObject({ status: 'fail', reason: 'no_code', reward: 0 });
+  });
+
+  it('generated checker accepts any valid answer; file input mode', async () => {
+    const other = await grade('9001/B', fence('python', 'n = int(input())\nprint(n - 1, 1)\n'));
+    expect(other.status).toBe('pass');
+    const bad = await grade('9001/B', fence('python', 'n = int(input())\nprint(n, 0)\n'));
+    expect(bad).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    const file = await grade('9001/C', fence('cpp', '#include <fstream>\nint main(){ std::ifstream in("input.txt"); std::ofstream out("output.txt"); long long n; in>>n; out<<2*n<<"\\n"; }\n'));
+    expect(file.status).toBe('pass');
+    const stdout = await grade('9001/C', fence('python', 'print(2 * int(input()))\n'));
+    expect(stdout.status).toBe('fail');
+  });
+});
+
+// ../shared/benchmarks/codeforces/code-contests-test-codeforces.jsonl with our own solutions.
+const real = fs.existsSync(REAL) ? REAL : undefined;
+if (!real) console.warn(`[skip] ${REAL} is absent: real Codeforces checks are skipped`);
+
+describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our solutions', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  let problems: Map<string, ProblemRecord>;
+  beforeAll(async () => {
+    await ensureJudgeImage();
+    app = await testApp([{ benchmark: 'codeforces', file: real! }], { instance: 'test-codeforces-real' });
+    problems = new Map((await codeforces.read(real!, {})).problems.map((p) => [p.id, p]));
+  }, 900_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it(`${Object.keys(SOLUTIONS).length} problems: correct C++ and Python solutions pass every test`, async () => {
+    const jobs = Object.entries(SOLUTIONS).flatMap(([id, s]) => [
+      { id, lang: 'cpp', code: s.cpp },
+      { id, lang: 'python', code: s.python },
+    ]);
+    const verdicts = await mapLimit(jobs, 2, async (j) => {
+      const v = await app.grader.grade({ benchmark: 'codeforces', problem_id: j.id, completion: fence(j.lang, j.code) });
+      return `${j.id}/${j.lang}: ${v.status}${v.detail ? ` (${v.detail})` : ''} ${v.tests.length}`;
+    });
+    const expected = jobs.map((j) => `${j.id}/${j.lang}: pass ${(problems.get(j.id)!.hidden.tests as unknown[]).length}`);
+    expect(verdicts).toEqual(expected);
+  });
+
+  // Problem 140 (1619B, 138 tests): wrong programs whose per-test verdict follows from each test's input.
+  const judge140 = async (lang: 'python' | 'cpp', code: string, pick: (ns: number[]) => boolean) => {
+    const p = problems.get('140')!;
+    const task = codeforces.judge!(p, code, codeforces.options.parse({ language: lang, run_all: true })) as JudgeTask;
+    const ns = task.cases.map((c) => c.input.trim().split(/\s+/).slice(1).map(Number));
+    const keep = task.cases.map((_c, i) => i).filter((i) => pick(ns[i]!));
+    const report = await runJudge(app.engine, { ...task, cases: keep.map((i) => task.cases[i]!) }, { imageRef: judgeImageRef });
+    return { report, ns: keep.map((i) => ns[i]!) };
+  };
+
+  it('problem 140: WA exactly on the tests with some n > 10^6', async () => {
+    const { report, ns } = await judge140('python', WRONG_140.wa, () => true);
+    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (Math.max(...n) > 1e6 ? 'WA' : 'AC')));
+    expect(report.verdict).toBe('WA');
+  });
+
+  it('problem 140: RE exactly on the tests with a perfect square n', async () => {
+    const isSquare = (n: number) => Math.round(Math.sqrt(n)) ** 2 === n;
+    const { report, ns } = await judge140('python', WRONG_140.re, () => true);
+    // without a square the program prints 0, which is wrong for every n ≥ 1
+    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (n.some(isSquare) ? 'RE' : 'WA')));
+  });
+
+  it('problem 140: MLE where some n needs > 256 MB, AC where all n ≤ 10^7 (sampled)', async () => {
+    let sure = 0;
+    const { report, ns } = await judge140('cpp', WRONG_140.mle, (n) => (Math.max(...n) > 3e8 || Math.max(...n) <= 1e7) && sure++ < 10);
+    expect(ns.length).toBe(10);
+    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (Math.max(...n) > 3e8 ? 'MLE' : 'AC')));
+    expect(report.cases.some((c) => c.verdict === 'MLE') && report.cases.some((c) => c.verdict === 'AC')).toBe(true);
+  });
+
+  it('problem 140: TLE where the n sum to ≥ 10^9, AC where they sum to ≤ 10^5 (sampled)', async () => {
+    let tle = 0;
+    let ac = 0;
+    const { report, ns } = await judge140('cpp', WRONG_140.tle, (n) => {
+      const s = n.reduce((a, b) => a + b, 0);
+      return (s >= 1e9 && tle++ < 3) || (s <= 1e5 && ac++ < 5);
+    });
+    expect(ns.length).toBe(8);
+    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (n.reduce((a, b) => a + b, 0) >= 1e9 ? 'TLE' : 'AC')));
+  });
+});
