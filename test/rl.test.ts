@@ -51,6 +51,28 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(lines.filter((l) => l.cached).every((l) => l.attempts === 0)).toBe(true);
   });
 
+  it('survives a client that hangs up mid-stream: the grades finish and are cached', async () => {
+    const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
+    const items = [0, 1, 2, 3].map((i) => ({ problem_id: 'Mini/2', completion: canonical(2) + `# hangup ${i}\n` }));
+    const ctl = new AbortController();
+    const res = await fetch(`${url}/v1/grade/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ benchmark: 'humaneval', items }),
+      signal: ctl.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the first line (or more) arrives, then the client goes away
+    ctl.abort();
+    await expect(reader.read()).rejects.toThrow();
+    // every grade still completes and lands in the cache
+    const again = await post('/v1/grade/batch', { benchmark: 'humaneval', format: 'json', items });
+    const vs = again.json().results as Verdict[];
+    expect(vs.every((v) => v.status === 'pass')).toBe(true);
+    expect(vs.every((v) => v.cached === true)).toBe(true);
+  });
+
   it('answers a repeat from the result cache (JSON format), and options.cache=false grades again', async () => {
     const body = { benchmark: 'humaneval', format: 'json', items: [{ problem_id: 'Mini/1', completion: canonical(1) }] };
     const first = (await post('/v1/grade/batch', body)).json().results[0] as Verdict;

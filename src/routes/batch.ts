@@ -16,10 +16,11 @@ export function batchRoutes(app: FastifyInstance, reward: RewardService): void {
     const out = new PassThrough();
     let admitted!: () => void;
     const ready = new Promise<void>((r) => (admitted = r));
-    const done = reward.batch(body, (index, v) => out.write(JSON.stringify({ index, ...v }) + '\n'), admitted);
+    // a client that hung up gets no more lines; the grades still finish and are cached
+    const done = reward.batch(body, (index, v) => void (out.destroyed || out.write(JSON.stringify({ index, ...v }) + '\n')), admitted);
     await Promise.race([ready, done]);
     done.then(
-      () => out.end(),
+      () => void (out.destroyed || out.end()),
       (e: unknown) => {
         req.log.error({ err: e }, 'batch failed mid-stream');
         out.end(JSON.stringify({ error: 'internal', message: 'batch failed; see the service log for ' + req.id }) + '\n');
