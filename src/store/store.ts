@@ -36,7 +36,8 @@ export class ProblemStore {
   readonly db: Database.Database;
   // An RL step grades the same problems over and over: keep the parsed rows
   // (HumanEval+ calibrations reach 150 MB of JSON) instead of re-reading them.
-  private problems = new Lru<string, ProblemRecord>(4096);
+  // Weighed by JSON size: one LiveCodeBench or USACO problem can carry tens of MB of tests.
+  private problems = new Lru<string, { rec: ProblemRecord; size: number }>(512 << 20, (e) => e.size);
   private calibrations = new Lru<string, { size: number; data: unknown }>(512 << 20, (e) => e.size);
 
   constructor(dataDir: string) {
@@ -109,13 +110,13 @@ export class ProblemStore {
   problem(name: string, version: string, id: string): ProblemRecord | undefined {
     const key = JSON.stringify([name, version, id]);
     const hit = this.problems.get(key);
-    if (hit) return hit;
+    if (hit) return hit.rec;
     const row = this.db
       .prepare('SELECT id, prompt, public_json, hidden_json FROM problems WHERE benchmark = ? AND version = ? AND id = ?')
       .get(name, version, id) as ProblemRow | undefined;
     if (!row) return undefined;
     const rec = toRecord(row);
-    this.problems.set(key, rec);
+    this.problems.set(key, { rec, size: row.prompt.length + row.public_json.length + row.hidden_json.length });
     return rec;
   }
 
