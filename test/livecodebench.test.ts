@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareOutput } from '../src/judge/compare.js';
-import { decodePrivateTests, readLiveCodeBench, releaseFiles } from '../src/benchmarks/livecodebench-data.js';
+import { decodePrivateTests, lcbTests, readLiveCodeBench, releaseFiles } from '../src/benchmarks/livecodebench-data.js';
 import { extractLastFence } from '../src/benchmarks/livecodebench.js';
 import { PickleError, unpickleString } from '../src/benchmarks/pickle-string.js';
 import { decodeTagged, parsePythonJson, pyEquals } from '../src/benchmarks/python-value.js';
@@ -49,7 +51,9 @@ describe('LiveCodeBench data', () => {
     expect(all.version).toMatch(/^release_latest\+[0-9a-f]{8}$/);
     expect(all.problems.map((p) => p.id)).toEqual(['fx001_a', 'fx001_b', 'fx002_c', 'fx002_d', 'pair-with-sum', 'mean-and-index', 'fx003_a', 'fx004_a']);
     const add = all.problems[0]!;
-    expect(add.hidden).toEqual({
+    // stored as in the dataset (compressed), decoded on use
+    expect(add.hidden.private_test_cases).toMatch(/^eJ/);
+    expect(lcbTests(add)).toEqual({
       tests: [
         { input: '1\n2\n', output: '3\n' },
         { input: '10\n20\n', output: '30\n' },
@@ -64,7 +68,8 @@ describe('LiveCodeBench data', () => {
     expect(fn.public.func_name).toBe('pairSum');
     expect(fn.prompt).toContain('```python\nclass Solution:\n    def pairSum');
     // protocol-0 pickle with a big int and a float in the expected output
-    expect((all.problems.find((p) => p.id === 'mean-and-index')!.hidden.tests as unknown[]).length).toBe(3);
+    expect(lcbTests(all.problems.find((p) => p.id === 'mean-and-index')!).tests).toHaveLength(3);
+    expect(all.problems.find((p) => p.id === 'mean-and-index')!.public.num_tests).toBe(3);
 
     expect((await readLiveCodeBench(FIXTURES, { release: 'v2' })).problems.map((p) => p.id)).toEqual(['fx003_a']);
     expect((await readLiveCodeBench(FIXTURES, { release: 'release_v2' })).problems).toHaveLength(7);
@@ -74,6 +79,11 @@ describe('LiveCodeBench data', () => {
     expect(window.problems.map((p) => p.id)).toEqual(['fx002_d', 'pair-with-sum', 'mean-and-index', 'fx003_a']);
     expect(window.version).toMatch(/^release_latest@2023-08-19\.\.2024-11-09\+/);
     await expect(readLiveCodeBench(FIXTURES, { startDate: '08/19/2023' })).rejects.toThrow(/start-date/);
+    const gz = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lcb-gz-')), 'test.jsonl.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(path.join(FIXTURES, 'test.jsonl'))));
+    const zipped = await readLiveCodeBench(path.dirname(gz), { release: 'release_v1' });
+    expect(zipped.problems.map((p) => p.id)).toEqual(all.problems.slice(0, 6).map((p) => p.id));
+    expect(zipped.version.split('+')[1]).toBe((await readLiveCodeBench(FIXTURES, { release: 'release_v1' })).version.split('+')[1]);
     const one = await readLiveCodeBench(path.join(FIXTURES, 'test2.jsonl'), { version: 'mine' });
     expect([one.version, one.problems.length]).toEqual(['mine', 1]);
   });

@@ -1,9 +1,13 @@
+import crypto from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
-import { readMaybeGzip, sha256 } from './files.js';
+import { sha256 } from './files.js';
 import { unpickleString } from './pickle-string.js';
 import type { ImportResult, ReadOptions } from './types.js';
 
@@ -52,13 +56,38 @@ export const RowSchema = z.object({
 });
 export type LcbRow = z.infer<typeof RowSchema>;
 
-export const LcbHiddenSchema = z.object({
-  /** public then private, as get_evaluation_sample orders them */
-  tests: z.array(z.object({ input: z.string(), output: z.string() })),
-  num_public: z.number().int().nonnegative(),
+/** What the store keeps: private tests as in the dataset (often compressed), decoded per use. */
+export const LcbStoredSchema = z.object({
+  public_tests: z.array(z.object({ input: z.string(), output: z.string() })),
+  private_test_cases: z.string(),
+  num_private: z.number().int().nonnegative(),
   fn_name: z.string().nullable(),
 });
-export type LcbHidden = z.infer<typeof LcbHiddenSchema>;
+
+export interface LcbHidden {
+  /** public then private, as get_evaluation_sample orders them */
+  tests: Array<{ input: string; output: string }>;
+  num_public: number;
+  fn_name: string | null;
+}
+
+// Decoded tests live as long as the store keeps the parsed problem object.
+const decoded = new WeakMap<object, LcbHidden>();
+
+/** A problem's tests, decoded once per parsed problem record. */
+export function lcbTests(problem: ProblemRecord): LcbHidden {
+  const hit = decoded.get(problem.hidden);
+  if (hit) return hit;
+  const stored = LcbStoredSchema.parse(problem.hidden);
+  const priv = decodePrivateTests(stored.private_test_cases);
+  const out: LcbHidden = {
+    tests: [...stored.public_tests, ...priv.map((t) => ({ input: t.input, output: t.output }))],
+    num_public: stored.public_tests.length,
+    fn_name: stored.fn_name,
+  };
+  decoded.set(problem.hidden, out);
+  return out;
+}
 
 /** The private tests: JSON text, else base64 → zlib → pickled str → JSON (as code_generation.py). */
 export function decodePrivateTests(field: string): LcbTest[] {
@@ -130,11 +159,10 @@ export async function readLiveCodeBench(p: string, opts: ReadOptions): Promise<I
   const problems: ProblemRecord[] = [];
   const seen = new Set<string>();
   for (const { name, file } of files) {
-    const buf = await readMaybeGzip(file);
-    hashes.push(sha256(buf));
-    const text = buf.toString('utf8');
+    // streamed: a release file is over a gigabyte, past V8's longest string
+    const hash = crypto.createHash('sha256');
     let lineNo = 0;
-    for (const line of text.split('\n')) {
+    for await (const line of jsonlLines(file, hash)) {
       lineNo++;
       if (!line.trim()) continue;
       const where = `${name}:${lineNo}`;
@@ -157,6 +185,7 @@ export async function readLiveCodeBench(p: string, opts: ReadOptions): Promise<I
       seen.add(row.question_id);
       problems.push(toProblem(row, name, where));
     }
+    hashes.push(hash.digest('hex'));
   }
   const sha = sha256(hashes.join('\n'));
   const window = start || end ? `@${opts.startDate ?? ''}..${opts.endDate ?? ''}` : '';
@@ -183,9 +212,11 @@ function toProblem(row: LcbRow, file: string, where: string): ProblemRecord {
     throw new Error(`${where}: field metadata: ${(e as Error).message}`);
   }
   const fn = typeof metadata.func_name === 'string' ? metadata.func_name : null;
-  const hidden: LcbHidden = {
-    tests: [...pub, ...priv].map((t) => ({ input: t.input, output: t.output })),
-    num_public: pub.length,
+  // decoded above to validate; kept as given so an import holds compressed tests only
+  const hidden: z.infer<typeof LcbStoredSchema> = {
+    public_tests: pub.map((t) => ({ input: t.input, output: t.output })),
+    private_test_cases: row.private_test_cases,
+    num_private: priv.length,
     fn_name: fn,
   };
   return {
@@ -202,8 +233,23 @@ function toProblem(row: LcbRow, file: string, where: string): ProblemRecord {
       ...(fn ? { func_name: fn } : {}),
       release_file: file,
       public_tests: pub.map((t) => ({ input: t.input, output: t.output })),
-      num_tests: hidden.tests.length,
+      num_tests: pub.length + priv.length,
     },
     hidden,
   };
+}
+
+/** Lines of a (possibly gzipped) file, streamed; every byte read also feeds `hash`. */
+async function* jsonlLines(file: string, hash: crypto.Hash): AsyncGenerator<string> {
+  const head = Buffer.alloc(2);
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const raw = createReadStream(file);
+  const input: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
+  input.on('data', (d: Buffer) => hash.update(d));
+  yield* readline.createInterface({ input, crlfDelay: Infinity });
 }

@@ -4,7 +4,7 @@ import { compareOutput, pySplit, pyStrip } from '../judge/compare.js';
 import type { ExecResult } from '../sandbox/types.js';
 import type { Reason, TestResult } from '../schemas.js';
 import type { ProblemRecord } from '../store/store.js';
-import { LcbHiddenSchema, readLiveCodeBench, type LcbHidden } from './livecodebench-data.js';
+import { lcbTests, readLiveCodeBench, type LcbHidden } from './livecodebench-data.js';
 import { harnessEvents, pythonProfile } from './python-harness.js';
 import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from './python-value.js';
 import { runnerCode, workBucket } from './python-runner.js';
@@ -63,7 +63,7 @@ export const livecodebench: Benchmark<Options> = {
     options.extraction === 'raw' ? pyStrip(completion) : extractLastFence(completion),
 
   plan(problem, code, options) {
-    const hidden = LcbHiddenSchema.parse(problem.hidden);
+    const hidden = lcbTests(problem);
     const n = hidden.tests.length;
     const nonce = crypto.randomBytes(16).toString('hex');
     const spec = JSON.stringify({
@@ -135,7 +135,7 @@ const TestEvent = z.looseObject({
 const CompiledEvent = z.looseObject({ event: z.literal('compiled'), ok: z.boolean(), error: z.string().optional(), syntax: z.boolean().optional() });
 
 function lcbOutcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[], spec: PlanSpec): Outcome {
-  const hidden = LcbHiddenSchema.parse(problem.hidden);
+  const hidden = lcbTests(problem);
   const r = results[0];
   if (!r) return { status: 'infra_error', reason: 'harness_error', detail: 'no result from the sandbox', tests: [] };
   if (r.spawnError) return { status: 'infra_error', reason: 'harness_error', detail: `could not start the runner: ${r.spawnError}`, tests: [] };
