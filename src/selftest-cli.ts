@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AnyBenchmark } from './benchmarks/types.js';
 import type { Config } from './config.js';
 import { createApp } from './app.js';
-import { runSelftest } from './grading/selftest.js';
+import { classifyFailure, runSelftest } from './grading/selftest.js';
 
 /** `verdict selftest <benchmark>`: grade every reference solution, print and optionally save the report. */
 export async function selftestCommand(
@@ -33,6 +33,11 @@ export async function selftestCommand(
       ...(limit ? { limit } : {}),
       concurrency,
       onResult: (v, done, total) => {
+        // one line per graded problem, so a run cut short still leaves its results
+        if (values.out) {
+          const row = { problem_id: v.problem_id, status: v.status, reason: v.reason, cause: v.status === 'pass' ? null : classifyFailure(v), detail: (v.detail ?? '').slice(0, 400), total_ms: v.timings.total_ms };
+          appendFileSync(`${values.out}.jsonl`, JSON.stringify(row) + '\n');
+        }
         const what = v.status === 'pass' ? 'pass' : `${v.status} ${v.reason ?? ''} ${(v.detail ?? '').split('\n').slice(-2).join(' ').slice(0, 160)}`;
         process.stderr.write(`[${done}/${total}] ${v.problem_id} ${what} (${(v.timings.total_ms / 1000).toFixed(1)} s)\n`);
       },
