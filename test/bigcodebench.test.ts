@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigcodebench, bigcodebenchHard, bigcodebenchProgram, parseIdList } from '../src/benchmarks/bigcodebench.js';
-import { classifyFailure, runSelftest } from '../src/grading/selftest.js';
+import { classifyFailure, runSelftest, SelftestReportSchema } from '../src/grading/selftest.js';
 import { ensureImages } from '../src/sandbox/images.js';
 import type { Verdict } from '../src/schemas.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';
@@ -145,10 +145,18 @@ describe.skipIf(!hasDocker)('grading BigCodeBench in its sandbox', () => {
     }
   });
 
-  it('self-tests the reference solutions through the grading path', async () => {
-    const report = await runSelftest(app.grader, app.store, bigcodebench, { concurrency: 2 });
-    expect(report.total).toBe(BIGCODEBENCH_MINI.length);
-    expect(report.passed).toBe(BIGCODEBENCH_MINI.length);
-    expect(report.failures).toEqual([]);
+  it('self-tests the reference solutions through the grading path (POST /v1/benchmarks/:name/selftest)', async () => {
+    const r = await app.server.inject({ method: 'POST', url: '/v1/benchmarks/bigcodebench/selftest', payload: {} });
+    expect(r.statusCode, r.body).toBe(200);
+    const report = SelftestReportSchema.parse(r.json());
+    expect([report.total, report.passed, report.failures]).toEqual([BIGCODEBENCH_MINI.length, BIGCODEBENCH_MINI.length, []]);
+    const one = await runSelftest(app.grader, app.store, bigcodebench, { problemIds: [id(2)] });
+    expect([one.total, one.passed]).toEqual([1, 1]);
+    const bad = await app.server.inject({ method: 'POST', url: '/v1/benchmarks/bigcodebench/selftest', payload: { concurrency: 0 } });
+    expect([bad.statusCode, bad.json().field]).toEqual([400, 'concurrency']);
+    const unknown = await app.server.inject({ method: 'POST', url: '/v1/benchmarks/nope/selftest', payload: {} });
+    expect(unknown.statusCode).toBe(404);
+    const missing = await app.server.inject({ method: 'POST', url: '/v1/benchmarks/bigcodebench/selftest', payload: { problem_ids: ['BigCodeBench/999'] } });
+    expect([missing.statusCode, missing.json().field]).toEqual([404, 'problem_ids']);
   });
 });
