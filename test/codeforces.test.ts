@@ -103,7 +103,8 @@ describe.skipIf(!hasDocker)('codeforces: grading', () => {
     expect(wrong.detail).toBe('test 3: wrong answer');
     const crash = await grade('9001/A', fence('python', 'import sys\na, b = map(int, input().split())\nif a == 100: raise SystemExit(f"secret {a} {b}")\nprint(a + b)\n'));
     expect(crash).toMatchObject({ status: 'fail', reason: 'runtime_error' });
-    expect(JSON.stringify(crash)).not.toContain('secret');
+    // the program printed the hidden input on its way out: it must not come back
+    expect(JSON.stringify({ ...crash, extracted_code: '' })).not.toContain('secret');
     expect(JSON.stringify(crash)).not.toContain('100 200');
   });
 
@@ -155,7 +156,8 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
       { id, lang: 'python', code: s.python },
     ]);
     const verdicts = await mapLimit(jobs, 2, async (j) => {
-      const v = await app.grader.grade({ benchmark: 'codeforces', problem_id: j.id, completion: fence(j.lang, j.code) });
+      // a loaded CI machine must not turn a correct solution into a TLE: this checks answers, not speed
+      const v = await app.grader.grade({ benchmark: 'codeforces', problem_id: j.id, completion: fence(j.lang, j.code), options: { time_limit_factor: 3 } });
       return `${j.id}/${j.lang}: ${v.status}${v.detail ? ` (${v.detail})` : ''} ${v.tests.length}`;
     });
     const expected = jobs.map((j) => `${j.id}/${j.lang}: pass ${(problems.get(j.id)!.hidden.tests as unknown[]).length}`);
@@ -185,11 +187,12 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
     expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (n.some(isSquare) ? 'RE' : 'WA')));
   });
 
-  it('problem 140: MLE where some n needs > 256 MB, AC where all n ≤ 10^7 (sampled)', async () => {
-    let sure = 0;
-    const { report, ns } = await judge140('cpp', WRONG_140.mle, (n) => (Math.max(...n) > 3e8 || Math.max(...n) <= 1e7) && sure++ < 10);
+  it('problem 140: MLE where the first n needs > 256 MB, AC where all n ≤ 10^7 (sampled)', async () => {
+    let mle = 0;
+    let ac = 0;
+    const { report, ns } = await judge140('cpp', WRONG_140.mle, (n) => (n[0]! > 3e8 && mle++ < 4) || (Math.max(...n) <= 1e7 && ac++ < 6));
     expect(ns.length).toBe(10);
-    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (Math.max(...n) > 3e8 ? 'MLE' : 'AC')));
+    expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (n[0]! > 3e8 ? 'MLE' : 'AC')));
     expect(report.cases.some((c) => c.verdict === 'MLE') && report.cases.some((c) => c.verdict === 'AC')).toBe(true);
   });
 
