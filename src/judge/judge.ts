@@ -127,6 +127,8 @@ interface RunCase {
 async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number): Promise<JudgeReport['compile']> {
   if (!lang.compile) return { ok: true, timeMs: 0 };
   const r = await s.exec({ argv: lang.compile, limits: { wallMs, captureBytes: COMPILE_CAPTURE, outputBytes: 16 << 20 } });
+  // a compiler the image lacks is our fault (infra_error), never the program's compile error
+  if (r.spawnError) throw new Error(`cannot run ${lang.compile[0]} in the judge image: ${r.spawnError}`);
   const output = (r.stdout.toString('utf8') + r.stderr.toString('utf8')).slice(0, COMPILE_CAPTURE);
   const ok = r.exitCode === 0 && !r.timedOut;
   return { ok, timeMs: r.wallMs, ...(output ? { output: r.timedOut ? `compilation timed out\n${output}` : output } : r.timedOut ? { output: 'compilation timed out' } : {}) };
