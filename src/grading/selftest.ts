@@ -48,6 +48,7 @@ export const SelftestReportSchema = z
       }),
     ),
     seconds: z.number(),
+    problem_ids: z.array(z.string()).optional().describe('the problems graded, when not every problem of the version'),
   })
   .meta({ id: 'SelftestReport' });
 export type SelftestReport = z.infer<typeof SelftestReportSchema>;
@@ -89,7 +90,8 @@ export async function runSelftest(
   if (!version || !store.versions(bench.name).some((v) => v.version === version)) {
     throw new ApiError(404, 'unknown_version', `benchmark '${bench.name}' has no version '${version ?? '(none imported)'}'`, 'version');
   }
-  let ids = store.listProblems(bench.name, version, 0, 1_000_000).items.map((p) => p.id);
+  const all = store.listProblems(bench.name, version, 0, 1_000_000).items.map((p) => p.id);
+  let ids = all;
   if (opts.problemIds?.length) {
     const known = new Set(ids);
     const unknown = opts.problemIds.filter((id) => !known.has(id));
@@ -133,5 +135,6 @@ export async function runSelftest(
     by_cause,
     failures,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
+    ...(ids.length < all.length ? { problem_ids: ids } : {}),
   };
 }
