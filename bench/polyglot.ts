@@ -4,7 +4,7 @@
 // polyglot-offline.md), with per-language grade times.
 // Writes bench/results/polyglot-<stamp>.json (rewritten as results come in).
 //
-//   npx tsx bench/polyglot.ts [--data /tmp/polyglot] [--concurrency 2] [--lang go,rust]
+//   npx tsx bench/polyglot.ts [--data /tmp/polyglot] [--concurrency 2] [--lang go,rust] [--ids java/bowling,…]
 //
 // --data is a work tree of Aider-AI/polyglot-benchmark (not in /work/shared).
 import fs from 'node:fs';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: '/tmp/polyglot' },
     concurrency: { type: 'string', default: '2' },
     lang: { type: 'string' },
+    ids: { type: 'string' },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -35,9 +36,11 @@ const REFERENCE_FAILS = new Set(['rust/alphametics', 'rust/decimal', 'rust/grep'
 const INFRA = new Set(['java/hangman']);
 
 const { problems, version } = await polyglot.read(values.data, {});
-const selected = problems.filter((p) => langs.includes(String(p.public.language)));
+const ids = values.ids?.split(',');
+const selected = problems.filter((p) => langs.includes(String(p.public.language)) && (!ids || ids.includes(p.id)));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
-const config = loadConfig(process.env, { dataDir, port: 0, concurrency, warm: 0, prewarm: false, instance: 'bench-polyglot' });
+const config = loadConfig(process.env, { dataDir, port: 0, concurrency, warm: 0, prewarm: false, instance: `bench-polyglot-${process.pid}` });
+// (an instance removes its own leftovers at start: concurrent benches need their own names)
 const app = await createApp(config, { log: pino({ level: 'warn' }) });
 app.store.importVersion({ name: 'polyglot', version, source: values.data, sha256: '-' }, problems);
 

@@ -50,7 +50,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     image: 'polyglot-rust',
     profile: profile(3072, 1024, 256),
     summaryPassed: (out) => /^test result: ok\./m.test(out) && !/^test result: FAILED/m.test(out),
-    compileFailed: (out) => /could not compile|^error(\[E\d+\])?:/m.test(out),
+    compileFailed: (out) => /could not compile|^error\[E\d+\]/m.test(out),
   },
   javascript: {
     image: 'polyglot-js',
