@@ -72,6 +72,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       // fastify's own: malformed JSON, body too large, wrong content type
       return reply.code(status).send({ error: (err as FastifyError).code ?? 'bad_request', message: err.message, field: 'body' });
     }
+    // the store's disk is full or failing: ours and retryable, not a crash
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY)/.test(code)) {
+      req.log.error({ err }, 'store unavailable');
+      return reply.code(503).header('retry-after', '30').send({ error: 'store_unavailable', message: `the service cannot write its store (${code}); retry later` });
+    }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal', message: 'internal error; see the service log for ' + req.id });
   });

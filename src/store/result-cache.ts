@@ -46,17 +46,33 @@ export class ResultCache {
       return undefined;
     }
     this.hits += 1;
-    this.touchStmt.run(++this.tick, key);
+    this.touch(key);
     return JSON.parse(row.verdict_json) as T;
   }
 
   set(key: string, value: unknown): void {
     if (this.maxEntries <= 0) return;
-    const r = this.putStmt.run(key, JSON.stringify(value), ++this.tick, new Date().toISOString());
-    // an upsert of an existing key reports changes=1 as well; recount only when over
-    this.count += r.changes;
-    if (this.count > this.maxEntries) this.evict();
+    // best effort: a cache that cannot write (disk full, database locked) must not fail the grade it stores
+    try {
+      const r = this.putStmt.run(key, JSON.stringify(value), ++this.tick, new Date().toISOString());
+      // an upsert of an existing key reports changes=1 as well; recount only when over
+      this.count += r.changes;
+      if (this.count > this.maxEntries) this.evict();
+    } catch {
+      this.writeErrors += 1;
+    }
   }
+
+  private touch(key: string): void {
+    try {
+      this.touchStmt.run(++this.tick, key);
+    } catch {
+      this.writeErrors += 1;
+    }
+  }
+
+  /** writes that failed (the verdicts were still answered) */
+  writeErrors = 0;
 
   stats(): { entries: number; hits: number; misses: number } {
     return { entries: this.count, hits: this.hits, misses: this.misses };
