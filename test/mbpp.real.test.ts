@@ -14,29 +14,30 @@ const failures = (vs: Verdict[], want: string) =>
   vs.filter((v) => v.status !== want).map((v) => `${v.problem_id}: ${v.status} ${v.reason} ${v.detail ?? ''}`.slice(0, 300));
 
 /**
- * Make a reference solution wrong by one: the first integer literal in a
- * `return` line moves by one, else every returned value gets `+ 1`-ish noise.
+ * A reference solution made wrong by one: its entry point's result is nudged
+ * (numbers +1, booleans negated, strings and containers changed in their first
+ * element). Recursive calls inside keep seeing the original function.
  */
-export function offByOne(code: string): string {
-  const lines = code.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\s*)return\b(.*)$/.exec(lines[i]!);
-    if (!m) continue;
-    const expr = m[2]!.trim();
-    if (!expr) continue;
-    lines[i] = `${m[1]}return __verdict_off_by_one(${expr})`;
-  }
-  const helper = [
+export function offByOne(code: string, entry: string): string {
+  return [
+    code,
+    'import types as __vt',
     'def __verdict_off_by_one(v):',
     '    if isinstance(v, bool): return not v',
     '    if isinstance(v, (int, float)): return v + 1',
     '    if isinstance(v, str): return v + "x"',
-    '    if isinstance(v, (list, tuple)): return type(v)(list(v) + [None]) if not v else type(v)([__verdict_off_by_one(v[0])] + list(v[1:]))',
+    '    if isinstance(v, (list, tuple)): return type(v)([__verdict_off_by_one(v[0])] + list(v[1:])) if v else type(v)([None])',
     '    if isinstance(v, (set, frozenset)): return type(v)(set(v) | {-987654321})',
     '    if isinstance(v, dict): return {**v, "__verdict__": 1}',
     '    return None if v is not None else 1',
-  ];
-  return [...helper, ...lines].join('\n');
+    '__vg = dict(globals())',
+    `__vorig = __vt.FunctionType(${entry}.__code__, __vg, ${entry}.__name__, ${entry}.__defaults__, ${entry}.__closure__)`,
+    `__vorig.__kwdefaults__ = ${entry}.__kwdefaults__`,
+    `__vg[${JSON.stringify(entry)}] = __vorig`,
+    `def ${entry}(*a, **k):`,
+    '    return __verdict_off_by_one(__vorig(*a, **k))',
+    '',
+  ].join('\n');
 }
 
 describe.skipIf(!hasDocker || !full || !sanitized || !plus)('MBPP, MBPP sanitized and MBPP+ official data in the sandbox', () => {
@@ -93,9 +94,13 @@ describe.skipIf(!hasDocker || !full || !sanitized || !plus)('MBPP, MBPP sanitize
   it('MBPP+: every canonical solution with an injected off-by-one fails', async () => {
     const problems = app.store.allProblems('mbpp-plus', 'v0.2.0');
     const vs = await mapLimit(problems, 4, (p) =>
-      app.grader.grade({ benchmark: 'mbpp-plus', problem_id: p.id, completion: offByOne(String(p.hidden.canonical_solution)) }),
+      app.grader.grade({
+        benchmark: 'mbpp-plus',
+        problem_id: p.id,
+        completion: offByOne(String(p.hidden.canonical_solution), String(p.hidden.entry_point)),
+      }),
     );
-    // Mbpp/164's oracle accepts every answer (EvalPlus's are_equivalent special case)
-    expect(failures(vs, 'fail').map((f) => f.split(':')[0])).toEqual(['Mbpp/164']);
+    // (v0.2.0 dropped Mbpp/164, whose oracle accepted every answer)
+    expect(failures(vs, 'fail')).toEqual([]);
   }, 1_800_000);
 });

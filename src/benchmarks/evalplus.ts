@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
-import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
 import { RawJson, parsePythonJson, rawField } from './raw-json.js';
 import type { Benchmark } from './types.js';
 
@@ -221,7 +221,7 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
         memory_limit_bytes: CANDIDATE_AS_BYTES,
         group_timeouts_s: groups.map((g) => Math.min(60, g.time_limits_s.reduce((a, b) => a + b, 0)) + 1),
       },
-      { wallMs: Math.ceil(wallS * 1000) + 10_000, captureBytes: 8 << 20, outputBytes: 64 << 20 },
+      { wallMs: harnessBackstopMs(wallS), captureBytes: 8 << 20, outputBytes: 64 << 20 },
     );
   },
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
-import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
 import type { Benchmark } from './types.js';
 
 // openai/human-eval: program = prompt + completion + "\n" + test + "\n" +
@@ -66,7 +66,7 @@ export const humaneval: Benchmark<Options> = {
         timeout_s: options.timeout_s,
       },
       // the harness keeps the official limit; this is the backstop
-      { wallMs: Math.ceil(options.timeout_s * 1000) + 5000, captureBytes: 1 << 20, outputBytes: 16 << 20 },
+      { wallMs: harnessBackstopMs(options.timeout_s), captureBytes: 1 << 20, outputBytes: 16 << 20 },
     );
   },
 

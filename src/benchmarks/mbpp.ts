@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { extract, extractorOption } from '../extract/extractors.js';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, sha256 } from './files.js';
-import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
 import type { Benchmark } from './types.js';
 
 // Google's MBPP released data only; the widely used executor is
@@ -105,7 +105,7 @@ function mbppVariant(variant: {
       return harnessPlan(
         pythonProfile(options.memory_mb * 1024 * 1024),
         { mode: 'asserts', source, tests, imports, timeout_s: options.timeout_s },
-        { wallMs: Math.ceil(options.timeout_s * 1000) + 5000, captureBytes: 1 << 20, outputBytes: 16 << 20 },
+        { wallMs: harnessBackstopMs(options.timeout_s), captureBytes: 1 << 20, outputBytes: 16 << 20 },
       );
     },
 

@@ -131,3 +131,14 @@ function parseReason(v: string | null | undefined): Reason {
 function infra(reason: Reason, detail: string, tests: TestResult[] = []): Outcome {
   return { status: 'infra_error', reason, detail, tests };
 }
+
+/**
+ * The sandbox's wall-clock backstop for a harness run whose own limit is
+ * `budgetS`. The harness enforces the real limit on a load-adjusted clock
+ * (run-queue waits do not count), so on a busy machine a legitimate run may
+ * take several times its budget in wall time; the backstop only catches a
+ * harness that hangs.
+ */
+export function harnessBackstopMs(budgetS: number): number {
+  return Math.ceil(budgetS * 1000) * 10 + 30_000;
+}

@@ -94,6 +94,62 @@ MBPP_OUTPUT_SET_EQ_TASKS = (
 # ---------------------------------------------------------------------------
 # Tagged JSON codec (shared by judge and candidate; never pickle / eval)
 # ---------------------------------------------------------------------------
+# ---------------------------------------------------------------------------
+# Load-independent clock
+# ---------------------------------------------------------------------------
+# Time limits are official wall-clock limits, but a busy machine stretches
+# wall time: a program that needs 2.5 s of a CPU can take 8 s when it waits
+# for one.  Time a process spends runnable but waiting for a CPU (the second
+# field of /proc/<pid>/schedstat) did not happen on an idle machine, so the
+# grading clock skips it.  Sleeping and blocking still count, as they would
+# on the official harness.  Where schedstat is missing (gVisor), it is wall time.
+# A program's own threads and processes also queue for the CPU; so that a fork
+# bomb or a busy thread pool cannot stretch its limit without bound, the clock
+# runs at least 1/_MAX_STRETCH as fast as wall time.
+_MAX_STRETCH = 3.0
+_T0 = time.monotonic()
+_RQ_PIDS = {}  # pid -> [wait at registration, last wait seen] (seconds)
+_RQ_ENDED = [0.0]  # waits of processes that are gone
+_NOW_LAST = [0.0]
+
+
+def _rq_wait(pid):
+    try:
+        with open("/proc/%d/schedstat" % pid, "rb") as f:
+            return int(f.read().split()[1]) * 1e-9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _rq_track(pid, from_birth):
+    w = _rq_wait(pid)
+    if w is not None:
+        _RQ_PIDS[pid] = [0.0 if from_birth else w, w]
+
+
+def _rq_untrack(pid):
+    e = _RQ_PIDS.pop(pid, None)
+    if e is not None:
+        w = _rq_wait(pid)
+        _RQ_ENDED[0] += (e[1] if w is None else w) - e[0]
+
+
+def _now():
+    """Monotonic seconds minus our processes' run-queue waits (never goes back)."""
+    delay = _RQ_ENDED[0]
+    for pid, e in _RQ_PIDS.items():
+        w = _rq_wait(pid)
+        if w is not None and w > e[1]:
+            e[1] = w
+        delay += e[1] - e[0]
+    mono = time.monotonic()
+    t = max(mono - delay, _T0 + (mono - _T0) / _MAX_STRETCH)
+    if t < _NOW_LAST[0]:
+        t = _NOW_LAST[0]
+    _NOW_LAST[0] = t
+    return t
+
+
 class Unencodable(Exception):
     pass
 
@@ -899,6 +955,7 @@ class Candidate:
         os.close(req_r)
         os.close(resp_w)
         self.pid = pid
+        _rq_track(pid, True)
         self.rfd = resp_r
         self.wfd = req_w
         os.set_blocking(self.wfd, False)
@@ -967,6 +1024,7 @@ class Candidate:
     def kill(self):
         if self.pid is None or self.dead:
             return
+        _rq_untrack(self.pid)
         for fn in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
             try:
                 fn()
@@ -1021,7 +1079,7 @@ class Candidate:
     def _write_all(self, data, deadline):
         view = memoryview(data)
         while view:
-            left = deadline - time.monotonic()
+            left = deadline - _now()
             if left <= 0:
                 raise ChildTimeout("sending to candidate")
             try:
@@ -1045,7 +1103,7 @@ class Candidate:
 
     def _fill(self, n, deadline):
         while len(self.buf) < n:
-            left = deadline - time.monotonic()
+            left = deadline - _now()
             if left <= 0:
                 raise ChildTimeout("waiting for candidate")
             try:
@@ -1159,6 +1217,7 @@ class Judge:
     def harden(self):
         import tempfile  # lazy: keeps candidate start-up short
         _prctl(_PR_SET_DUMPABLE, 0)  # blocks /proc/<judge>/fd, mem, ptrace for same-uid peers
+        _rq_track(os.getpid(), False)
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # escaped grandchildren re-parent here
         for name in ("SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTSTP", "SIGTTIN", "SIGTTOU"):
             s = getattr(signal, name, None)
@@ -1207,13 +1266,18 @@ class Judge:
     def _on_alarm(self, signum, frame):
         dl = self.alarm_deadline
         # spurious SIGALRM (e.g. sent by someone else) is ignored
-        if dl is not None and time.monotonic() >= dl - 0.005:
+        if dl is None:
+            return  # spurious
+        left = dl - _now()
+        if left <= 0.005:
             self.alarm_deadline = None
             raise Failure("timeout", "timed out")
+        # the machine was busy: the load-adjusted deadline is still ahead
+        signal.setitimer(signal.ITIMER_REAL, left)
 
     def arm(self, deadline):
         self.alarm_deadline = deadline
-        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - _now()))
 
     def disarm(self):
         self.alarm_deadline = None
@@ -1512,7 +1576,7 @@ def run_humaneval(judge, rep):
         raise HarnessError("test code defines no check()")
 
     cand = judge.new_candidate()
-    t0 = time.monotonic()
+    t0 = _now()
     deadline = t0 + timeout
     sticky = []  # first candidate failure; a test that catches it cannot undo it
     outcome = None
@@ -1539,7 +1603,7 @@ def run_humaneval(judge, rep):
                 with _swallowed():
                     check(proxy)
                 # a long C call can finish past the deadline before the alarm runs
-                outcome = Failure("timeout", "timed out") if time.monotonic() > deadline else None
+                outcome = Failure("timeout", "timed out") if _now() > deadline else None
             except Failure as f:
                 outcome = f
             except AssertionError as e:
@@ -1564,7 +1628,7 @@ def run_humaneval(judge, rep):
     except Failure as f:  # alarm fired outside check()
         outcome = sticky[0] if sticky else f
     finally:
-        elapsed = time.monotonic() - t0
+        elapsed = _now() - t0
         cand.close()
     if outcome is not None and outcome.reason == "timeout":
         outcome.detail = "timed out after %gs" % timeout
@@ -1653,7 +1717,7 @@ def run_asserts(judge, rep):
         compiled.append(compile(t, "<test>", "exec"))
 
     cand = judge.new_candidate()
-    t0 = time.monotonic()
+    t0 = _now()
     deadline = t0 + timeout
     sticky = []
     outcome = None
@@ -1668,7 +1732,7 @@ def run_asserts(judge, rep):
             judge.arm(deadline)
             try:
                 for i, code in enumerate(compiled):
-                    ts = time.monotonic()
+                    ts = _now()
                     try:
                         with _swallowed():
                             exec(code, g)
@@ -1682,10 +1746,10 @@ def run_asserts(judge, rep):
                         outcome = Failure("wrong_answer", _trunc("assertion %d raised %s: %s" % (i, type(e).__name__, e)))
                     if sticky:
                         outcome = sticky[0]
-                    if outcome is None and time.monotonic() > deadline:
+                    if outcome is None and _now() > deadline:
                         outcome = Failure("timeout", "timed out")
                     rep.emit({"event": "test", "index": i, "status": "pass" if outcome is None else "fail",
-                              "time_ms": _ms(time.monotonic() - ts)})
+                              "time_ms": _ms(_now() - ts)})
                     if outcome is not None:
                         reported = True
                         break
@@ -1919,7 +1983,7 @@ def run_evalplus_expected(judge, rep):
         raise HarnessError("digest_over_bytes must be an integer")
     timeout = spec.get("timeout_s")
     if isinstance(timeout, (int, float)) and timeout > 0:
-        judge.arm(time.monotonic() + float(timeout))
+        judge.arm(_now() + float(timeout))
     try:
         for group in groups:
             inputs = _group_inputs(spec, group, row)
@@ -2025,7 +2089,7 @@ def run_evalplus(judge, rep):
                 if cand is None and (i < total or g_start is None):
                     cand = judge.new_candidate()  # interpreter start-up is not charged
                     if g_start is None:
-                        g_start = time.monotonic()
+                        g_start = _now()
                         g_deadline = g_start + budget
                     f = judge.start_candidate(cand, solution, entry, "evalplus", g_deadline)
                     if f is not None:
@@ -2041,7 +2105,7 @@ def run_evalplus(judge, rep):
                 idx = i
                 i += 1
                 inp = inputs[idx]
-                t_call = time.monotonic()
+                t_call = _now()
                 if t_call >= g_deadline:
                     f = Failure("timeout", "group time budget (%gs) exhausted" % budget)
                     rep.emit({"event": "test", "group": name, "index": idx, "status": "timeout", "time_ms": 0})
@@ -2061,7 +2125,7 @@ def run_evalplus(judge, rep):
                     if e.reason == "timeout":
                         e.detail = "input %d exceeded %s limit" % (
                             idx, "the group's %gs" % budget if dl < own_dl else "its %gs" % limits[idx])
-                elapsed = time.monotonic() - t_call
+                elapsed = _now() - t_call
                 if f is None and by_digest:
                     if out != (exp.hexdigest, exp.nbytes):
                         status = "fail"
@@ -2100,7 +2164,7 @@ def run_evalplus(judge, rep):
         ok = g_fail is None and passed == total
         group_status[name] = "pass" if ok else "fail"
         rep.emit({"event": "group", "name": name, "status": group_status[name], "passed": passed,
-                  "total": total, "time_ms": _ms(time.monotonic() - g_start)})
+                  "total": total, "time_ms": _ms(_now() - g_start)})
         if not ok:
             if first_fail is None:
                 first_fail = g_fail or Failure("wrong_answer", "not all inputs passed")
