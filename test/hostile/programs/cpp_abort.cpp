@@ -1,0 +1,3 @@
+// expect: fail runtime_error
+#include <cstdlib>
+int main() { std::abort(); }

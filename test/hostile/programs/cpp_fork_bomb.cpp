@@ -1,0 +1,3 @@
+// expect: fail timeout|runtime_error
+#include <unistd.h>
+int main() { for (;;) fork(); }

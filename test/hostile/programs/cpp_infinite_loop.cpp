@@ -1,0 +1,2 @@
+// expect: fail timeout
+int main() { volatile unsigned long x = 0; for (;;) x++; }

@@ -1,0 +1,3 @@
+# expect: fail wrong_answer
+import sys
+sys.exit(0)

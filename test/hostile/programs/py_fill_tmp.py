@@ -1,0 +1,11 @@
+# expect: pass
+import os
+try:
+    with open('/tmp/fill', 'wb') as f:
+        while True:
+            f.write(b'x' * (1 << 20))
+            f.flush()
+except OSError:
+    pass
+a, b = map(int, open(0).read().split()[:2])
+print(a + b)

@@ -1,0 +1,3 @@
+# expect: fail timeout
+while True:
+    pass

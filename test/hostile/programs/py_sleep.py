@@ -1,0 +1,3 @@
+# expect: fail timeout
+import time
+time.sleep(600)
