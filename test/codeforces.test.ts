@@ -175,16 +175,20 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
   };
 
   it('problem 140: WA exactly on the tests with some n > 10^6', async () => {
-    const { report, ns } = await judge140('python', WRONG_140.wa, () => true);
+    let k = 0;
+    const { report, ns } = await judge140('python', WRONG_140.wa, () => k++ % 3 === 0); // every third test, to keep CI short
     expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (Math.max(...n) > 1e6 ? 'WA' : 'AC')));
+    expect(new Set(report.cases.map((c) => c.verdict))).toEqual(new Set(['AC', 'WA']));
     expect(report.verdict).toBe('WA');
   });
 
   it('problem 140: RE exactly on the tests with a perfect square n', async () => {
     const isSquare = (n: number) => Math.round(Math.sqrt(n)) ** 2 === n;
-    const { report, ns } = await judge140('python', WRONG_140.re, () => true);
+    let k = 0;
+    const { report, ns } = await judge140('python', WRONG_140.re, () => k++ % 3 === 1);
     // without a square the program prints 0, which is wrong for every n ≥ 1
     expect(report.cases.map((c) => c.verdict)).toEqual(ns.map((n) => (n.some(isSquare) ? 'RE' : 'WA')));
+    expect(new Set(report.cases.map((c) => c.verdict))).toEqual(new Set(['RE', 'WA']));
   });
 
   it('problem 140: MLE where the first n needs > 256 MB, AC where all n ≤ 10^7 (sampled)', async () => {
