@@ -113,6 +113,10 @@ export class SandboxContainer {
           Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
           Init: false,
           AutoRemove: false,
+          // The attach stream carries every frame (tests in, outputs back): the
+          // default json-file driver would copy it all, line by line, to the
+          // host's disk, and a flood of short lines stalls the agent for seconds.
+          LogConfig: { Type: 'none', Config: {} },
         },
       });
     } catch (e) {

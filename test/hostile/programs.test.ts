@@ -97,6 +97,11 @@ describe.skipIf(!hasDocker)('hostile programs', () => {
     expect(h.json().docker.reachable, h.body).toBe(true);
     const pool = (h.json().pools as Array<{ busy: number; waiting: number }>).map((p) => [p.busy, p.waiting]);
     expect(pool.every(([busy, waiting]) => busy === 0 && waiting === 0), h.body).toBe(true);
+    // the agent's stream (tests in, outputs out) is not copied to the host's disk by a log driver
+    const docker = new Docker();
+    const mine = await docker.listContainers({ filters: { label: ['verdict.instance=test-hostile'] } });
+    expect(mine.length).toBeGreaterThan(0);
+    for (const c of mine) expect((await docker.getContainer(c.Id).inspect()).HostConfig.LogConfig?.Type).toBe('none');
     for (const language of ['python3', 'cpp17', 'go', ...(javaOk ? (['java'] as const) : [])] as const) {
       const v = await grade(language, HONEST[language], 20);
       expect(v.status, `${language}: ${JSON.stringify(v)}`).toBe('pass');
