@@ -134,13 +134,19 @@ async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number):
   return { ok, timeMs: r.wallMs, ...(output ? { output: r.timedOut ? `compilation timed out\n${output}` : output } : r.timedOut ? { output: 'compilation timed out' } : {}) };
 }
 
+/**
+ * Codeforces/Piston: `ulimit -s unlimited`, so the stack is bounded by the
+ * address space alone and threads get glibc's default stack. (A stack limit
+ * equal to the memory limit would size every thread's stack at the whole
+ * address space: no program could start a thread.)
+ */
+const unlimitedStack = (argv: string[]): string[] => ['/bin/sh', '-c', 'ulimit -s unlimited && exec "$@"', 'sh', ...argv];
+
 function runLimits(task: JudgeTask, lang: LanguageSpec): ProcessLimits {
   const l: ProcessLimits = {
     wallMs: task.timeLimitMs,
     captureBytes: task.outputLimitBytes,
     outputBytes: task.outputLimitBytes,
-    // Codeforces/Piston: `ulimit -s unlimited`; the stack is bounded by the address space
-    stackBytes: task.memoryMb * MB,
     fileSizeBytes: task.outputLimitBytes,
   };
   if (lang.addressSpace) l.addressSpaceBytes = task.memoryMb * MB;
@@ -152,7 +158,7 @@ const RUN_ENV = { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' 
 
 async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, compareHere: boolean): Promise<RunCase> {
   const tc = task.cases[i]!;
-  const step: Step = { argv: lang.run(task.memoryMb), env: RUN_ENV, limits: runLimits(task, lang) };
+  const step: Step = { argv: unlimitedStack(lang.run(task.memoryMb)), env: RUN_ENV, limits: runLimits(task, lang) };
   let r: ExecResult;
   let output: Buffer;
   if (task.inputMode === 'file') {
@@ -281,7 +287,7 @@ async function runInteractive(s: SandboxSession, task: JudgeTask, lang: Language
   await s.put(peer.files);
   const limits = runLimits(task, lang);
   const r = await s.pair({
-    main: { argv: lang.run(task.memoryMb), env: RUN_ENV, limits },
+    main: { argv: unlimitedStack(lang.run(task.memoryMb)), env: RUN_ENV, limits },
     peer: {
       argv: [...peer.argv, '/dev/fd/3', '/dev/fd/4'],
       env: RUN_ENV,
