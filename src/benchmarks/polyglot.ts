@@ -27,6 +27,9 @@ type Options = z.infer<typeof OptionsSchema>;
 /** extracted_code: the files the answer writes, as JSON {path: content} */
 const ExtractedSchema = z.record(z.string(), z.string());
 const TAIL_CHARS = 1900;
+// jest colours its report even into a pipe
+// eslint-disable-next-line no-control-regex
+const ANSI_SGR = /\u001b\[[0-9;]*m/g;
 const CAPTURE_BYTES = 256 << 10;
 
 export const polyglot: Benchmark<Options> = {
@@ -88,7 +91,7 @@ export const polyglot: Benchmark<Options> = {
 function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS]): Outcome {
   if (!r) return { status: 'infra_error', reason: 'harness_error', detail: 'no result from the sandbox', tests: [] };
   if (r.spawnError) return { status: 'infra_error', reason: 'harness_error', detail: `could not start the test command: ${r.spawnError}`, tests: [] };
-  const out = r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8');
+  const out = (r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8')).replace(ANSI_SGR, '');
   const detail = tail(out);
   const one = (status: TestResult['status']): TestResult[] => [{ index: 0, status, time_ms: Math.round(r.wallMs) }];
   if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: `Tests timed out!\n${detail}`, tests: one('timeout') };
