@@ -40,6 +40,8 @@ export class ContainerPool {
   private created = 0;
   private destroyed = 0;
   private closed = false;
+  /** container starts, resets and removals under way: close() waits for them, or a container outlives the service */
+  private readonly pending = new Set<Promise<unknown>>();
   private lastStartError: SandboxError | null = null;
 
   constructor(
@@ -84,7 +86,7 @@ export class ContainerPool {
       return;
     }
     this.cleaning += 1;
-    void c.reset().then((ok) => {
+    this.track(c.reset()).then((ok) => {
       this.cleaning -= 1;
       if (ok && c.alive && !this.closed) {
         this.offer(c);
@@ -111,6 +113,17 @@ export class ContainerPool {
     const all = [...this.idle.splice(0), ...this.busy];
     this.busy.clear();
     await Promise.all(all.map((c) => c.destroy()));
+    // a start or reset that settles now destroys its container (closed): wait for those too
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.then(
+      () => this.pending.delete(p),
+      () => this.pending.delete(p),
+    );
+    return p;
   }
 
   private takeIdle(): SandboxContainer | undefined {
@@ -134,13 +147,13 @@ export class ContainerPool {
 
   private startOne(): void {
     this.starting += 1;
-    SandboxContainer.start(this.docker, this.profile, { instance: this.opts.instance, log: this.opts.log })
+    this.track(SandboxContainer.start(this.docker, this.profile, { instance: this.opts.instance, log: this.opts.log }))
       .then((c) => {
         this.starting -= 1;
         this.created += 1;
         this.lastStartError = null;
         if (this.closed) {
-          void c.destroy();
+          void this.track(c.destroy());
           return;
         }
         this.offer(c);
@@ -159,7 +172,7 @@ export class ContainerPool {
 
   private retire(c: SandboxContainer): void {
     this.destroyed += 1;
-    void c.destroy();
+    void this.track(c.destroy());
   }
 
   get lastError(): SandboxError | null {
