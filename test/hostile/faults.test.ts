@@ -86,6 +86,8 @@ describe.skipIf(!hasDocker)('faults', () => {
     } finally {
       await app.close();
     }
+    // closing waits for the replacement started after the kill: no container outlives the service
+    expect(await new Docker().listContainers({ all: true, filters: { label: ['verdict.instance=test-fault-kill'] } })).toEqual([]);
   }, 300_000);
 
   it('the image removed: infra_error image_missing (never fail), then passes again once the image is back', async () => {
