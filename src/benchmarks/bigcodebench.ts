@@ -1,3 +1,4 @@
+import { extract, extractorOption } from '../extract/extractors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,6 +50,7 @@ const GiB = 1024 * 1024 * 1024;
 
 const OptionsSchema = z
   .object({
+    extractor: extractorOption('raw@1'),
     completion_format: z
       .enum(['solution', 'completion'])
       .default('solution')
@@ -162,7 +164,8 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
     },
 
     // The official grader takes the sample's code as it is (its sanitizer runs at generation time).
-    extract: (_problem, completion) => completion,
+    extract: (problem, completion, options) =>
+      extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : 'task_func' }),
 
     plan(problem, code, options): RunPlan {
       const hidden = BigCodeBenchHiddenSchema.parse(problem.hidden);
