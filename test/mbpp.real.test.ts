@@ -64,21 +64,41 @@ describe.skipIf(!hasDocker || !full || !sanitized || !plus)('MBPP, MBPP sanitize
     );
   };
 
+  /**
+   * Reference solutions that fail only by the official 3 s limit are
+   * machine-speed dependent (task 123 needs ~6 s of CPU on this project's CI
+   * machine): those are graded again with a 60 s limit and must pass then.
+   */
+  const passOrSlow = async (benchmark: string, vs: Verdict[], options: Record<string, unknown>) => {
+    const slow = vs.filter((v) => v.status === 'fail' && v.reason === 'timeout');
+    if (slow.length) console.warn(`[mbpp.real] ${benchmark}: ${slow.map((v) => v.problem_id).join(', ')} exceeded 3 s here; regraded with 60 s`);
+    const again = await mapLimit(slow, 2, (v) => {
+      const p = app.store.problem(benchmark, v.benchmark_version, v.problem_id)!;
+      return app.grader.grade({ benchmark, problem_id: p.id, completion: String(p.hidden.code), options: { ...options, timeout_s: 60 } });
+    });
+    expect(failures(again, 'pass')).toEqual([]);
+    return vs.filter((v) => !(v.status === 'fail' && v.reason === 'timeout'));
+  };
+
   it('MBPP: 972/974 reference solutions pass with test_list alone (367 and 927 need test_setup_code)', async () => {
-    const vs = await gradeAll('mbpp', (c) => c, { extractor: 'raw@1' });
+    const options = { extractor: 'raw@1' };
+    const vs = await gradeAll('mbpp', (c) => c, options);
     expect(vs).toHaveLength(974);
-    expect(failures(vs, 'pass').map((f) => f.split(':')[0]).sort()).toEqual(['367', '927']);
+    const rest = await passOrSlow('mbpp', vs, options);
+    expect(failures(rest, 'pass').map((f) => f.split(':')[0]).sort()).toEqual(['367', '927']);
   }, 900_000);
 
   it('MBPP: 974/974 reference solutions pass with test_setup_code', async () => {
-    const vs = await gradeAll('mbpp', (c) => c, { extractor: 'raw@1', test_setup_code: true, challenge_tests: true });
-    expect(failures(vs, 'pass')).toEqual([]);
+    const options = { extractor: 'raw@1', test_setup_code: true, challenge_tests: true };
+    const vs = await gradeAll('mbpp', (c) => c, options);
+    expect(failures(await passOrSlow('mbpp', vs, options), 'pass')).toEqual([]);
   }, 900_000);
 
   it('MBPP sanitized: every reference solution passes', async () => {
-    const vs = await gradeAll('mbpp-sanitized', (c) => c, { extractor: 'raw@1' });
+    const options = { extractor: 'raw@1' };
+    const vs = await gradeAll('mbpp-sanitized', (c) => c, options);
     expect(vs).toHaveLength(427);
-    expect(failures(vs, 'pass')).toEqual([]);
+    expect(failures(await passOrSlow('mbpp-sanitized', vs, options), 'pass')).toEqual([]);
   }, 900_000);
 
   it('MBPP+ v0.2.0: 378/378 canonical solutions pass on base and plus inputs', async () => {
