@@ -21,6 +21,9 @@ if [ -d "$bench_dir" ]; then
   import mbpp-sanitized "$bench_dir/mbpp/sanitized-mbpp.json"
   import mbpp-plus "$bench_dir/mbpp/MbppPlus-v0.1.0.jsonl.gz"
   import mbpp-plus "$bench_dir/mbpp/MbppPlus.jsonl.gz"
+  import bigcodebench "$bench_dir/bigcodebench/BigCodeBench-v0.1.0_hf.jsonl.gz"
+  import bigcodebench "$bench_dir/bigcodebench/BigCodeBench-v0.1.4.jsonl.gz"
+  import codeforces "$bench_dir/codeforces/code-contests-test-codeforces.jsonl"
 else
   echo "[up] no benchmark files at $bench_dir: import them with 'npx verdict import <benchmark> <path>'" >&2
 fi
