@@ -18,6 +18,8 @@ export const ReasonSchema = z
     'deadline',
     'calibration_failed',
     'harness_error',
+    // infra_error, not retryable: this service cannot grade the problem (a dependency it lacks)
+    'unsupported',
   ])
   .meta({ id: 'Reason' });
 export type Reason = z.infer<typeof ReasonSchema>;
@@ -37,7 +39,7 @@ export const VerdictSchema = z
     status: z.enum(['pass', 'fail', 'infra_error']),
     reward: z.number().min(-1).max(1.1).describe('1 for pass, else 0; Codeforces partial/weighted_sum scoring may give fractions, -0.1 (compile error) or -1 (no code)'),
     reason: ReasonSchema.nullable(),
-    retryable: z.boolean().describe('true for infra_error: the same request may be sent again'),
+    retryable: z.boolean().describe('true for infra_error (except reason unsupported): the same request may be sent again'),
     detail: z.string().optional().describe('short message: exception, signal, what went wrong'),
     benchmark: z.string(),
     benchmark_version: z.string(),

@@ -5,7 +5,7 @@ import type { ExecResult } from '../sandbox/types.js';
 import { parseAnswer } from './polyglot-answer.js';
 import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './polyglot-languages.js';
 import { PolyglotHiddenSchema, readPolyglot } from './polyglot-read.js';
-import type { Benchmark, Outcome } from './types.js';
+import { UnsupportedProblemError, type Benchmark, type Outcome } from './types.js';
 
 // Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
 // run_test_real): the answer's solution files are laid over the pristine
@@ -54,7 +54,7 @@ export const polyglot: Benchmark<Options> = {
     const spec = LANGUAGE_SPECS[hidden.language];
     const missing = spec.unavailable?.[hidden.slug];
     // thrown here, the grader answers infra_error naming the dependency
-    if (missing) throw new Error(`${problem.id} cannot be graded offline: it needs ${missing}`);
+    if (missing) throw new UnsupportedProblemError(`${problem.id} cannot be graded offline: it needs ${missing}`);
     const answer = ExtractedSchema.parse(JSON.parse(code));
     const files = { ...hidden.files, ...answer };
     for (const t of hidden.test) {

@@ -23,6 +23,9 @@ export interface RunPlan {
   steps: Array<Step & { stopOnFailure?: boolean }>;
 }
 
+/** Thrown by a benchmark for a problem this installation cannot grade (e.g. a dependency no image has). */
+export class UnsupportedProblemError extends Error {}
+
 /** What a benchmark concludes from the raw results; the grader adds the rest. */
 export interface Outcome {
   status: 'pass' | 'fail' | 'infra_error';

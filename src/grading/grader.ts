@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { AnyBenchmark, Outcome, RunPlan } from '../benchmarks/types.js';
+import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
 import { runJudge } from '../judge/judge.js';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -130,6 +130,8 @@ export class Grader {
       if (e instanceof DeadlineError) {
         abort.abort();
         outcome = { status: 'infra_error', reason: 'deadline', detail: `not graded within timeout_ms=${deadline}`, tests: [] };
+      } else if (e instanceof UnsupportedProblemError) {
+        outcome = { status: 'infra_error', reason: 'unsupported', detail: e.message, tests: [] };
       } else {
         this.deps.log.error({ err: errText(e), benchmark: bench.name, problem: problem.id }, 'grading failed');
         outcome = { status: 'infra_error', reason: 'harness_error', detail: errText(e), tests: [] };
@@ -140,7 +142,7 @@ export class Grader {
       status: outcome.status,
       reward: outcome.reward ?? (outcome.status === 'pass' ? 1 : 0),
       reason: outcome.status === 'pass' ? null : (outcome.reason ?? ('runtime_error' satisfies Reason)),
-      retryable: outcome.status === 'infra_error',
+      retryable: outcome.status === 'infra_error' && outcome.reason !== 'unsupported',
       ...base,
       tests: outcome.tests,
       attempts,
