@@ -180,8 +180,18 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
   let engine: Docker;
   const fx = writeFixtures();
 
+  // dockerd started with --bridge=none deletes the host's docker0, which the
+  // main engine's builds need: the second engine gets a bridge of its own.
+  const bridge = `vfault${process.pid % 100000}`;
+  const hadDocker0 = fs.existsSync('/sys/class/net/docker0');
   const startDaemon = async () => {
     fs.writeFileSync(path.join(root, 'daemon.json'), '{}');
+    try {
+      execFileSync('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'], { stdio: 'ignore' });
+      execFileSync('ip', ['addr', 'add', '10.213.77.1/24', 'dev', bridge], { stdio: 'ignore' });
+    } catch {
+      /* left from the first start of this run */
+    }
     const log = fs.openSync(path.join(root, 'dockerd.log'), 'a');
     daemon = spawn(
       '/usr/sbin/dockerd',
@@ -191,7 +201,7 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
         `--exec-root=${path.join(root, 'exec')}`,
         `--pidfile=${path.join(root, 'docker.pid')}`,
         `--config-file=${path.join(root, 'daemon.json')}`,
-        '--bridge=none',
+        `--bridge=${bridge}`,
         '--iptables=false',
         '--ip6tables=false',
         '--ip-masq=false',
@@ -242,6 +252,11 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
       /* nothing mounted */
     }
     fs.rmSync(root, { recursive: true, force: true });
+    try {
+      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
   }, 120_000);
 
   it('grades on the second engine', async () => {
@@ -264,4 +279,8 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
     const h = await app.server.inject({ method: 'GET', url: '/healthz' });
     expect(h.json().docker.reachable).toBe(true);
   }, 600_000);
+
+  it("leaves the host engine's docker0 bridge alone (image builds need it)", () => {
+    expect(fs.existsSync('/sys/class/net/docker0') || !hadDocker0).toBe(true);
+  });
 });
