@@ -5,7 +5,7 @@ import { classifyFailure, runSelftest, SelftestReportSchema } from '../src/gradi
 import { ensureImages } from '../src/sandbox/images.js';
 import type { Verdict } from '../src/schemas.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
 
 const fx = writeBigCodeBenchFixtures();
@@ -66,15 +66,8 @@ describe.skipIf(!hasDocker)('grading BigCodeBench in its sandbox', () => {
     await app?.close();
   });
 
-  const grade = async (problem_id: string, completion: string, options?: Record<string, unknown>) => {
-    const r = await app.server.inject({
-      method: 'POST',
-      url: '/v1/grade',
-      payload: { benchmark: 'bigcodebench', problem_id, completion, ...(options ? { options } : {}) },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (problem_id: string, completion: string, options?: Record<string, unknown>) =>
+    postGrade(app, { benchmark: 'bigcodebench', problem_id, completion, options });
   const id = (i: number) => row(i).task_id;
 
   it('passes every reference solution (output swallowed, skips pass, local time, mocks, files, subTests)', async () => {

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
 
 const hasDocker = await dockerAvailable();
@@ -22,15 +22,8 @@ describe.skipIf(!hasDocker)('grading HumanEval and HumanEval+ through the servic
     await app?.close();
   });
 
-  const grade = async (problem_id: string, completion: string, options?: Record<string, unknown>, benchmark = 'humaneval') => {
-    const r = await app.server.inject({
-      method: 'POST',
-      url: '/v1/grade',
-      payload: { benchmark, problem_id, completion, ...(options ? { options } : {}) },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (problem_id: string, completion: string, options?: Record<string, unknown>, benchmark = 'humaneval') =>
+    postGrade(app, { benchmark, problem_id, completion, options });
   const canonical = (i: number) => HUMANEVAL_MINI[i]!.canonical_solution;
 
   it('passes the reference solutions and reports the verdict fields', async () => {

@@ -9,7 +9,7 @@ import { extractLastFence } from '../src/benchmarks/livecodebench.js';
 import { PickleError, unpickleString } from '../src/benchmarks/pickle-string.js';
 import { decodeTagged, parsePythonJson, pyEquals } from '../src/benchmarks/python-value.js';
 import type { Verdict } from '../src/schemas.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'livecodebench');
@@ -148,15 +148,8 @@ describe.skipIf(!hasDocker)('grading LiveCodeBench through the service', () => {
     await app?.close();
   });
 
-  const grade = async (problem_id: string, code: string, options?: Record<string, unknown>) => {
-    const r = await app.server.inject({
-      method: 'POST',
-      url: '/v1/grade',
-      payload: { benchmark: 'livecodebench', problem_id, completion: 'Here:\n```python\n' + code + '\n```\n', ...(options ? { options } : {}) },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (problem_id: string, code: string, options?: Record<string, unknown>) =>
+    postGrade(app, { benchmark: 'livecodebench', problem_id, completion: 'Here:\n```python\n' + code + '\n```\n', options });
   const verdictOf = (v: Verdict) => (v.status === 'pass' ? 'pass' : `${v.status}:${v.reason}`);
 
   // docs/benchmarks.md §4.5: what the official testing_util.py says for each probe

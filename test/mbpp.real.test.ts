@@ -18,7 +18,7 @@ const failures = (vs: Verdict[], want: string) =>
  * (numbers +1, booleans negated, strings and containers changed in their first
  * element). Recursive calls inside keep seeing the original function.
  */
-export function offByOne(code: string, entry: string): string {
+function offByOne(code: string, entry: string): string {
   return [
     code,
     'import types as __vt',

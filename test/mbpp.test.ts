@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '../src/schemas.js';
 import { MBPP_FULL, MBPP_SANITIZED, writeMbppFixtures } from './fixtures/mbpp.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
 
 const hasDocker = await dockerAvailable();
@@ -25,15 +24,8 @@ describe.skipIf(!hasDocker)('grading MBPP, MBPP sanitized and MBPP+ through the 
     await app?.close();
   });
 
-  const grade = async (benchmark: string, problem_id: string, completion: string, options?: Record<string, unknown>) => {
-    const r = await app.server.inject({
-      method: 'POST',
-      url: '/v1/grade',
-      payload: { benchmark, problem_id, completion, ...(options ? { options } : {}) },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (benchmark: string, problem_id: string, completion: string, options?: Record<string, unknown>) =>
+    postGrade(app, { benchmark, problem_id, completion, options });
   const ref = (taskId: number) => MBPP_FULL.find((r) => r.task_id === taskId)!.code;
 
   it('lists each variant with its version, and problems with split and entry point but no tests', async () => {

@@ -8,7 +8,7 @@ import { polyglot } from '../src/benchmarks/polyglot.js';
 import type { Verdict } from '../src/schemas.js';
 import { ensureImages } from '../src/sandbox/images.js';
 import type { ProblemRecord } from '../src/store/store.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'polyglot');
@@ -124,11 +124,7 @@ describe.skipIf(!hasDocker)('polyglot grading in the sandboxes', () => {
     await app?.close();
   });
 
-  const grade = async (problem_id: string, completion: string) => {
-    const r = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'polyglot', problem_id, completion } });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (problem_id: string, completion: string) => postGrade(app, { benchmark: 'polyglot', problem_id, completion });
   const fixtures = (lang: Language): ProblemRecord[] => problems.filter((p) => p.public.language === lang && p.id !== 'java/hangman');
 
   for (const lang of SANDBOX_LANGS) {

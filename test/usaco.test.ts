@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFirstPythonBlock, readUsaco } from '../src/benchmarks/usaco.js';
 import type { Verdict } from '../src/schemas.js';
-import { testApp } from './helpers/app.js';
+import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'usaco');
@@ -48,15 +48,8 @@ describe.skipIf(!hasDocker)('grading USACO through the service', () => {
     await app?.close();
   });
 
-  const grade = async (problem_id: string, code: string, options?: Record<string, unknown>) => {
-    const r = await app.server.inject({
-      method: 'POST',
-      url: '/v1/grade',
-      payload: { benchmark: 'usaco', problem_id, completion: 'Solution:\n```python\n' + code + '\n```\n', ...(options ? { options } : {}) },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    return r.json() as Verdict;
-  };
+  const grade = (problem_id: string, code: string, options?: Record<string, unknown>) =>
+    postGrade(app, { benchmark: 'usaco', problem_id, completion: 'Solution:\n```python\n' + code + '\n```\n', options });
   const verdictOf = (v: Verdict) => (v.status === 'pass' ? 'pass' : `${v.status}:${v.reason}`);
   const SUM = 'a, b = map(int, input().split())\nprint(a + b)';
 

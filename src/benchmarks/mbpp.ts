@@ -52,16 +52,13 @@ const OptionsSchema = z
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
 
-/** Original MBPP splits by task id (its README). */
+/** MBPP splits by task id (its README); sanitized MBPP keeps the original ids. */
 export function mbppSplit(taskId: number): 'prompt' | 'test' | 'validation' | 'train' {
   if (taskId <= 10) return 'prompt';
   if (taskId <= 510) return 'test';
   if (taskId <= 600) return 'validation';
   return 'train';
 }
-
-/** Sanitized MBPP keeps the original ids, so the same split rule applies. */
-const sanitizedSplit = mbppSplit;
 
 /** The function the asserts call: the first name called in the first assert. */
 function entryPointOf(asserts: string[]): string | undefined {
@@ -155,7 +152,7 @@ export const mbppSanitized = mbppVariant({
       (r): ProblemRecord => ({
         id: String(r.task_id),
         prompt: bigcodePrompt(r.prompt, r.test_list[0]!),
-        public: { text: r.prompt, test_example: r.test_list[0]!, entry_point: entryPointOf(r.test_list), split: sanitizedSplit(r.task_id) },
+        public: { text: r.prompt, test_example: r.test_list[0]!, entry_point: entryPointOf(r.test_list), split: mbppSplit(r.task_id) },
         hidden: { code: r.code, test_list: r.test_list, challenge_test_list: [], test_setup_code: '', test_imports: r.test_imports },
       }),
     );

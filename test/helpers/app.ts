@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { BENCHMARKS } from '../../src/benchmarks/registry.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Verdict } from '../../src/schemas.js';
 import { quietLog, SANDBOXES } from './docker.js';
 
 /**
@@ -24,4 +26,14 @@ export async function testApp(
     app.store.importVersion({ name: bench.name, version, source: imp.file, sha256: 'test' }, problems);
   }
   return Object.assign(app, { dataDir });
+}
+
+/** POST /v1/grade through the app's server; the request must be accepted. */
+export async function postGrade(
+  app: App,
+  body: { benchmark: string; problem_id: string; completion: string; options?: Record<string, unknown> | undefined },
+): Promise<Verdict> {
+  const r = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: body });
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json() as Verdict;
 }

@@ -1585,18 +1585,7 @@ def run_humaneval(judge, rep):
         if fail is not None:
             outcome = fail
         else:
-            def proxy(*args, **kwargs):
-                if sticky:
-                    raise sticky[0]
-                try:
-                    return judge.call(cand, args, kwargs, deadline)
-                except Failure as f:
-                    if not sticky:
-                        sticky.append(f)
-                    raise
-
-            proxy.__name__ = entry
-            proxy.__qualname__ = entry
+            proxy = _remote_callable(judge, cand, deadline, sticky, entry)
             g[entry] = proxy
             try:
                 judge.arm(deadline)
@@ -1652,6 +1641,24 @@ def _assert_names(tests):
     return seen
 
 
+def _remote_callable(judge, cand, deadline, sticky, name, by_name=False):
+    """A judge-side stand-in for the candidate's callable `name` (its entry
+    point unless by_name).  The first candidate failure sticks: a test that
+    catches it cannot undo it."""
+    def proxy(*args, **kwargs):
+        if sticky:
+            raise sticky[0]
+        try:
+            return judge.call(cand, args, kwargs, deadline, name=name if by_name else None)
+        except Failure as f:
+            if not sticky:
+                sticky.append(f)
+            raise
+
+    proxy.__name__ = proxy.__qualname__ = name
+    return proxy
+
+
 def _bind_remote(judge, cand, g, deadline, sticky):
     """Bind in the test namespace g what the candidate program defined."""
     import importlib  # lazy: keeps candidate start-up short
@@ -1660,18 +1667,7 @@ def _bind_remote(judge, cand, g, deadline, sticky):
             continue
         kind = desc.get("kind")
         if kind == "callable":
-            def proxy(*args, _name=name, **kwargs):
-                if sticky:
-                    raise sticky[0]
-                try:
-                    return judge.call(cand, args, kwargs, deadline, name=_name)
-                except Failure as f:
-                    if not sticky:
-                        sticky.append(f)
-                    raise
-
-            proxy.__name__ = proxy.__qualname__ = name
-            g[name] = proxy
+            g[name] = _remote_callable(judge, cand, deadline, sticky, name, by_name=True)
         elif kind == "module":
             # the judge imports its own copy, of the standard library only:
             # the candidate names the module, so it must not pick the code
