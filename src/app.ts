@@ -83,7 +83,6 @@ export async function createApp(
         .then((names) => Promise.all(names.map(resolveImage)))
         .then((refs) => refs.sort().join(','))),
     runtime: config.runtime,
-    judge: { engine, imageRef: resolveImage, runtime: config.runtime, retries: config.retries, log: log.child({ module: 'judge' }) },
     metrics,
     log: log.child({ module: 'reward' }),
   });

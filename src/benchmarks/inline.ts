@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { InlineProblem } from '../rl/schemas.js';
 import type { ProblemRecord } from '../store/store.js';
 import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
+import { judgeOutcome, judgeTask } from './inline-judge.js';
 import type { Benchmark, Outcome, RunPlan } from './types.js';
 
 // Problems a trainer sends with the request (training sets that are not
 // registered benchmarks). Assert and functional tests run on the Python judge
 // (humaneval mode: the candidate in its own process, the asserts in the
-// judge); stdin/stdout tests run on the judge core (src/rl/inline-judge.ts),
-// which the reward service calls instead of plan/outcome.
+// judge); stdin/stdout tests run on the judge core (inline-judge.ts).
 
 export const INLINE = 'inline';
 
@@ -112,4 +112,10 @@ export const inline: Benchmark<Record<string, never>> = {
   },
 
   outcome: (_problem, plan, results): Outcome => harnessOutcome(plan, results),
+
+  judge(problem, code) {
+    const p = spec(problem);
+    return p.tests.type === 'stdio' ? judgeTask(p, code) : undefined;
+  },
+  judgeOutcome: (_problem, report) => judgeOutcome(report),
 };

@@ -80,9 +80,10 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
    * Competitive programming: a judge task (src/judge) instead of a run plan.
    * When present the grader runs the judge core and calls judgeOutcome; plan
    * and outcome are then never called (see judgeOnly in src/judge/outcome.ts).
-   * An Outcome instead of a task is the verdict without a run (e.g. no code).
+   * An Outcome instead of a task is the verdict without a run (e.g. no code);
+   * undefined means this problem uses plan and outcome after all.
    */
-  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask | Outcome;
+  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask | Outcome | undefined;
   judgeOutcome?(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
   /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
   canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };

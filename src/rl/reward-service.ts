@@ -10,8 +10,8 @@ import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
 import type { ResultCache } from '../store/result-cache.js';
 import type { ProblemRecord } from '../store/store.js';
 import type { Admission } from './admission.js';
-import { INLINE_JUDGE_VERSION, judgeInline, type InlineJudgeDeps } from './inline-judge.js';
-import type { BatchItem, BatchRequest, InlineProblem } from './schemas.js';
+import { INLINE_JUDGE_VERSION } from '../benchmarks/inline-judge.js';
+import type { BatchItem, BatchRequest } from './schemas.js';
 
 export interface RewardDeps {
   grader: Grader;
@@ -20,8 +20,6 @@ export interface RewardDeps {
   /** digest of every sandbox image recipe, part of each cache key */
   imagesKey: () => Promise<string>;
   runtime: 'runc' | 'runsc';
-  /** the judge core, for inline stdin/stdout problems */
-  judge?: InlineJudgeDeps;
   metrics?: Metrics;
   log: Logger;
 }
@@ -119,9 +117,6 @@ export class RewardService {
     let req: GradeRequest;
     if (it.problem) {
       if (it.problem_id) throw new ApiError(400, 'invalid_request', 'give problem_id or problem, not both', 'problem');
-      if (it.problem.tests.type === 'stdio' && !this.deps.judge) {
-        throw new ApiError(400, 'unsupported', 'stdin/stdout inline problems need the judge core, not configured here', 'problem.tests.type');
-      }
       const problem = inlineProblem(it.problem);
       const own = Object.keys(it.options ?? {}).filter((k) => !['version', 'runtime', 'timeout_ms', 'cache'].includes(k));
       if (own.length) throw new ApiError(400, 'invalid_options', `options.${own[0]}: not an option of inline problems (set limits in problem)`, `options.${own[0]}`);
@@ -218,50 +213,12 @@ export class RewardService {
 
   private async gradeNow(j: Job, release: () => void): Promise<Verdict> {
     try {
-      const inlineSpec = (j.resolved.problem.hidden as { inline?: InlineProblem }).inline;
-      const v =
-        j.resolved.bench === inline && inlineSpec?.tests.type === 'stdio'
-          ? await this.judgeStdio(j, inlineSpec)
-          : await this.deps.grader.grade(j.req, j.resolved);
+      const v = await this.deps.grader.grade(j.req, j.resolved);
       if (v.status !== 'infra_error') this.deps.admission.observe(v.timings.sandbox_ms / 1000);
       return v;
     } finally {
       release();
     }
-  }
-
-  /** Inline stdin/stdout problems: the judge core, with the same deadline and infra rules as the grader. */
-  private async judgeStdio(j: Job, p: InlineProblem): Promise<Verdict> {
-    const t0 = performance.now();
-    const { bench, version, problem, options } = j.resolved;
-    const code = bench.extract(problem, j.req.completion, options);
-    const timings = { queue_ms: 0, sandbox_ms: 0 };
-    const run = judgeInline(this.deps.judge!, p, code, j.req.options?.runtime, (q, s) => {
-      timings.queue_ms += q;
-      timings.sandbox_ms += s;
-    });
-    const ms = j.req.options?.timeout_ms;
-    let timer: NodeJS.Timeout | undefined;
-    const r = ms
-      ? await Promise.race([run, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer))
-      : await run;
-    if (!r) return deadlineVerdict(j, ms!);
-    const v: Verdict = {
-      status: r.status,
-      reward: r.status === 'pass' ? 1 : 0,
-      reason: r.reason,
-      retryable: r.status === 'infra_error',
-      benchmark: bench.name,
-      benchmark_version: version,
-      grader_version: bench.graderVersion,
-      problem_id: problem.id,
-      tests: r.tests,
-      extracted_code: code,
-      attempts: r.attempts,
-      timings: { queue_ms: round(timings.queue_ms), sandbox_ms: round(timings.sandbox_ms), total_ms: round(performance.now() - t0) },
-    };
-    if (r.detail) v.detail = r.detail.slice(0, 2000);
-    return v;
   }
 }
 
@@ -323,10 +280,6 @@ function canonical(v: unknown): string {
       ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : x,
   );
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
 function sha256(s: string): string {
