@@ -17,12 +17,20 @@ import { listSandboxes } from './sandbox/images.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
+import type { GradeService } from './grading/grader.js';
+import { QueueClient } from './queue/client.js';
+import { engineHealth, queueHealth } from './routes/health.js';
+import { runCode } from './rl/run-code.js';
 
 export interface App {
   server: FastifyInstance;
   store: ProblemStore;
   engine: SandboxEngine;
+  /** grades here, or (with a queue) resolves requests for the queue */
   grader: Grader;
+  /** what the routes grade with: `grader`, or the queue of workers */
+  grading: GradeService;
+  queue?: QueueClient;
   reward: RewardService;
   metrics: Metrics;
   jobs: JobRunner;
@@ -57,7 +65,8 @@ export async function createApp(
     return r;
   };
   const metrics = new Metrics({
-    queue: () => engine.stats().queued,
+    // with a queue: grades sent to workers and not answered yet
+    queue: () => (queue ? queue.pending : engine.stats().queued),
     running: () => engine.stats().running,
     pools: () => engine.stats().pools,
   });
@@ -71,10 +80,15 @@ export async function createApp(
     metrics,
     log: log.child({ module: 'grader' }),
   });
+  // Scale-out: requests are resolved here and graded by `verdict worker`s.
+  const queue = config.queueUrl
+    ? new QueueClient({ url: config.queueUrl, prefix: config.queuePrefix, resolver: grader, waitMs: config.queueWaitMs, retries: config.workerRetries, log: log.child({ module: 'queue' }) })
+    : undefined;
+  const grading: GradeService = queue ?? grader;
   const admission = new Admission(config.concurrency, config.queue);
   let imagesKey: Promise<string> | undefined;
   const reward = new RewardService({
-    grader,
+    grader: grading,
     admission,
     ...(config.cacheEntries > 0 ? { cache: new ResultCache(store.db, config.cacheEntries) } : {}),
     // every sandbox recipe's content address: a rebuilt image never serves an old cached verdict
@@ -89,7 +103,7 @@ export async function createApp(
   const jobStore = new JobStore(store.db);
   const jobs = new JobRunner({
     jobs: jobStore,
-    grader,
+    grader: grading,
     benchmarks,
     log: log.child({ module: 'jobs' }),
     concurrency: config.concurrency,
@@ -99,17 +113,25 @@ export async function createApp(
   const server = buildServer({
     log,
     store,
-    engine,
-    grader,
+    health: queue ? queueHealth(queue) : engineHealth(engine, config.sandboxesDir),
+    grader: grading,
     metrics,
     benchmarks,
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
     sandboxesDir: config.sandboxesDir,
-    rl: { reward, admission, runCode: { engine, imageRef: resolveImage, runtime: config.runtime, log: log.child({ module: 'run_code' }) } },
+    rl: {
+      reward,
+      admission,
+      runCode: queue
+        ? (req) => queue.runCode(req)
+        : (req) => runCode({ engine, imageRef: resolveImage, runtime: config.runtime, log: log.child({ module: 'run_code' }) }, req),
+    },
     jobs: { runner: jobs, store: jobStore },
   });
-  if (await engine.ping()) {
+  if (queue) {
+    log.info({ prefix: config.queuePrefix }, 'grading on workers through the queue');
+  } else if (await engine.ping()) {
     const stale = await engine.removeStale().catch(() => 0);
     if (stale) log.info({ stale }, 'removed containers left by a previous run');
     if (config.prewarm) {
@@ -126,6 +148,8 @@ export async function createApp(
     store,
     engine,
     grader,
+    grading,
+    ...(queue ? { queue } : {}),
     reward,
     metrics,
     jobs,
@@ -134,6 +158,7 @@ export async function createApp(
       await server.close();
       await jobs.close();
       await engine.close();
+      await queue?.close();
       store.close();
     },
   };

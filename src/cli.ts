@@ -14,10 +14,12 @@ import { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
 import { EVAL_COMMANDS, EVAL_USAGE, evalCommand } from './eval/cli.js';
 import { selftestCommand } from './selftest-cli.js';
+import { createWorker } from './queue/worker-app.js';
 
 const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
 
-  verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc]
+  verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc] [--queue redis://H:6379]
+  verdict worker --queue redis://H:6379 [--docker-hosts ENDPOINT[=CAPACITY],…] [--name N] [--concurrency N]
   verdict import <benchmark> <path> [--version V] [--ids FILE] [--data-dir D]
                  livecodebench: [--release release_v6|v1_v3|…] [--start-date YYYY-MM-DD] [--end-date YYYY-MM-DD]
   verdict selftest <benchmark> [--version V] [--ids a,b|FILE] [--limit N] [--concurrency N] [--out FILE]
@@ -48,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string' },
       concurrency: { type: 'string' },
       out: { type: 'string' },
+      queue: { type: 'string' },
+      'docker-hosts': { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
     port: values.port,
     dataDir: values['data-dir'] && path.resolve(values['data-dir']),
     runtime: values.runtime,
+    queueUrl: values.queue,
+    dockerHosts: values['docker-hosts'],
+    workerName: values.name,
+    ...(cmd === 'worker' ? { concurrency: values.concurrency } : {}),
   });
 
   switch (cmd) {
@@ -77,6 +86,21 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
       return -1; // keep running
+    }
+    case 'worker': {
+      const w = await createWorker(config);
+      process.on('unhandledRejection', (err) => w.log.error({ err }, 'unhandled rejection'));
+      const stop = async () => {
+        // finish the jobs in hand; a second signal does not wait
+        w.log.info('worker stopping: finishing the jobs in hand');
+        process.once('SIGINT', () => process.exit(1));
+        process.once('SIGTERM', () => process.exit(1));
+        await w.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      return -1;
     }
     case 'import': {
       const [name, file] = rest;

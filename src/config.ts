@@ -36,6 +36,25 @@ export const ConfigSchema = z.object({
   prewarm: bool.default(true),
   /** jobs may name server-side input files under this folder; with API keys set and no folder, only uploads */
   jobInputDir: z.string().optional(),
+  /** scale-out: serve enqueues grades on this Redis (redis:// or rediss://) and `verdict worker` takes them */
+  queueUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Redis key prefix, so several services can share one Redis */
+  queuePrefix: z.string().regex(/^[a-zA-Z0-9_.:-]+$/).default('verdict'),
+  /** how long a grade without timeout_ms waits for a worker */
+  queueWaitMs: int.positive().default(3_600_000),
+  /** worker: Docker hosts it drives, "ENDPOINT[=CAPACITY],…" (unix:///…, tcp://…, ssh://…); default DOCKER_HOST or the local socket */
+  dockerHosts: z.string().optional(),
+  /** worker: its name in the queue (and on its containers); unique per Docker host */
+  workerName: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default(os.hostname().replace(/[^a-zA-Z0-9_.-]/g, '-') || 'worker'),
+  /** worker: /healthz and /metrics port (0 = none) */
+  workerPort: int.min(0).max(65535).default(8081),
+  /** worker: a job whose worker stops renewing its lock this long goes to another worker */
+  workerLockMs: int.min(1000).default(30_000),
+  /** worker: how often such a job is handed on before it answers infra_error (worker_lost) */
+  workerRetries: int.min(0).max(10).default(2),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -57,6 +76,14 @@ const ENV: Record<string, keyof Config> = {
   VERDICT_SANDBOXES_DIR: 'sandboxesDir',
   VERDICT_PREWARM: 'prewarm',
   VERDICT_JOB_INPUT_DIR: 'jobInputDir',
+  VERDICT_QUEUE_URL: 'queueUrl',
+  VERDICT_QUEUE_PREFIX: 'queuePrefix',
+  VERDICT_QUEUE_WAIT_MS: 'queueWaitMs',
+  VERDICT_DOCKER_HOSTS: 'dockerHosts',
+  VERDICT_WORKER_NAME: 'workerName',
+  VERDICT_WORKER_PORT: 'workerPort',
+  VERDICT_WORKER_LOCK_MS: 'workerLockMs',
+  VERDICT_WORKER_RETRIES: 'workerRetries',
 };
 
 /** Env first, flags override; errors name the setting. */

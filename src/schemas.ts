@@ -18,6 +18,9 @@ export const ReasonSchema = z
     'deadline',
     'calibration_failed',
     'harness_error',
+    // scale-out (verdict serve --queue): Redis unreachable; the grade's workers died more often than allowed
+    'queue_unavailable',
+    'worker_lost',
     // infra_error, not retryable: this service cannot grade the problem (a dependency it lacks)
     'unsupported',
   ])

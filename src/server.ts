@@ -3,38 +3,38 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyErro
 import type { Logger } from 'pino';
 import type { AnyBenchmark } from './benchmarks/types.js';
 import { ApiError } from './errors.js';
-import type { Grader } from './grading/grader.js';
+import type { GradeService } from './grading/grader.js';
 import type { Metrics } from './metrics.js';
 import { openapiDocument } from './openapi.js';
 import { benchmarkRoutes } from './routes/benchmarks.js';
 import { selftestRoutes } from './routes/selftest.js';
 import { gradeRoutes } from './routes/grade.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { batchRoutes } from './routes/batch.js';
 import { dropInRoutes } from './routes/drop-ins.js';
 import { OverloadError, type Admission } from './rl/admission.js';
 import type { RewardService } from './rl/reward-service.js';
-import type { RunCodeDeps } from './rl/run-code.js';
+import type { RunCode } from './rl/run-code.js';
 import { jobRoutes } from './routes/jobs.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { JobStore } from './store/jobs.js';
-import type { SandboxEngine } from './sandbox/engine.js';
 import type { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
 
 export interface ServerDeps {
   log: Logger;
   store: ProblemStore;
-  engine: SandboxEngine;
-  grader: Grader;
+  /** what /healthz reports: the local engine, or the queue and its workers */
+  health: HealthCheck;
+  grader: GradeService;
   metrics: Metrics;
   benchmarks: ReadonlyMap<string, AnyBenchmark>;
   apiKeys: string[];
   bodyLimitBytes: number;
   sandboxesDir: string;
   /** RL reward routes: batch, SandboxFusion and OpenRLHF drop-ins; /v1/grade goes through the reward service */
-  rl?: { reward: RewardService; admission: Admission; runCode: RunCodeDeps };
+  rl?: { reward: RewardService; admission: Admission; runCode: RunCode };
   jobs?: { runner: JobRunner; store: JobStore };
 }
 
@@ -93,7 +93,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
   benchmarkRoutes(app, deps.store, deps.benchmarks);
   selftestRoutes(app, deps.grader, deps.store, deps.benchmarks);
-  healthRoutes(app, deps.engine, deps.sandboxesDir);
+  healthRoutes(app, deps.health);
   metricsRoutes(app, deps.metrics);
   if (deps.jobs) jobRoutes(app, deps.jobs.runner, deps.jobs.store, deps.bodyLimitBytes);
   const doc = openapiDocument(VERSION);

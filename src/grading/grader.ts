@@ -4,7 +4,7 @@ import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan 
 import { runJudge } from '../judge/judge.js';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import type { SandboxEngine } from '../sandbox/engine.js';
+import type { Sessions } from '../sandbox/engine.js';
 import { isSandboxError, SandboxError } from '../sandbox/errors.js';
 import type { ExecResult } from '../sandbox/types.js';
 import type { GradeOptions, GradeRequest, Reason, Verdict } from '../schemas.js';
@@ -12,7 +12,7 @@ import type { ProblemRecord, ProblemStore } from '../store/store.js';
 
 export interface GraderDeps {
   store: ProblemStore;
-  engine: SandboxEngine;
+  engine: Sessions;
   benchmarks: ReadonlyMap<string, AnyBenchmark>;
   /** sandbox name (folder under sandboxes/) → image reference */
   imageRef: (name: string) => Promise<string>;
@@ -31,8 +31,41 @@ export interface Resolved {
 
 const COMMON_OPTIONS = new Set(['version', 'runtime', 'timeout_ms', 'cache']);
 
+/** What routes, the reward service, jobs and selftest need: a local Grader or a queue of workers. */
+export interface GradeService {
+  resolve(req: GradeRequest): Resolved;
+  grade(req: GradeRequest, resolved?: Resolved): Promise<Verdict>;
+}
+
+export interface VerdictTimings {
+  queue_ms: number;
+  sandbox_ms: number;
+  total_ms: number;
+}
+
+/** An outcome as the verdict the API returns. */
+export function toVerdict(r: Resolved, code: string, outcome: Outcome, attempts: number, timings: VerdictTimings): Verdict {
+  const verdict: Verdict = {
+    status: outcome.status,
+    reward: outcome.reward ?? (outcome.status === 'pass' ? 1 : 0),
+    reason: outcome.status === 'pass' ? null : (outcome.reason ?? ('runtime_error' satisfies Reason)),
+    retryable: outcome.status === 'infra_error' && outcome.reason !== 'unsupported',
+    benchmark: r.bench.name,
+    benchmark_version: r.version,
+    grader_version: r.bench.graderVersion,
+    problem_id: r.problem.id,
+    extracted_code: code,
+    tests: outcome.tests,
+    attempts,
+    timings: { queue_ms: round(timings.queue_ms), sandbox_ms: round(timings.sandbox_ms), total_ms: round(timings.total_ms) },
+  };
+  if (outcome.detail) verdict.detail = outcome.detail.slice(0, 2000);
+  if (outcome.groups) verdict.groups = outcome.groups;
+  return verdict;
+}
+
 /** request → problem + completion → run plan → sandbox → raw results → verdict. */
-export class Grader {
+export class Grader implements GradeService {
   private calibrating = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: GraderDeps) {}
@@ -67,15 +100,9 @@ export class Grader {
   /** `resolved`: a problem the caller resolved itself (inline problems sent with the request). */
   async grade(req: GradeRequest, resolved?: Resolved): Promise<Verdict> {
     const t0 = performance.now();
-    const { bench, version, problem, options } = resolved ?? this.resolve(req);
+    const r = resolved ?? this.resolve(req);
+    const { bench, version, problem, options } = r;
     const code = bench.extract(problem, req.completion, options);
-    const base = {
-      benchmark: bench.name,
-      benchmark_version: version,
-      grader_version: bench.graderVersion,
-      problem_id: problem.id,
-      extracted_code: code,
-    };
     const timings = { queue_ms: 0, sandbox_ms: 0, total_ms: 0 };
     let attempts = 0;
     const abort = new AbortController();
@@ -138,18 +165,7 @@ export class Grader {
       }
     }
     timings.total_ms = performance.now() - t0;
-    const verdict: Verdict = {
-      status: outcome.status,
-      reward: outcome.reward ?? (outcome.status === 'pass' ? 1 : 0),
-      reason: outcome.status === 'pass' ? null : (outcome.reason ?? ('runtime_error' satisfies Reason)),
-      retryable: outcome.status === 'infra_error' && outcome.reason !== 'unsupported',
-      ...base,
-      tests: outcome.tests,
-      attempts,
-      timings: { queue_ms: round(timings.queue_ms), sandbox_ms: round(timings.sandbox_ms), total_ms: round(timings.total_ms) },
-    };
-    if (outcome.detail) verdict.detail = outcome.detail.slice(0, 2000);
-    if (outcome.groups) verdict.groups = outcome.groups;
+    const verdict = toVerdict(r, code, outcome, attempts, timings);
     this.record(verdict);
     return verdict;
   }

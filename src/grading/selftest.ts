@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js';
 import { z } from 'zod';
 import { ReasonSchema, type Verdict } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
-import type { Grader } from './grader.js';
+import type { GradeService } from './grader.js';
 
 // Ground truth of an image: grade every reference solution through the normal
 // grading path and say why each failing one failed.
@@ -80,7 +80,7 @@ export interface SelftestOptions {
 }
 
 export async function runSelftest(
-  grader: Grader,
+  grader: GradeService,
   store: ProblemStore,
   bench: AnyBenchmark,
   opts: SelftestOptions = {},

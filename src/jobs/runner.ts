@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { ApiError } from '../errors.js';
-import type { Grader } from '../grading/grader.js';
+import type { GradeService } from '../grading/grader.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
 import type { JobRow, JobStore, PendingSample } from '../store/jobs.js';
 import { parseLine, type FormatSpec, type Sample } from './formats.js';
@@ -14,7 +14,7 @@ import type { BadLine, Job, JobCreate, JobResult } from './schemas.js';
 
 export interface RunnerDeps {
   jobs: JobStore;
-  grader: Grader;
+  grader: GradeService;
   benchmarks: ReadonlyMap<string, AnyBenchmark>;
   log: Logger;
   /** grades in flight across all jobs */

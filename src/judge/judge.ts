@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { projectRoot } from '../paths.js';
-import type { SandboxEngine, SandboxSession } from '../sandbox/engine.js';
+import type { SandboxSession, Sessions } from '../sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
 import { Lru } from '../store/lru.js';
 import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
@@ -55,7 +55,7 @@ const LANGUAGES: Record<JudgeLanguage, LanguageSpec> = {
  * failures (retryable), plain errors for bad tasks (a checker or interactor
  * that does not compile).
  */
-export async function runJudge(engine: SandboxEngine, taskIn: JudgeTask | JudgeTaskInput, opts: JudgeOptions = {}): Promise<JudgeReport> {
+export async function runJudge(engine: Sessions, taskIn: JudgeTask | JudgeTaskInput, opts: JudgeOptions = {}): Promise<JudgeReport> {
   const task = JudgeTaskSchema.parse(taskIn);
   const image = await (opts.imageRef ?? defaultImageRef)(JUDGE_IMAGE);
   const profile = judgeProfile(image, task.memoryMb, opts.runtime);
@@ -206,7 +206,7 @@ function lastLine(s: string): string {
 const CHECKER_FILES: Record<JudgeLanguage, string> = { python3: 'checker.py', cpp17: 'checker.cpp', java: 'Main.java' };
 
 async function runChecker(
-  engine: SandboxEngine,
+  engine: Sessions,
   checker: Checker,
   task: JudgeTask,
   pending: RunCase[],

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { harnessCode } from '../benchmarks/python-harness.js';
 import { inline, inlineProblem } from '../benchmarks/inline.js';
 import { ApiError } from '../errors.js';
-import type { Grader, Resolved } from '../grading/grader.js';
+import type { GradeService, Resolved } from '../grading/grader.js';
 import type { Metrics } from '../metrics.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
 import type { ResultCache } from '../store/result-cache.js';
@@ -14,7 +14,7 @@ import { INLINE_JUDGE_VERSION } from '../benchmarks/inline-judge.js';
 import type { BatchItem, BatchRequest } from './schemas.js';
 
 export interface RewardDeps {
-  grader: Grader;
+  grader: GradeService;
   admission: Admission;
   cache?: ResultCache;
   /** digest of every sandbox image recipe, part of each cache key */

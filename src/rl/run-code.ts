@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { pythonProfile } from '../benchmarks/python-harness.js';
-import type { SandboxEngine } from '../sandbox/engine.js';
+import type { Sessions } from '../sandbox/engine.js';
 import { isSandboxError } from '../sandbox/errors.js';
 import type { ExecResult, FileEntry } from '../sandbox/types.js';
 import type { CommandRunResult, RunCodeRequest, RunCodeResponse } from './schemas.js';
@@ -11,7 +11,7 @@ import type { CommandRunResult, RunCodeRequest, RunCodeResponse } from './schema
 // verl's sandbox_fusion reward (which compares stdout itself) works unchanged.
 
 export interface RunCodeDeps {
-  engine: SandboxEngine;
+  engine: Sessions;
   imageRef: (name: string) => Promise<string>;
   runtime: 'runc' | 'runsc';
   log: Logger;
@@ -25,6 +25,9 @@ const COMMANDS: Partial<Record<RunCodeRequest['language'], { file: string; argv:
 
 const DEFAULT_MEMORY_MB = 1024;
 const CAPTURE_BYTES = 8 << 20;
+
+/** /run_code here or on a worker */
+export type RunCode = (req: RunCodeRequest) => Promise<RunCodeResponse>;
 
 export async function runCode(deps: RunCodeDeps, req: RunCodeRequest): Promise<RunCodeResponse> {
   const cmd = COMMANDS[req.language];

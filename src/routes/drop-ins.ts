@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OverloadError, type Admission } from '../rl/admission.js';
 import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
 import type { RewardService } from '../rl/reward-service.js';
-import { runCode, type RunCodeDeps } from '../rl/run-code.js';
+import type { RunCode } from '../rl/run-code.js';
 import { GetRewardRequestSchema, RunCodeRequestSchema, SubmitRequestSchema } from '../rl/schemas.js';
 import { evalResult, submitItem } from '../rl/submit.js';
 import { parseOr400 } from '../validate.js';
@@ -17,7 +17,7 @@ function gatewayBusy(reply: FastifyReply, e: OverloadError): FastifyReply {
 
 export function dropInRoutes(
   app: FastifyInstance,
-  deps: { reward: RewardService; admission: Admission; runCode: RunCodeDeps; benchmarks: ReadonlySet<string> },
+  deps: { reward: RewardService; admission: Admission; runCode: RunCode; benchmarks: ReadonlySet<string> },
 ): void {
   app.post('/run_code', async (req, reply) => {
     const body = parseOr400(RunCodeRequestSchema, req.body, 'body');
@@ -29,7 +29,7 @@ export function dropInRoutes(
       throw e;
     }
     try {
-      return await runCode(deps.runCode, body);
+      return await deps.runCode(body);
     } finally {
       release();
     }

@@ -1,9 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import type { QueueClient } from '../queue/client.js';
 import type { SandboxEngine } from '../sandbox/engine.js';
+import type { DockerHosts } from '../sandbox/hosts.js';
 import { imageStatus } from '../sandbox/images.js';
 
-export function healthRoutes(app: FastifyInstance, engine: SandboxEngine, sandboxesDir: string): void {
+/** ok = this process can grade; the body says what it checked. */
+export type HealthCheck = () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
+
+export function healthRoutes(app: FastifyInstance, check: HealthCheck): void {
   app.get('/healthz', async (_req, reply) => {
+    const { ok, body } = await check();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...body });
+  });
+}
+
+/** Grading here: the Docker engine answers and every sandbox image is built. */
+export function engineHealth(engine: SandboxEngine, sandboxesDir: string): HealthCheck {
+  return async () => {
     const reachable = await engine.ping();
     let images: Array<{ name: string; ref: string; present: boolean }> = [];
     let buildCommand: string | undefined;
@@ -21,12 +34,29 @@ export function healthRoutes(app: FastifyInstance, engine: SandboxEngine, sandbo
     }
     const ok = reachable && images.every((i) => i.present) && !detail;
     const body: Record<string, unknown> = {
-      status: ok ? 'ok' : 'degraded',
       docker: detail ? { reachable, detail } : { reachable },
       images,
       pools: engine.stats().pools,
     };
     if (buildCommand) body.build_command = buildCommand;
-    return reply.code(ok ? 200 : 503).send(body);
-  });
+    return { ok, body };
+  };
+}
+
+/** Grading on workers: Redis answers and at least one worker is connected. */
+export function queueHealth(queue: QueueClient): HealthCheck {
+  return async () => {
+    const st = await queue.status();
+    const ok = st.reachable && st.workers > 0;
+    const detail = !st.reachable ? `Redis does not answer: ${st.error ?? ''}` : st.workers === 0 ? 'no worker is connected: start `verdict worker --queue …`' : undefined;
+    return { ok, body: { queue: { ...st, ...(detail ? { detail } : {}), in_flight: queue.pending } } };
+  };
+}
+
+/** A worker: which of its Docker hosts are up. */
+export function hostsHealth(hosts: DockerHosts, extra: () => Record<string, unknown>): HealthCheck {
+  return async () => {
+    const st = hosts.stats();
+    return { ok: st.some((h) => h.state === 'up'), body: { hosts: st, ...extra() } };
+  };
 }

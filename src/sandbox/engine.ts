@@ -33,11 +33,16 @@ export interface SessionTimings {
   sandboxMs: number;
 }
 
+/** What graders need of an engine: one Docker host (SandboxEngine) or several (DockerHosts). */
+export interface Sessions {
+  session<T>(profile: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void): Promise<T>;
+}
+
 /**
  * Runs sessions in warm containers. Knows nothing about benchmarks: it takes
  * a profile (what container) and a function (what to run in it).
  */
-export class SandboxEngine {
+export class SandboxEngine implements Sessions {
   readonly docker: Docker;
   private pools = new Map<string, ContainerPool>();
   private sem: Semaphore;
