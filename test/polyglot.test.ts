@@ -2,6 +2,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnswer } from '../src/benchmarks/polyglot-answer.js';
+import { goWitnessFiles } from '../src/benchmarks/polyglot-go-witness.js';
 import { LANGUAGE_SPECS, LANGUAGES, type Language } from '../src/benchmarks/polyglot-languages.js';
 import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
 import { polyglot } from '../src/benchmarks/polyglot.js';
@@ -74,6 +75,33 @@ describe('polyglot import and answers', () => {
     expect(spec).toContain("import { describe, expect, test, xtest } from '@jest/globals'");
   });
 
+  it('makes a Go run prove that every test ran, unless the tests bring their own TestMain', () => {
+    const p = byId.get('go/leap')!;
+    const plan = polyglot.plan(p, '{}', { timeout_s: 180 }, undefined);
+    const secret = plan.nonce!;
+    expect(secret).toMatch(/^[0-9a-f]{32}$/);
+    const file = (name: string) => String(plan.files.find((f) => f.path === `leap/${name}`)?.content);
+    expect(file('.verdict-witness')).toBe(secret);
+    expect(file('zz_verdict_main_test.go')).toContain('func TestMain(m *testing.M)');
+    expect(file('zz_verdict_main_test.go')).toContain('"leap/verdictwitness"');
+    // the secret is in no source the solution can read once the binary runs
+    expect(plan.files.filter((f) => String(f.content).includes(secret)).map((f) => f.path)).toEqual(['leap/.verdict-witness']);
+    expect(polyglot.plan(p, '{}', { timeout_s: 180 }, undefined).nonce).not.toBe(secret);
+    const run = (stdout: string) => ({
+      exitCode: 0, signal: null, wallMs: 1, cpuMs: 1, maxRssKb: 1, timedOut: false, cpuLimitExceeded: false, outputLimitExceeded: false,
+      oomKilled: false, outputBytes: stdout.length, stdout: Buffer.from(stdout), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false,
+    });
+    const ok = 'ok  \tleap\t0.004s\n';
+    expect(polyglot.outcome(p, plan, [run(ok)])).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+    expect(polyglot.outcome(p, plan, [run(`${ok}verdict-witness: all tests ran 0123\n`)])).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+    const passed = polyglot.outcome(p, plan, [run(`${ok}verdict-witness: all tests ran ${secret}\n`)]);
+    expect(passed.status).toBe('pass');
+    expect(passed.detail).not.toContain(secret);
+    const files = { 'go.mod': 'module leap\n', 'leap_test.go': 'package leap\nfunc TestMain(m *testing.M) { os.Exit(m.Run()) }\n' };
+    expect(goWitnessFiles(files, ['leap_test.go'], 'x')).toBeUndefined();
+    expect(Object.keys(goWitnessFiles({ ...files, 'leap_test.go': 'package leap_test\n' }, ['leap_test.go'], 'x')!)).toContain('zz_verdict_main_test.go');
+  });
+
   it('refuses java/hangman by naming the missing dependency', () => {
     expect(() => polyglot.plan(byId.get('java/hangman')!, '{}', { timeout_s: 180 }, undefined)).toThrow(/rxjava/i);
   });
@@ -106,7 +134,11 @@ const extra: Partial<Record<Language, Array<[string, string, string, Verdict['st
     // --include-ignored runs the #[ignore] tests
     ['an answer wrong only on ignored tests', 'rust/leap', JSON.stringify({ 'src/lib.rs': 'pub fn is_leap_year(y: u64) -> bool { y % 4 == 0 }\n' }), 'fail', 'wrong_answer'],
   ],
-  go: [['a build error', 'go/leap', JSON.stringify({ 'leap.go': 'package leap\nfunc IsLeapYear(' }), 'fail', 'compile_error']],
+  go: [
+    ['a build error', 'go/leap', JSON.stringify({ 'leap.go': 'package leap\nfunc IsLeapYear(' }), 'fail', 'compile_error'],
+    // ends the test binary with "ok" before any test: no witness line
+    ['os.Exit(0) in init()', 'go/leap', JSON.stringify({ 'leap.go': 'package leap\nimport "os"\nfunc init() { os.Exit(0) }\nfunc IsLeapYear(y int) bool { return false }\n' }), 'fail', 'runtime_error'],
+  ],
   cpp: [
     // EXERCISM_RUN_ALL_TESTS is on
     ['an answer wrong only on the guarded tests', 'cpp/reverse-string', JSON.stringify({ 'reverse_string.cpp': '#include "reverse_string.h"\nnamespace reverse_string {\nstd::string reverse_string(const std::string& s) { return s; }\n}\n' }), 'fail', 'wrong_answer'],

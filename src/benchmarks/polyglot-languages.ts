@@ -1,3 +1,4 @@
+import { goWitnessFiles, witnessLine } from './polyglot-go-witness.js';
 import type { PlanProfile } from './types.js';
 
 // Per-language facts of Aider Polyglot: the sandbox image that runs the
@@ -18,6 +19,15 @@ export interface LanguageSpec {
   summaryPassed: (out: string) => boolean;
   /** output looks like a build failure rather than failing tests */
   compileFailed: (out: string) => boolean;
+  /**
+   * Trusted files that make a real test run print `line(secret)` (exercise files,
+   * test file paths, a per-run secret → files to lay over the exercise; undefined
+   * when the exercise cannot take them). Required for a pass when given.
+   */
+  witness?: {
+    files: (exercise: Record<string, string>, testFiles: string[], secret: string) => Record<string, string> | undefined;
+    line: (secret: string) => string;
+  };
   /** dependencies no offline source provides: exercise → what is missing */
   unavailable?: Record<string, string>;
 }
@@ -45,6 +55,8 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     // `go test ./...` prints "ok <pkg>" per passing package (also "[no tests to run]")
     summaryPassed: (out) => /^ok\s/m.test(out) && !/^(FAIL|--- FAIL)/m.test(out),
     compileFailed: (out) => /\[(build|setup) failed\]/.test(out),
+    // os.Exit(0) in init() ends the test binary with "ok" before any test
+    witness: { files: goWitnessFiles, line: witnessLine },
   },
   rust: {
     image: 'polyglot-rust',

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { TestResult } from '../schemas.js';
@@ -61,10 +62,14 @@ export const polyglot: Benchmark<Options> = {
       const pristine = hidden.files[t]!;
       files[t] = spec.prepareTest ? spec.prepareTest(pristine) : pristine;
     }
+    const secret = crypto.randomBytes(16).toString('hex');
+    const proof = spec.witness?.files(hidden.files, hidden.test, secret);
+    if (proof) Object.assign(files, proof);
     // C++ CMakeLists name the project after the directory: it must be the slug
     const dir = hidden.slug;
     return {
       profile: { image: spec.image, ...spec.profile },
+      ...(proof ? { nonce: secret } : {}),
       files: Object.entries(files).map(([p, content]) => ({ path: path.posix.join(dir, p), content })),
       steps: [
         {
@@ -77,9 +82,11 @@ export const polyglot: Benchmark<Options> = {
     };
   },
 
-  outcome(problem, _plan, results) {
+  outcome(problem, plan, results) {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
-    return testOutcome(results[0], LANGUAGE_SPECS[hidden.language]);
+    const spec = LANGUAGE_SPECS[hidden.language];
+    const witness = plan.nonce !== undefined ? spec.witness?.line(plan.nonce) : undefined;
+    return testOutcome(results[0], spec, witness);
   },
 
   entryPoint: (problem) => {
@@ -88,18 +95,22 @@ export const polyglot: Benchmark<Options> = {
   },
 };
 
-function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS]): Outcome {
+function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS], witness: string | undefined): Outcome {
   if (!r) return { status: 'infra_error', reason: 'harness_error', detail: 'no result from the sandbox', tests: [] };
   if (r.spawnError) return { status: 'infra_error', reason: 'harness_error', detail: `could not start the test command: ${r.spawnError}`, tests: [] };
-  const out = (r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8')).replace(ANSI_SGR, '');
+  let out = (r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8')).replace(ANSI_SGR, '');
+  // the witness line is ours: checked, then kept out of the detail
+  const witnessed = witness === undefined || out.split('\n').includes(witness);
+  if (witness !== undefined) out = out.split(witness).join('');
   const detail = tail(out);
   const one = (status: TestResult['status']): TestResult[] => [{ index: 0, status, time_ms: Math.round(r.wallMs) }];
   if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: `Tests timed out!\n${detail}`, tests: one('timeout') };
   if (r.oomKilled) return { status: 'fail', reason: 'memory_limit', detail, tests: one('error') };
   if (r.outputLimitExceeded) return { status: 'fail', reason: 'output_limit', detail, tests: one('error') };
   if (r.exitCode === 0) {
-    if (spec.summaryPassed(out)) return { status: 'pass', reason: null, detail, tests: one('pass') };
-    return { status: 'fail', reason: 'runtime_error', detail: `the test command exited 0 without its passing summary\n${detail}`, tests: one('error') };
+    if (spec.summaryPassed(out) && witnessed) return { status: 'pass', reason: null, detail, tests: one('pass') };
+    const why = witnessed ? 'without its passing summary' : 'before all tests ran';
+    return { status: 'fail', reason: 'runtime_error', detail: `the test command exited 0 ${why}\n${detail}`, tests: one('error') };
   }
   const reason = spec.compileFailed(out) ? 'compile_error' : r.signal !== null ? 'runtime_error' : 'wrong_answer';
   return { status: 'fail', reason, detail, tests: one('fail') };
