@@ -50,6 +50,10 @@ export const VerdictSchema = z
     problem_id: z.string(),
     tests: z.array(TestResultSchema),
     groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
+    official: z
+      .object({ status: z.enum(['pass', 'fail']), reason: ReasonSchema.nullable() })
+      .optional()
+      .describe("present when this (strict) verdict differs from what the benchmark's official harness would say, e.g. a BigCodeBench test passed through an always-equal object; see docs/hostile.md"),
     extracted_code: z.string(),
     attempts: z.number().int().describe('sandbox runs this grade took (infra retries included)'),
     cached: z.boolean().optional().describe('true: this verdict came from the result cache or from an identical grade in flight'),

@@ -138,6 +138,73 @@ describe.skipIf(!hasDocker)('grading BigCodeBench in its sandbox', () => {
     }
   });
 
+  // Hacks the official harness passes (its tests run in the candidate's interpreter):
+  // strict (the default) fails them and reports the official verdict; mode 'official' passes them.
+  const Liar = "class Liar:\n    __eq__ = lambda s, o: True\n    __ne__ = lambda s, o: False\n    __contains__ = lambda s, x: True\n    __hash__ = lambda s: 0\n";
+  const outcome =
+    "import sys\ndef outcomes():\n    f = sys._getframe(2)\n    while f is not None:\n        o = getattr(f.f_locals.get('self'), '_outcome', None)\n        if o is not None:\n            yield o\n        f = f.f_back\n";
+  const officiallyFooled: Record<string, { problem: number; code: string; strict: RegExp; failing?: string[] }> = {
+    always_equal: { problem: 0, code: Liar + 'def task_func(words):\n    return Liar()\n', strict: /always-equal object: its == says it equals a fresh object/ },
+    always_equal_dict_subclass: {
+      problem: 0,
+      code: 'class D(dict):\n    def __eq__(self, o):\n        return isinstance(o, dict)\ndef task_func(words):\n    return D()\n',
+      strict: /says it equals dict where dict.__eq__ says not/,
+    },
+    // test_counter (assertTrue(a == b)) and test_ordered (a plain assert) compare with == in the test source
+    always_equal_in_test_source: {
+      problem: 4,
+      code: Liar + row(4).code_prompt + "    if kind in ('counter', 'ordered'):\n        return Liar()\n" + row(4).canonical_solution,
+      strict: /test_counter: always-equal object/,
+      failing: ['test_counter', 'test_ordered'],
+    },
+    skip_from_candidate: { problem: 0, code: 'import unittest\ndef task_func(words):\n    raise unittest.SkipTest("no")\n', strict: /SkipTest raised outside the test source \(from task_func/ },
+    skip_markers_set_by_candidate: {
+      problem: 0,
+      code: "import sys\ndef task_func(words):\n    T = sys.modules['__test__'].TestCases\n    for n in dir(T):\n        if n.startswith('test'):\n            getattr(T, n).__unittest_skip__ = True\n    return {}\n",
+      strict: /skip marker the test source does not set/,
+    },
+    expected_failure_forced: {
+      problem: 0,
+      code: outcome + 'def task_func(words):\n    for o in outcomes():\n        o.expecting_failure = True\n',
+      strict: /swallowed as an expected failure/,
+    },
+    outcome_diverted: {
+      problem: 0,
+      code: outcome + 'import unittest\ndef task_func(words):\n    for o in outcomes():\n        o.result = unittest.TestResult()\n',
+      strict: /ended without a result/,
+    },
+  };
+
+  it('strict by default: fails what fools the official harness, and reports the official verdict', async () => {
+    for (const [name, h] of Object.entries(officiallyFooled)) {
+      const v = await grade(id(h.problem), h.code);
+      expect([v.status, v.reward, v.official], `${name}: ${JSON.stringify(v)}`).toEqual(['fail', 0, { status: 'pass', reason: null }]);
+      expect(v.detail, name).toMatch(h.strict);
+      expect(v.detail, name).toContain('the official harness passes this');
+      if (h.failing) expect(v.tests.filter((t) => t.status !== 'pass').map((t) => t.group).sort(), name).toEqual(h.failing);
+      const o = await grade(id(h.problem), h.code, { mode: 'official' });
+      expect([o.status, o.official], `${name} (official): ${JSON.stringify(o)}`).toEqual(['pass', undefined]);
+    }
+  });
+
+  it('strict mode leaves honest programs alone: library results, declared skips and expected failures, wildcards of the test', async () => {
+    const v = await grade(id(4), reference(4));
+    expect([v.status, v.official], JSON.stringify(v)).toEqual(['pass', undefined]);
+    expect(v.tests.map((t) => [t.group, t.status])).toEqual([
+      ['test_counter', 'pass'],
+      ['test_expected_failure', 'pass'],
+      ['test_numpy_pandas', 'pass'],
+      ['test_ordered', 'pass'],
+      ['test_skip_in_test', 'pass'],
+      ['test_skip_marked', 'pass'],
+      ['test_skip_raised_in_test', 'pass'],
+      ['test_values', 'pass'],
+    ]);
+    // a wrong answer is still a plain wrong answer, with no official verdict attached
+    const wrong = await grade(id(4), row(4).code_prompt + "    return None\n");
+    expect([wrong.status, wrong.official]).toEqual(['fail', undefined]);
+  });
+
   it('self-tests the reference solutions through the grading path (POST /v1/benchmarks/:name/selftest)', async () => {
     const r = await app.server.inject({ method: 'POST', url: '/v1/benchmarks/bigcodebench/selftest', payload: {} });
     expect(r.statusCode, r.body).toBe(200);

@@ -18,7 +18,9 @@ import type { Benchmark, PlanProfile, RunPlan } from './types.js';
 // swallowed. The split (complete / instruct) only changes the prompt a model
 // sees: a sample is graded the same way for both, so it is not an option.
 // The tests run in the candidate's process: see bigcodebench_runner.py for
-// what is defended there and what is not.
+// what is defended there and what is not. Strict by default (mode): where the
+// official harness is fooled (always-equal objects, undeclared skips) the
+// verdict is fail and carries the official one (docs/hostile.md).
 
 export const RUNNER_FILE = 'bigcodebench_runner.py';
 let runnerSource: string | undefined;
@@ -72,6 +74,13 @@ const OptionsSchema = z
       .max(30 * 1024)
       .default(4096)
       .describe('container memory; the official RLIMIT_AS of 30 GiB is set too but this is the real bound'),
+    mode: z
+      .enum(['strict', 'official'])
+      .default('strict')
+      .describe(
+        "'strict': also fail a test passed through an always-equal object, a skip or expected failure the test source does not declare, " +
+          "or a diverted test outcome (the verdict then carries `official`); 'official': the official harness's verdict (skips and expected failures pass)",
+      ),
   })
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
@@ -140,7 +149,7 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
       subset === 'full'
         ? 'BigCodeBench (1,140 tasks; complete and instruct prompts), graded with the bigcode-project/bigcodebench semantics'
         : 'BigCodeBench-Hard (148 tasks; complete and instruct prompts): the full file filtered by the hard task-id list, or the hard file itself',
-    graderVersion: '1',
+    graderVersion: '2',
     options: OptionsSchema,
 
     async read(file, opts) {
@@ -179,6 +188,7 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
         max_as_bytes: 30 * GiB,
         max_data_bytes: 30 * GiB,
         max_stack_bytes: 10 * 1024 * 1024,
+        mode: options.mode,
       };
       return {
         profile: bigcodebenchProfile(options.memory_mb * 1024 * 1024),

@@ -64,6 +64,7 @@ const ResultEventSchema = z.looseObject({
   reason: z.string().nullable().optional(),
   detail: z.string().nullable().optional(),
   groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
+  official: z.object({ status: z.enum(['pass', 'fail']), reason: z.string().nullable() }).optional(),
 });
 
 export type HarnessEvent = z.infer<typeof EventSchema>;
@@ -109,6 +110,7 @@ export function harnessOutcome(plan: RunPlan, results: ExecResult[]): Outcome {
     const out: Outcome = { status: d.status, reason, tests };
     if (d.detail) out.detail = d.detail;
     if (d.groups) out.groups = d.groups;
+    if (d.official) out.official = { status: d.official.status, reason: d.official.status === 'pass' ? null : parseReason(d.official.reason) };
     return out;
   }
   // No verdict line: decide from how the harness ended.

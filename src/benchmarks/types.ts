@@ -35,6 +35,8 @@ export interface Outcome {
   groups?: Record<string, 'pass' | 'fail' | 'skipped'>;
   /** a reward other than pass = 1 / else 0 (e.g. Codeforces partial or weighted_sum scoring) */
   reward?: number;
+  /** what the official harness would say, when the (strict) status differs from it */
+  official?: { status: 'pass' | 'fail'; reason: Reason | null };
 }
 
 /** `verdict import` flags; each benchmark reads the ones it knows. */

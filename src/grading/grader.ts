@@ -61,6 +61,7 @@ export function toVerdict(r: Resolved, code: string, outcome: Outcome, attempts:
   };
   if (outcome.detail) verdict.detail = outcome.detail.slice(0, 2000);
   if (outcome.groups) verdict.groups = outcome.groups;
+  if (outcome.official) verdict.official = outcome.official;
   return verdict;
 }
 

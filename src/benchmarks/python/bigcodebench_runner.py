@@ -24,16 +24,27 @@ asserts away from the candidate. What it does instead:
   * unittest internals (TestCase, TestResult, TestSuite, TestLoader, _Outcome,
     the child's own result class and the module globals of unittest.case /
     result / suite / loader) are captured before the candidate's code loads
-    and compared after it loads and after every test: any change is a fail;
+    and compared after it loads and after every test: any change is a fail,
+    as is a method shadowed on the result instance;
   * SystemExit, KeyboardInterrupt and exceptions at module level are fails;
     os._exit or a signal death before the final message is a fail; the exit
     code is never read.
+Strict mode (the default; spec "mode") also fails what the official harness
+passes: a test passed through an always-equal object, a skip or an expected
+failure the test source does not declare, a test whose outcome never reached
+the result (class Strict and Result below). Each test's note travels with its
+report, so one run gives both verdicts; the judge reports the official one
+beside a strict fail.
 Remaining limits (documented, not defended): the candidate shares the
-process with the tests, so it can in principle find the MAC key and the pipe
-through gc/introspection and forge a complete run, or neuter the asserts by
-patching what the tests call outside unittest (numpy.testing, pandas.testing,
-builtins such as isinstance/len, or the objects it returns, e.g. an object
-whose __eq__ is always true). The sandbox, not this file, is the boundary.
+process with the tests, so it can in principle find the MAC key, the pipe
+or the strict notes through gc/introspection and forge a complete run, or
+neuter the asserts by patching what the tests call outside unittest
+(numpy.testing, pandas.testing, builtins such as isinstance/len), by lying
+in ways the probes do not try (an __eq__ that tells the probe objects apart
+from real values, a fake __class__, ordering operators, a MagicMock told to
+equal everything, objects inside numpy/pandas containers), or by compiling
+its classes under a library file name. The sandbox, not this file, is the
+boundary.
 """
 import ast
 import ctypes
@@ -46,6 +57,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
@@ -99,8 +111,11 @@ class Judge:
         sys.stdout.write(json.dumps(obj) + "\n")
         sys.stdout.flush()
 
-    def result(self, status, reason=None, detail=None):
-        self.emit({"event": "result", "status": status, "reason": reason, "detail": (detail or "")[:1500] or None})
+    def result(self, status, reason=None, detail=None, official=None):
+        ev = {"event": "result", "status": status, "reason": reason, "detail": (detail or "")[:1500] or None}
+        if official is not None:
+            ev["official"] = official
+        self.emit(ev)
 
     def child_env(self):
         env = {
@@ -252,12 +267,14 @@ class Judge:
                 done = m
             else:
                 return self.result("fail", "runtime_error", "unexpected report from the test process")
+        strict = self.spec.get("mode", "strict") == "strict"
         if names is not None:
             for i, n in enumerate(names):
                 r = results.get(n)
                 if r is None:
                     continue
-                ev = {"event": "test", "index": i, "group": n, "status": r["status"]}
+                status = "fail" if strict and r.get("strict") and r["status"] == "pass" else r["status"]
+                ev = {"event": "test", "index": i, "group": n, "status": status}
                 if r.get("ms") is not None:
                     ev["time_ms"] = r["ms"]
                 self.emit(ev)
@@ -288,6 +305,15 @@ class Judge:
             n, r = bad[0]
             reason = {"fail": "wrong_answer", "timeout": "timeout"}.get(r["status"], "runtime_error")
             return self.result("fail", reason, "%s: %s" % (n, r.get("detail") or r["status"]))
+        # Passed as the official harness counts. Strict: no test may have
+        # passed through an always-equal object, a skip or an expected
+        # failure the test does not declare, or a diverted outcome.
+        noted = [(n, results[n]["strict"]) for n in names if results[n].get("strict")]
+        if noted and strict:
+            n, note = noted[0]
+            reason = "wrong_answer" if note.startswith("always-equal") else "runtime_error"
+            return self.result("fail", reason, "%s: %s (strict; the official harness passes this)" % (n, note),
+                               official={"status": "pass", "reason": None})
         return self.result("pass")
 
 
@@ -310,6 +336,386 @@ def judge_main(argv):
 
 
 # ---------------------------------------------------------------------------
+# Strict checks: what the official harness is fooled by (docs/hostile.md)
+# ---------------------------------------------------------------------------
+# Frames of this file are hidden from unittest's failure tracebacks, as its own are.
+__unittest = True
+
+_HEAPTYPE = 1 << 9
+_PLAIN = frozenset([int, float, complex, bool, str, bytes, type(None)])
+_VALUES = frozenset([int, float, complex, bool, str, bytes, type(None), list, tuple, dict, set, frozenset])
+# methods through which an object decides ==, `in` and truth
+_PROTOCOL = ("__eq__", "__ne__", "__bool__", "__len__", "__contains__", "__iter__", "__getitem__",
+             "__getattribute__", "__getattr__", "__class__")
+_BUDGET = 200000
+_DEPTH = 12
+
+
+class _Falsy:
+    __slots__ = ()
+
+    def __bool__(self):
+        return False
+
+    def __len__(self):
+        return 0
+
+
+def _truthy(r):
+    if r is NotImplemented:
+        return False
+    try:
+        return bool(r)
+    except Exception:
+        return False
+
+
+def _falsy(r):
+    if r is NotImplemented:
+        return False
+    try:
+        return not bool(r)
+    except Exception:
+        return False
+
+
+class Strict:
+    """Checks the official harness does not make; they only add notes, never
+    change how a test runs, so one run gives both the official verdict and
+    the strict one.
+
+    * Equality liars: every operand of the assertEqual family, assertIn and
+      of ==, !=, in, not in in the test source (rewritten to call `cmp`) is
+      scanned, through builtin containers. An object whose class is not
+      library code (a class with a method compiled outside the interpreter's
+      library directories, or a protocol method that is not a function) is
+      probed: it must not equal a fresh object() or a fresh falsy object, nor
+      be unequal-false to one; a subclass of a builtin value type must not
+      claim equality where the builtin says otherwise; any other such object
+      must not claim to equal a plain int/str/list/dict/...
+    * Skips and expected failures: see Result in child_main.
+    """
+
+    def __init__(self, lib_dirs, exempt, timeout_exc):
+        self.lib = tuple(d.rstrip("/") + "/" for d in lib_dirs)
+        self.codes = set()  # code objects trusted wherever they live: the test source's, our hooks'
+        self.exempt = exempt  # library classes never probed (mocks record calls to their ==)
+        self.timeout_exc = timeout_exc
+        self.cache = {}
+        self.notes = {}  # test id -> first note
+        self.current = None
+        self.budget = 0
+
+    # -- which types are library code ------------------------------------------
+    def lib_func(self, f):
+        code = getattr(f, "__code__", None)
+        if code in self.codes:
+            return True
+        fn = getattr(code, "co_filename", None)
+        return isinstance(fn, str) and fn.startswith(self.lib)
+
+    def lib_member(self, v, protocol):
+        if isinstance(v, (staticmethod, classmethod)):
+            v = v.__func__
+        if isinstance(v, property):
+            return all(g is None or self.lib_member(g, protocol) for g in (v.fget, v.fset, v.fdel))
+        if isinstance(v, types.FunctionType):
+            return self.lib_func(v)
+        if not protocol or v is None:
+            return True
+        # C methods of builtin types; anything else (bool, partial, a callable object) is suspect
+        return isinstance(v, (types.WrapperDescriptorType, types.MethodDescriptorType, types.MethodWrapperType))
+
+    def trusted(self, t):
+        heap = [c for c in t.__mro__ if c.__flags__ & _HEAPTYPE]
+        if not heap:
+            return True
+        for c in heap:
+            if c in self.exempt:
+                return True
+        key = tuple((len(c.__dict__),) + tuple(id(c.__dict__.get(n)) for n in _PROTOCOL) for c in heap)
+        hit = self.cache.get(t)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        ok = True
+        for c in heap:
+            for k, v in list(c.__dict__.items()):
+                if not self.lib_member(v, k in _PROTOCOL):
+                    ok = False
+                    break
+            if not ok:
+                break
+        self.cache[t] = (key, ok)
+        return ok
+
+    # -- probes ------------------------------------------------------------------
+    def value_base(self, t):
+        for c in t.__mro__:
+            if c in _VALUES:
+                return c
+        return None
+
+    def liar(self, x, y, paired):
+        t = type(x)
+        if t in _PLAIN or self.trusted(t):
+            return None
+        try:
+            if _truthy(x == object()) or _truthy(x == _Falsy()):
+                return "its == says it equals a fresh object()"
+            if _falsy(x != object()):
+                return "its != says it is not unequal to a fresh object()"
+            if paired and _truthy(x == y):
+                base = self.value_base(t)
+                if base is not None:
+                    r = base.__eq__(x, y)
+                    if r is NotImplemented and type(y) in _VALUES:
+                        r = type(y).__eq__(y, x)
+                    if r is False:
+                        return "its == says it equals %s where %s.__eq__ says not" % (type(y).__name__, base.__name__)
+                elif type(y) in _VALUES:
+                    return "an object of the program's own class %s says it equals a %s" % (t.__name__, type(y).__name__)
+        except self.timeout_exc:
+            raise
+        except Exception:
+            pass
+        return None
+
+    def _items(self, x):
+        t = type(x)
+        if issubclass(t, (list, tuple)):
+            return (list.__iter__ if issubclass(t, list) else tuple.__iter__)(x)
+        if issubclass(t, dict):
+            return (v for kv in dict.items(x) for v in kv)
+        if issubclass(t, frozenset):
+            return frozenset.__iter__(x)
+        if issubclass(t, set):
+            return set.__iter__(x)
+        return None
+
+    def one(self, x, depth):
+        t = type(x)
+        if t in _PLAIN:
+            return None
+        self.budget -= 1
+        if self.budget < 0 or depth > _DEPTH:
+            return None
+        m = self.liar(x, None, False)
+        if m:
+            return m
+        it = self._items(x)
+        if it is not None:
+            items = list(it)
+            self.budget -= len(items)
+            if _PLAIN.issuperset(map(type, items)):
+                return None
+            for v in items:
+                m = self.one(v, depth + 1)
+                if m:
+                    return m
+        return None
+
+    def pair(self, a, b, depth):
+        ta, tb = type(a), type(b)
+        if ta in _PLAIN and tb in _PLAIN:
+            return None
+        self.budget -= 1
+        if self.budget < 0 or depth > _DEPTH:
+            return None
+        m = self.liar(a, b, True) or self.liar(b, a, True)
+        if m:
+            return m
+        seq = (list, tuple)
+        if issubclass(ta, seq) and issubclass(tb, seq):
+            la, lb = list(self._items(a)), list(self._items(b))
+            if len(la) == len(lb):
+                self.budget -= len(la)
+                if _PLAIN.issuperset(map(type, la)) and _PLAIN.issuperset(map(type, lb)):
+                    return None
+                for x, y in zip(la, lb):
+                    m = self.pair(x, y, depth + 1)
+                    if m:
+                        return m
+                return None
+        elif issubclass(ta, dict) and issubclass(tb, dict):
+            for k, v in list(dict.items(a)):
+                m = self.one(k, depth + 1)
+                if not m:
+                    m = self.pair(v, dict.__getitem__(b, k), depth + 1) if dict.__contains__(b, k) else self.one(v, depth + 1)
+                if m:
+                    return m
+            return self.one(b, depth)
+        return self.one(a, depth) or self.one(b, depth)
+
+    def member(self, x, container):
+        """`x in container`: x must not claim to equal the builtin container's items."""
+        m = self.one(x, 0) or self.one(container, 0)
+        t = type(x)
+        if m or t in _PLAIN or self.trusted(t):
+            return m
+        it = self._items(container) if not issubclass(type(container), dict) else dict.__iter__(container)
+        for y in (it if it is not None else ()):
+            self.budget -= 1
+            if self.budget < 0:
+                break
+            m = self.liar(x, y, True)
+            if m:
+                return m
+        return None
+
+    def note(self, msg):
+        if self.current is not None and self.current not in self.notes:
+            self.notes[self.current] = msg
+
+    def check(self, *operands, paired=True, member=False):
+        """Scan the operands of one assertion; never raises (but a timeout)."""
+        if self.current is None or self.current in self.notes:
+            return
+        try:
+            self.budget = _BUDGET
+            if member:
+                m = self.member(operands[0], operands[1])
+            elif paired and len(operands) >= 2:
+                m = self.pair(operands[0], operands[1], 0)
+            else:
+                m = None
+                for x in operands:
+                    m = m or self.one(x, 0)
+            if m:
+                self.note("always-equal object: " + m)
+        except self.timeout_exc:
+            raise
+        except Exception:
+            pass
+
+
+_PAIRED_ASSERTS = ("assertEqual", "assertEquals", "failUnlessEqual", "assertListEqual", "assertTupleEqual",
+                   "assertSequenceEqual", "assertDictEqual", "assertSetEqual", "assertCountEqual",
+                   "assertMultiLineEqual", "assertAlmostEqual", "assertAlmostEquals", "failUnlessAlmostEqual",
+                   "assertDictContainsSubset")
+_UNPAIRED_ASSERTS = ("assertIn",)
+
+
+def _hook_asserts(TestCase, strict):
+    """Wrap the equality assertions of TestCase (before the tamper snapshot)."""
+    def make(orig, paired):
+        def wrapper(self, first, second, *a, **kw):
+            strict.check(first, second, paired=paired, member=not paired)
+            return orig(self, first, second, *a, **kw)
+        wrapper.__name__ = orig.__name__
+        wrapper.__qualname__ = orig.__qualname__
+        wrapper.__doc__ = orig.__doc__
+        return wrapper
+
+    for name in _PAIRED_ASSERTS + _UNPAIRED_ASSERTS:
+        orig = TestCase.__dict__.get(name)
+        if isinstance(orig, types.FunctionType):
+            setattr(TestCase, name, make(orig, name in _PAIRED_ASSERTS))
+    strict.codes |= code_objects(make.__code__)
+
+
+_CMP_HOOKS = {"eq": "__verdict_eq__", "ne": "__verdict_ne__", "in": "__verdict_in__", "notin": "__verdict_notin__",
+              "chk": "__verdict_chk__"}
+
+
+def _cmp_functions(strict):
+    check = strict.check
+
+    def eq(a, b):
+        check(a, b)
+        return a == b
+
+    def ne(a, b):
+        check(a, b)
+        return a != b
+
+    def in_(a, b):
+        check(a, b, member=True)
+        return a in b
+
+    def notin(a, b):
+        check(a, b, member=True)
+        return a not in b
+
+    def chk(a):
+        check(a, paired=False)
+        return a
+
+    fns = {"eq": eq, "ne": ne, "in": in_, "notin": notin, "chk": chk}
+    for f in fns.values():
+        strict.codes.add(f.__code__)
+    return {_CMP_HOOKS[k]: f for k, f in fns.items()}
+
+
+class _CmpRewriter(ast.NodeTransformer):
+    """==, !=, in, not in in the test source (lines >= first) call the hooks."""
+    _OPS = {ast.Eq: "eq", ast.NotEq: "ne", ast.In: "in", ast.NotIn: "notin"}
+
+    def __init__(self, first):
+        self.first = first
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if node.lineno < self.first or not any(type(op) in self._OPS for op in node.ops):
+            return node
+        if len(node.ops) == 1:
+            fn = ast.Name(id=_CMP_HOOKS[self._OPS[type(node.ops[0])]], ctx=ast.Load())
+            return ast.copy_location(ast.Call(func=fn, args=[node.left, node.comparators[0]], keywords=[]), node)
+
+        def wrap(e):
+            return ast.copy_location(ast.Call(func=ast.Name(id=_CMP_HOOKS["chk"], ctx=ast.Load()), args=[e], keywords=[]), e)
+        node.left = wrap(node.left)
+        node.comparators = [wrap(c) for c in node.comparators]
+        return node
+
+
+def compile_program(code, test):
+    """The official program (code + "\n" + test as __test__.py), its test-source
+    comparisons routed through the hooks; falls back to the plain compile."""
+    full = code + "\n" + test
+    first = code.count("\n") + 2
+    try:
+        tree = _CmpRewriter(first).visit(ast.parse(full, "__test__.py"))
+        ast.fix_missing_locations(tree)
+        obj = compile(tree, "__test__.py", "exec")
+    except SyntaxError:
+        raise
+    except Exception:
+        obj = compile(full, "__test__.py", "exec")
+    return obj, first
+
+
+def code_objects(root, keep=lambda c: True):
+    out, todo = set(), [root]
+    while todo:
+        c = todo.pop()
+        if keep(c):
+            out.add(c)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return out
+
+
+def module_code_objects(mods):
+    out = set()
+    for m in mods:
+        for v in list(vars(m).values()):
+            members = [v]
+            if isinstance(v, type) and getattr(v, "__module__", None) == m.__name__:
+                members = list(v.__dict__.values())
+            for f in members:
+                if isinstance(f, (staticmethod, classmethod)):
+                    f = f.__func__
+                if isinstance(f, property):
+                    fs = [f.fget, f.fset, f.fdel]
+                else:
+                    fs = [f]
+                for g in fs:
+                    g = getattr(g, "__wrapped__", g)
+                    if isinstance(g, types.FunctionType):
+                        out |= code_objects(g.__code__)
+    return out
+
+
+# ---------------------------------------------------------------------------
 # Child side: runs the candidate's program and its tests, reports over a pipe
 # ---------------------------------------------------------------------------
 
@@ -324,6 +730,7 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     import unittest
     import unittest.case
     import unittest.loader
+    import unittest.mock
     import unittest.result
     import unittest.suite
 
@@ -350,6 +757,18 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     class TimeoutException(Exception):
         pass
 
+    # The official harness counts a test as passed unless it failed or errored.
+    # Strict also asks that it ended in a way the test source allows: a
+    # success, a skip the test declared, an expected failure it declared.
+    strict = Strict([d for d in sys.path if os.path.isabs(d)], (unittest.mock.NonCallableMock,), TimeoutException)
+    _exc_info = sys.exc_info
+    declared = {"skip": set(), "xfail": set(), "skip_src": False}
+    trusted_frames = set()  # unittest's code objects and the test source's; filled before the suite runs
+    ended = {}  # test id -> how it ended (add* seen)
+
+    def _tc(test):
+        return getattr(test, "test_case", test)
+
     class Result(unittest.TestResult):
         def __init__(self):
             super().__init__()
@@ -358,6 +777,46 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
         def startTest(self, test):
             super().startTest(test)
             self.cur[test.id()] = ["pass", None, _monotonic()]
+            strict.current = test.id()
+
+        def addSuccess(self, test):
+            super().addSuccess(test)
+            ended[test.id()] = True
+            o = getattr(test, "_outcome", None)
+            if getattr(o, "expectedFailure", None) and test._testMethodName not in declared["xfail"]:
+                strict.note("an exception in the test was swallowed as an expected failure the test does not declare")
+
+        def addSkip(self, test, reason):
+            super().addSkip(test, reason)
+            tc = _tc(test)
+            if not isinstance(tc, unittest.TestCase):
+                return
+            ended[tc.id()] = True
+            e = _exc_info()[1]
+            name = tc._testMethodName
+            if e is None:
+                if name not in declared["skip"]:
+                    strict.note("test skipped by a skip marker the test source does not set")
+                return
+            tb = e.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code not in trusted_frames:
+                    strict.note("unittest.SkipTest raised outside the test source (from %s, line %s)"
+                                % (tb.tb_frame.f_code.co_name, tb.tb_lineno))
+                    return
+                tb = tb.tb_next
+            if not declared["skip_src"]:
+                strict.note("unittest.SkipTest raised in a test whose source declares no skip")
+
+        def addExpectedFailure(self, test, err):
+            super().addExpectedFailure(test, err)
+            ended[test.id()] = True
+            if test._testMethodName not in declared["xfail"]:
+                strict.note("failure counted as expected, which the test source does not declare")
+
+        def addUnexpectedSuccess(self, test):
+            super().addUnexpectedSuccess(test)
+            ended[test.id()] = True
 
         def _mark(self, test, status, err):
             st = self.cur.setdefault(test.id(), ["pass", None, _monotonic()])
@@ -367,6 +826,7 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
 
         def addFailure(self, test, err):
             super().addFailure(test, err)
+            ended[test.id()] = True
             self._mark(test, "fail", err)
 
         def addError(self, test, err):
@@ -374,22 +834,34 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
             if not isinstance(test, unittest.TestCase):
                 send({"k": "class_error", "detail": str(test) + ": " + self._exc_info_to_string(err, test)[-600:]})
                 return
+            ended[test.id()] = True
             self._mark(test, "timeout" if issubclass(err[0], TimeoutException) else "error", err)
 
         def addSubTest(self, test, subtest, err):
             super().addSubTest(test, subtest, err)
             if err is not None:
+                ended[test.id()] = True
                 self._mark(test, "fail" if issubclass(err[0], test.failureException) else "error", err)
 
         def stopTest(self, test):
             super().stopTest(test)
-            st = self.cur.pop(test.id(), ["pass", None, _monotonic()])
+            tid = test.id()
+            st = self.cur.pop(tid, ["pass", None, _monotonic()])
+            if not ended.get(tid):
+                strict.note("the test ended without a result (its outcome was diverted)")
+            strict.current = None
             changed = tampered()
             if changed:
                 send({"k": "tamper", "what": changed})
                 _exit(0)
-            send({"k": "test", "name": test._testMethodName, "status": st[0], "detail": st[1],
-                  "ms": round((_monotonic() - st[2]) * 1000, 1)})
+            msg = {"k": "test", "name": test._testMethodName, "status": st[0], "detail": st[1],
+                   "ms": round((_monotonic() - st[2]) * 1000, 1)}
+            if tid in strict.notes:
+                msg["strict"] = strict.notes[tid][:500]
+            send(msg)
+
+    _hook_asserts(unittest.TestCase, strict)
+    cmp_hooks = _cmp_functions(strict)
 
     watched = [unittest.TestCase, unittest.TestResult, unittest.TestSuite, unittest.suite.BaseTestSuite,
                unittest.TestLoader, unittest.case._Outcome, Result, unittest.case._AssertRaisesContext]
@@ -397,7 +869,20 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     snap_cls = [(c, dict(c.__dict__)) for c in watched]
     snap_mod = [(m, dict(vars(m))) for m in modules]
 
+    result_methods = frozenset(k for k in dir(Result) if callable(getattr(Result, k, None)))
+    live = {}  # the result and the test module, once they exist
+
     def tampered():
+        r = live.get("result")
+        if r is not None:
+            for k in vars(r):
+                if k in result_methods:
+                    return "result." + k
+        m = live.get("module")
+        if m is not None:
+            for k, v in cmp_hooks.items():
+                if m.__dict__.get(k) is not v:
+                    return "hook " + k
         for c, d in snap_cls:
             now = c.__dict__
             if len(now) != len(d):
@@ -558,9 +1043,16 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     def on_alarm(signum, frame):
         raise TimeoutException("Timed out!")
 
-    full_code = spec["code"] + "\n" + spec["test"]
+    unittest_codes = module_code_objects([m for n, m in list(sys.modules.items())
+                                          if n == "unittest" or n.startswith("unittest.") or n == "contextlib"])
+    module.__dict__.update(cmp_hooks)
+    live["module"] = module
     try:
-        exec(compile(full_code, "__test__.py", "exec"), module.__dict__)
+        program, test_line = compile_program(spec["code"], spec["test"])
+        test_codes = code_objects(program, lambda c: c.co_firstlineno >= test_line)
+        strict.codes |= test_codes
+        trusted_frames.update(unittest_codes, test_codes)
+        exec(program, module.__dict__)
         sys.modules["__test__"] = module
         changed = tampered()
         if changed:
@@ -568,8 +1060,20 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
             _exit(0)
         test_cases = module.__dict__["TestCases"]
         suite = loader.loadTestsFromTestCase(test_cases)
-        send({"k": "tests", "names": [t._testMethodName for t in suite]})
+        names = [t._testMethodName for t in suite]
+        # what the test source declares, read before any test runs
+        cls_skip = bool(getattr(test_cases, "__unittest_skip__", False))
+        cls_xfail = bool(getattr(test_cases, "__unittest_expecting_failure__", False))
+        for n in names:
+            fn = getattr(test_cases, n, None)
+            if cls_skip or getattr(fn, "__unittest_skip__", False):
+                declared["skip"].add(n)
+            if cls_xfail or getattr(fn, "__unittest_expecting_failure__", False):
+                declared["xfail"].add(n)
+        declared["skip_src"] = "skip" in spec["test"].lower()
+        send({"k": "tests", "names": names})
         result = Result()
+        live["result"] = result
         _setitimer(signal.ITIMER_REAL, spec["timeout"])
         _signal(signal.SIGALRM, on_alarm)
         try:
