@@ -50,6 +50,7 @@ import ast
 import ctypes
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import shutil
@@ -347,7 +348,8 @@ _VALUES = frozenset([int, float, complex, bool, str, bytes, type(None), list, tu
 # methods through which an object decides ==, `in` and truth
 _PROTOCOL = ("__eq__", "__ne__", "__bool__", "__len__", "__contains__", "__iter__", "__getitem__",
              "__getattribute__", "__getattr__", "__class__")
-_BUDGET = 200000
+# objects looked at per assertion: containers beyond it are not scanned further
+_BUDGET = 50000
 _DEPTH = 12
 
 
@@ -405,6 +407,8 @@ class Strict:
         self.notes = {}  # test id -> first note
         self.current = None
         self.budget = 0
+        self.busy = False  # inside a hooked assertion (assertEqual calls assertListEqual ...)
+        self.memo = {}  # type -> trusted, within one check
 
     # -- which types are library code ------------------------------------------
     def lib_func(self, f):
@@ -427,15 +431,22 @@ class Strict:
         return isinstance(v, (types.WrapperDescriptorType, types.MethodDescriptorType, types.MethodWrapperType))
 
     def trusted(self, t):
+        ok = self.memo.get(t)
+        if ok is None:
+            ok = self.memo[t] = self._trusted(t)
+        return ok
+
+    def _trusted(self, t):
         heap = [c for c in t.__mro__ if c.__flags__ & _HEAPTYPE]
         if not heap:
             return True
         for c in heap:
             if c in self.exempt:
                 return True
-        key = tuple((len(c.__dict__),) + tuple(id(c.__dict__.get(n)) for n in _PROTOCOL) for c in heap)
+        # cheap staleness check: members added or removed, or == / != replaced
+        key = ([len(c.__dict__) for c in heap], t.__eq__, t.__ne__)
         hit = self.cache.get(t)
-        if hit is not None and hit[0] == key:
+        if hit is not None and hit[0][0] == key[0] and hit[0][1] is key[1] and hit[0][2] is key[2]:
             return hit[1]
         ok = True
         for c in heap:
@@ -481,6 +492,12 @@ class Strict:
         return None
 
     def _items(self, x):
+        """The items of a builtin container (C iteration, none of the candidate's
+        methods), at most the budget left; None for anything else."""
+        it = self._iter(x)
+        return None if it is None else list(itertools.islice(it, max(self.budget, 0)))
+
+    def _iter(self, x):
         t = type(x)
         if issubclass(t, (list, tuple)):
             return (list.__iter__ if issubclass(t, list) else tuple.__iter__)(x)
@@ -502,9 +519,8 @@ class Strict:
         m = self.liar(x, None, False)
         if m:
             return m
-        it = self._items(x)
-        if it is not None:
-            items = list(it)
+        items = self._items(x)
+        if items is not None:
             self.budget -= len(items)
             if _PLAIN.issuperset(map(type, items)):
                 return None
@@ -526,7 +542,7 @@ class Strict:
             return m
         seq = (list, tuple)
         if issubclass(ta, seq) and issubclass(tb, seq):
-            la, lb = list(self._items(a)), list(self._items(b))
+            la, lb = self._items(a), self._items(b)
             if len(la) == len(lb):
                 self.budget -= len(la)
                 if _PLAIN.issuperset(map(type, la)) and _PLAIN.issuperset(map(type, lb)):
@@ -537,7 +553,7 @@ class Strict:
                         return m
                 return None
         elif issubclass(ta, dict) and issubclass(tb, dict):
-            for k, v in list(dict.items(a)):
+            for k, v in list(itertools.islice(dict.items(a), max(self.budget, 0))):
                 m = self.one(k, depth + 1)
                 if not m:
                     m = self.pair(v, dict.__getitem__(b, k), depth + 1) if dict.__contains__(b, k) else self.one(v, depth + 1)
@@ -552,7 +568,7 @@ class Strict:
         t = type(x)
         if m or t in _PLAIN or self.trusted(t):
             return m
-        it = self._items(container) if not issubclass(type(container), dict) else dict.__iter__(container)
+        it = self._iter(container) if not issubclass(type(container), dict) else dict.__iter__(container)
         for y in (it if it is not None else ()):
             self.budget -= 1
             if self.budget < 0:
@@ -572,6 +588,7 @@ class Strict:
             return
         try:
             self.budget = _BUDGET
+            self.memo.clear()
             if member:
                 m = self.member(operands[0], operands[1])
             elif paired and len(operands) >= 2:
@@ -599,8 +616,14 @@ def _hook_asserts(TestCase, strict):
     """Wrap the equality assertions of TestCase (before the tamper snapshot)."""
     def make(orig, paired):
         def wrapper(self, first, second, *a, **kw):
+            if strict.busy:
+                return orig(self, first, second, *a, **kw)
             strict.check(first, second, paired=paired, member=not paired)
-            return orig(self, first, second, *a, **kw)
+            strict.busy = True
+            try:
+                return orig(self, first, second, *a, **kw)
+            finally:
+                strict.busy = False
         wrapper.__name__ = orig.__name__
         wrapper.__qualname__ = orig.__qualname__
         wrapper.__doc__ = orig.__doc__
