@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import type { Verdict } from '../../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from '../fixtures/humaneval.js';
 import { testApp } from '../helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from '../helpers/docker.js';
+import { canSecondDockerd, SecondDockerd } from '../helpers/dockerd.js';
 
 // Faults of ours: the container killed from outside, the image removed, the
 // data disk full, and the Docker engine restarted mid-batch. Wherever the
@@ -23,7 +24,7 @@ import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from '../help
 
 const hasDocker = await dockerAvailable();
 const isRoot = process.getuid?.() === 0;
-const canSecondEngine = hasDocker && isRoot && fs.existsSync('/usr/sbin/dockerd');
+const canSecondEngine = hasDocker && canSecondDockerd;
 if (hasDocker && !canSecondEngine) console.warn('[skip] engine restart: needs root and /usr/sbin/dockerd to run a second Docker engine');
 
 const canonical = (i: number) => HUMANEVAL_MINI[i]!.canonical_solution;
@@ -173,90 +174,27 @@ describe.skipIf(!hasDocker)('faults', () => {
 });
 
 describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a second dockerd of our own)', () => {
-  const root = fs.mkdtempSync(path.join('/tmp', 'verdict-dockerd-'));
-  const sock = path.join(root, 'docker.sock');
-  let daemon: ChildProcess | undefined;
+  const d2 = new SecondDockerd('fault', 77);
   let app: App;
   let engine: Docker;
   const fx = writeFixtures();
-
-  // dockerd started with --bridge=none deletes the host's docker0, which the
-  // main engine's builds need: the second engine gets a bridge of its own.
-  const bridge = `vfault${process.pid % 100000}`;
   const hadDocker0 = fs.existsSync('/sys/class/net/docker0');
-  const startDaemon = async () => {
-    fs.writeFileSync(path.join(root, 'daemon.json'), '{}');
-    try {
-      execFileSync('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'], { stdio: 'ignore' });
-      execFileSync('ip', ['addr', 'add', '10.213.77.1/24', 'dev', bridge], { stdio: 'ignore' });
-    } catch {
-      /* left from the first start of this run */
-    }
-    const log = fs.openSync(path.join(root, 'dockerd.log'), 'a');
-    daemon = spawn(
-      '/usr/sbin/dockerd',
-      [
-        `--host=unix://${sock}`,
-        `--data-root=${path.join(root, 'data')}`,
-        `--exec-root=${path.join(root, 'exec')}`,
-        `--pidfile=${path.join(root, 'docker.pid')}`,
-        `--config-file=${path.join(root, 'daemon.json')}`,
-        `--bridge=${bridge}`,
-        '--iptables=false',
-        '--ip6tables=false',
-        '--ip-masq=false',
-        '--userland-proxy=false',
-      ],
-      { stdio: ['ignore', log, log] },
-    );
-    const docker = new Docker({ socketPath: sock });
-    for (let i = 0; i < 120; i++) {
-      if (await docker.ping().then(() => true, () => false)) return docker;
-      await sleep(500);
-    }
-    throw new Error(`second dockerd did not start: ${fs.readFileSync(path.join(root, 'dockerd.log'), 'utf8').slice(-2000)}`);
-  };
-  const stopDaemon = async () => {
-    const d = daemon;
-    if (!d || d.exitCode !== null) return;
-    const exited = new Promise((r) => d.once('exit', r));
-    d.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
-    if (d.exitCode === null) {
-      d.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const startDaemon = () => d2.start();
+  const stopDaemon = () => d2.stop();
 
   beforeAll(async () => {
     const ref = await ensurePythonImage();
-    const docker = await startDaemon();
-    engine = docker;
-    // the python sandbox image, copied into the second engine
-    const tar = path.join(root, 'python.tar');
-    execFileSync('docker', ['save', '-o', tar, ref]);
-    await docker.loadImage(tar).then((s) => new Promise((r, j) => docker.modem.followProgress(s, (e) => (e ? j(e) : r(null)))));
-    fs.rmSync(tar);
+    engine = await startDaemon();
+    await d2.loadFromHost(ref);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-data-'));
     const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-fault-dockerd', prewarm: false, cacheEntries: 0, retries: 3 });
-    app = Object.assign(await createApp(config, { log: quietLog, docker }), { dataDir });
+    app = Object.assign(await createApp(config, { log: quietLog, docker: engine }), { dataDir });
     const { version, problems } = await BENCHMARKS.get('humaneval')!.read(fx.humaneval, {});
     app.store.importVersion({ name: 'humaneval', version, source: fx.humaneval, sha256: 'test' }, problems);
   }, 900_000);
   afterAll(async () => {
     await app?.close().catch(() => undefined);
-    await stopDaemon();
-    try {
-      execFileSync('umount', ['-R', path.join(root, 'exec')], { stdio: 'ignore' });
-    } catch {
-      /* nothing mounted */
-    }
-    fs.rmSync(root, { recursive: true, force: true });
-    try {
-      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
+    await d2.destroy();
   }, 120_000);
 
   it('grades on the second engine', async () => {
