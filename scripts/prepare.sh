@@ -35,5 +35,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || log "chromium install failed"
 fi
 
+# Scale-out tests (test/cluster.test.ts) run a real redis-server.
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing redis-server (Debian package)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null) || log "redis-server install failed"
+  # only the binary is wanted: the tests start their own servers
+  (systemctl disable --now redis-server >/dev/null 2>&1 || service redis-server stop >/dev/null 2>&1) || true
+fi
+
 log "building sandbox images (the first time takes a few minutes)"
 npx tsx src/cli.ts images build

@@ -98,7 +98,11 @@ export class QueueClient implements GradeService {
   /** Connected workers and job counts, for /healthz. */
   async status(): Promise<{ reachable: boolean; workers: number; waiting: number; active: number; error?: string }> {
     try {
-      const [workers, counts] = await Promise.all([this.queue.getWorkersCount(), this.queue.getJobCounts('waiting', 'active', 'prioritized')]);
+      const [workers, counts] = await withTimeout(
+        Promise.all([this.queue.getWorkersCount(), this.queue.getJobCounts('waiting', 'active', 'prioritized')]),
+        3000,
+        'Redis did not answer within 3 s',
+      );
       return { reachable: true, workers, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
     } catch (e) {
       return { reachable: false, workers: 0, waiting: 0, active: 0, error: errText(e) };
@@ -106,8 +110,11 @@ export class QueueClient implements GradeService {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // closing waits for connections that may never come while Redis is away
+    await withTimeout(Promise.allSettled([this.events.close(), this.queue.close()]), 5000, 'close').catch(() => undefined);
     this.redis.disconnect();
+    void this.events.disconnect().catch(() => undefined);
+    void this.queue.disconnect().catch(() => undefined);
   }
 
   private async run(data: GradeJob, waitMs: number): Promise<{ verdict: Verdict } | { reason: Reason; detail: string }>;

@@ -19,8 +19,8 @@ export class SecondDockerd {
   private readonly bridge: string;
   private readonly subnet: number;
 
-  /** `tag`: a few letters naming the test; `subnet`: third octet of 10.213.X.0/24, unique per test file */
-  constructor(tag: string, subnet: number) {
+  /** `tag`: a few letters naming the test; `subnet`: third octet of 10.213.X.0/24, unique per test file; `args`: more dockerd flags */
+  constructor(tag: string, subnet: number, private readonly args: string[] = []) {
     this.root = fs.mkdtempSync(path.join('/tmp', `verdict-dockerd-${tag}-`));
     this.socket = path.join(this.root, 'docker.sock');
     this.docker = new Docker({ socketPath: this.socket });
@@ -54,6 +54,7 @@ export class SecondDockerd {
         '--ip6tables=false',
         '--ip-masq=false',
         '--userland-proxy=false',
+        ...this.args,
       ],
       { stdio: ['ignore', log, log] },
     );
