@@ -8,7 +8,7 @@
 // HumanEval canonical solutions (all should pass), --clients at once.
 // Writes bench/results/scale-out-<stamp>.json.
 //
-//   npx tsx bench/scale-out.ts [--quota 0.5] [--concurrency 2] [--n 164] [--clients 16]
+//   npx tsx bench/scale-out.ts [--quota 1] [--concurrency 2] [--n 164] [--clients 16]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +26,7 @@ import { TestRedis } from '../test/helpers/redis.js';
 
 const { values } = parseArgs({
   options: {
-    quota: { type: 'string', default: '0.5' },
+    quota: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '2' },
     n: { type: 'string', default: '164' },
     clients: { type: 'string', default: '16' },
@@ -34,6 +34,11 @@ const { values } = parseArgs({
   },
 });
 const quota = Number(values.quota);
+// cgroup v1 refuses a container quota above its parent's, and a sandbox gets 1 CPU
+if (!(quota >= 1)) {
+  console.error('--quota must be at least 1 (CPUs per worker): a sandbox container has a 1-CPU quota of its own');
+  process.exit(2);
+}
 const perWorker = Number(values.concurrency);
 const n = Number(values.n);
 const clients = Number(values.clients);
@@ -57,6 +62,8 @@ function cgroup(name: string, cpus: number): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'cpu.cfs_period_us'), '100000');
   fs.writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), String(Math.round(cpus * 100000)));
+  // the quota caps it; high shares make sure it gets that much on a busy machine
+  fs.writeFileSync(path.join(dir, 'cpu.shares'), '10240');
   return dir;
 }
 
@@ -160,6 +167,10 @@ async function appWith(over: Record<string, unknown>, docker?: Docker): Promise<
   const a = await createApp(config, { log, ...(docker ? { docker } : {}) });
   a.store.importVersion({ name: 'humaneval', version, source: file, sha256: 'bench' }, problems);
   return a;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 }
 
 try {

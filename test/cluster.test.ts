@@ -11,7 +11,7 @@ import { INSTANCE_LABEL } from '../src/sandbox/container.js';
 import { createWorker, type WorkerApp } from '../src/queue/worker-app.js';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
-import { postGrade, testApp } from './helpers/app.js';
+import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from './helpers/docker.js';
 import { canSecondDockerd, SecondDockerd, sleep } from './helpers/dockerd.js';
 import { REDIS_SERVER, TestRedis } from './helpers/redis.js';
@@ -27,9 +27,12 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const LOCK_MS = 4000;
 
 const add = HUMANEVAL_MINI[0]!;
-/** a right or wrong add_three that takes ~0.5 s, so a batch is still running when a worker dies */
+// An inline problem with a generous limit: on a loaded machine HumanEval's 3 s
+// would turn an honest slow grade into a timeout, which is not what this tests.
+const ADD = { tests: { type: 'assert', entry_point: 'add', code: 'assert add(1, 2) == 3\nassert add(-1, 1) == 0' }, timeout_s: 60 };
+/** a right or wrong add that takes ~0.5 s, so a batch is still running when a worker dies */
 function slow(right: boolean, i: number): string {
-  return `    import time\n    time.sleep(0.5)\n    return a + b + c${right ? '' : ' + 1'}  # ${i}\n`;
+  return `import time\ndef add(a, b):\n    time.sleep(0.5)\n    return a + b${right ? '' : ' + 1'}  # ${i}\n`;
 }
 
 describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: API + Redis + two workers, each with its own dockerd', () => {
@@ -41,7 +44,7 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
   let app: App;
   let queue: Queue;
 
-  const startWorker = (name: string, hosts: string) => {
+  const startWorker = (name: string, hosts: string, env: Record<string, string> = {}) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `verdict-${name}-`));
     const logFile = path.join(dataDir, 'worker.log');
     logs.push(logFile);
@@ -63,6 +66,7 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
         VERDICT_DATA_DIR: dataDir,
         VERDICT_SANDBOXES_DIR: SANDBOXES,
         VERDICT_LOG_LEVEL: 'info',
+        ...env,
       },
     });
     workers.set(name, child);
@@ -74,7 +78,11 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
     }
     throw new Error(`expected ${n} workers; logs: ${logs.map((l) => fs.readFileSync(l, 'utf8').slice(-1500)).join('\n---\n')}`);
   };
-  const grade = (completion: string) => postGrade(app, { benchmark: 'humaneval', problem_id: add.task_id, completion, options: { cache: false } });
+  const grade = async (completion: string): Promise<Verdict> => {
+    const r = await app.server.inject({ method: 'POST', url: '/v1/grade/batch', payload: { format: 'json', items: [{ problem: ADD, completion }], options: { cache: false } } });
+    expect(r.statusCode, r.body).toBe(200);
+    return (r.json() as { results: Verdict[] }).results[0]!;
+  };
 
   beforeAll(async () => {
     const ref = await ensurePythonImage();
@@ -113,6 +121,31 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
     expect(vs.filter((v) => v.status === 'fail').every((v) => v.reason === 'wrong_answer')).toBe(true);
     const done = await queue.getCompleted();
     expect(new Set(done.map((j) => j.processedBy))).toEqual(new Set(['w1', 'w2']));
+  }, 120_000);
+
+  it('streams batches (NDJSON, inline stdin/stdout problems included) and runs regrading jobs through the queue', async () => {
+    const items = [
+      { problem_id: add.task_id, completion: add.canonical_solution },
+      { problem_id: add.task_id, completion: '    return 0\n' },
+      { problem: { tests: { type: 'stdio', cases: [{ stdin: '1 2\n', stdout: '3\n' }] } }, completion: 'a, b = map(int, input().split())\nprint(a + b)\n' },
+    ];
+    const r = await app.server.inject({ method: 'POST', url: '/v1/grade/batch', payload: { benchmark: 'humaneval', items, options: { cache: false } } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toContain('application/x-ndjson');
+    const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as Verdict & { index: number });
+    expect(lines.sort((a, b) => a.index - b.index).map((l) => l.status)).toEqual(['pass', 'fail', 'pass']);
+
+    const lines2 = [add.canonical_solution, '    return a\n', add.canonical_solution].map((completion) => JSON.stringify({ task_id: add.task_id, completion }));
+    const created = await app.server.inject({ method: 'POST', url: '/v1/jobs', payload: { benchmark: 'humaneval', jsonl: lines2.join('\n') + '\n' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = (created.json() as { id: string }).id;
+    let job: { state: string; passes: number; fails: number; infra_errors: number } | undefined;
+    for (let i = 0; i < 240; i++) {
+      job = (await app.server.inject({ method: 'GET', url: `/v1/jobs/${id}` })).json();
+      if (job!.state === 'done') break;
+      await sleep(250);
+    }
+    expect(job).toMatchObject({ state: 'done', passes: 2, fails: 1, infra_errors: 0 });
   }, 120_000);
 
   it('a worker SIGKILLed mid-batch: its grades are re-run on the other one, every grade answered once and right', async () => {
@@ -197,4 +230,23 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
       await w3?.close();
     }
   }, 600_000);
+
+  it('a grade whose workers keep dying: infra_error worker_lost (retryable) once the retries are spent, never a hang or a fail', async () => {
+    // one retry-less worker holds the grade and dies; the next one finds it stalled and gives up on it
+    startWorker('w4', 'unix:///var/run/docker.sock=1', { VERDICT_WORKER_RETRIES: '0' });
+    await untilWorkers(1);
+    const pending = grade('import time\ndef add(a, b):\n    time.sleep(5)\n    return a + b\n');
+    let held = false;
+    for (let i = 0; i < 300 && !held; i++) {
+      held = (await queue.getActive()).some((j) => j.processedBy === 'w4');
+      if (!held) await sleep(100);
+    }
+    expect(held).toBe(true);
+    workers.get('w4')!.kill('SIGKILL');
+    startWorker('w5', 'unix:///var/run/docker.sock=1', { VERDICT_WORKER_RETRIES: '0' });
+    const v = await pending;
+    expect(v).toMatchObject({ status: 'infra_error', reason: 'worker_lost', retryable: true });
+    // w5 is healthy: the next grade is an ordinary one
+    expect((await grade(slow(true, 600))).status).toBe('pass');
+  }, 300_000);
 });

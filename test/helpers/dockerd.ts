@@ -89,10 +89,19 @@ export class SecondDockerd {
   /** Stop it and remove everything it made. */
   async destroy(): Promise<void> {
     await this.stop();
-    try {
-      execFileSync('umount', ['-R', path.join(this.root, 'exec')], { stdio: 'ignore' });
-    } catch {
-      /* nothing mounted */
+    // whatever the engine left mounted under its root (exec root, shm of containers it never cleaned up)
+    const mounts = fs
+      .readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(this.root + '/'))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) {
+      try {
+        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      } catch {
+        /* gone already */
+      }
     }
     fs.rmSync(this.root, { recursive: true, force: true });
     try {
