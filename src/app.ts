@@ -7,13 +7,12 @@ import { Grader } from './grading/grader.js';
 import { Metrics } from './metrics.js';
 import { pythonProfile } from './benchmarks/python-harness.js';
 import { SandboxEngine } from './sandbox/engine.js';
-import { baseImage, imageRef, imagesConfigFromEnv } from './sandbox/images.js';
+import { imageResolver, listSandboxes } from './sandbox/images.js';
 import { buildServer } from './server.js';
 import { ProblemStore } from './store/store.js';
 import { ResultCache } from './store/result-cache.js';
 import { Admission } from './rl/admission.js';
 import { RewardService } from './rl/reward-service.js';
-import { listSandboxes } from './sandbox/images.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
@@ -54,16 +53,7 @@ export async function createApp(
     maxUses: config.maxUses,
   });
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
-  const base = baseImage(imagesConfigFromEnv());
-  const refs = new Map<string, Promise<string>>();
-  const resolveImage = (name: string) => {
-    let r = refs.get(name);
-    if (!r) {
-      r = imageRef(config.sandboxesDir, name, base);
-      refs.set(name, r);
-    }
-    return r;
-  };
+  const resolveImage = imageResolver(config.sandboxesDir);
   const metrics = new Metrics({
     // with a queue: grades sent to workers and not answered yet
     queue: () => (queue ? queue.pending : engine.stats().queued),

@@ -10,7 +10,7 @@ import { Metrics } from '../metrics.js';
 import { healthRoutes, hostsHealth } from '../routes/health.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { DockerHosts, parseDockerHosts } from '../sandbox/hosts.js';
-import { baseImage, imageRef, imageStatus, imagesConfigFromEnv } from '../sandbox/images.js';
+import { imageResolver, imageStatus } from '../sandbox/images.js';
 import { ProblemStore } from '../store/store.js';
 import { GradeWorker } from './worker.js';
 
@@ -45,16 +45,7 @@ export async function createWorker(
   });
   await hosts.start();
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
-  const base = baseImage(imagesConfigFromEnv());
-  const refs = new Map<string, Promise<string>>();
-  const resolveImage = (name: string) => {
-    let r = refs.get(name);
-    if (!r) {
-      r = imageRef(config.sandboxesDir, name, base);
-      refs.set(name, r);
-    }
-    return r;
-  };
+  const resolveImage = imageResolver(config.sandboxesDir);
   const store = new ProblemStore(config.dataDir);
   const metrics = new Metrics({
     queue: () => hosts.stats().reduce((n, h) => n + h.queued, 0),

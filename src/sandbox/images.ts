@@ -235,6 +235,19 @@ export async function imageRef(root: string, name: string, base: string): Promis
   return `verdict/${name}:${(await recipeHash(root, name, base)).slice(0, 12)}`;
 }
 
+/** `imageRef` per sandbox name, computed once per process (recipes do not change under a running service). */
+export function imageResolver(root: string, base: string = baseImage(imagesConfigFromEnv())): (name: string) => Promise<string> {
+  const refs = new Map<string, Promise<string>>();
+  return (name) => {
+    let r = refs.get(name);
+    if (!r) {
+      r = imageRef(root, name, base);
+      refs.set(name, r);
+    }
+    return r;
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Docker helpers
 
