@@ -4,19 +4,21 @@
 // polyglot-offline.md), with per-language grade times.
 // Writes bench/results/polyglot-<stamp>.json (rewritten as results come in).
 //
-//   npx tsx bench/polyglot.ts [--data /tmp/polyglot] [--concurrency 2] [--lang go,rust] [--ids java/bowling,…]
+//   npx tsx bench/polyglot.ts [--data /tmp/polyglot] [--concurrency 2] [--lang go,rust] [--ids java/bowling,…] [--cold]
 //
 // --data is a work tree of Aider-AI/polyglot-benchmark (not in /work/shared).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
-import { LANGUAGES } from '../src/benchmarks/polyglot-languages.js';
+import { CPP_CACHE, LANGUAGE_SPECS, LANGUAGES } from '../src/benchmarks/polyglot-languages.js';
 import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
 import { polyglot } from '../src/benchmarks/polyglot.js';
 import { loadConfig } from '../src/config.js';
+import { fillVolumes } from '../src/sandbox/volumes.js';
 import type { Verdict } from '../src/schemas.js';
 
 const { values } = parseArgs({
@@ -25,6 +27,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     lang: { type: 'string' },
     ids: { type: 'string' },
+    cold: { type: 'boolean', default: false },
+    // C++ only: every control also graded with an empty cache (a scratch volume), side by side
+    'cache-ab': { type: 'boolean', default: false },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -39,13 +44,20 @@ const { problems, version } = await polyglot.read(values.data, {});
 const ids = values.ids?.split(',');
 const selected = problems.filter((p) => langs.includes(String(p.public.language)) && (!ids || ids.includes(p.id)));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
-const config = loadConfig(process.env, { dataDir, port: 0, concurrency, warm: 0, prewarm: false, instance: `bench-polyglot-${process.pid}` });
+const config = loadConfig(process.env, { dataDir, port: 0, concurrency, warm: 0, prewarm: false, cacheEntries: 0, instance: `bench-polyglot-${process.pid}` });
 // (an instance removes its own leftovers at start: concurrent benches need their own names)
 const app = await createApp(config, { log: pino({ level: 'warn' }) });
 app.store.importVersion({ name: 'polyglot', version, source: values.data, sha256: '-' }, problems);
+// as `verdict import` does: Catch2's main into the read-only C++ compiler cache (--cold: none, the volume is removed)
+if (values.cold) await new Docker().getVolume(CPP_CACHE.name).remove().catch(() => undefined);
+const COLD = { ...CPP_CACHE, name: `${CPP_CACHE.name}-bench-cold` };
+await new Docker().getVolume(COLD.name).remove().catch(() => undefined);
+const fillS = values.cold ? null : (await fillVolumes(new Docker(), config.sandboxesDir, polyglot.volumes!(selected), (l) => console.error(l))).reduce((s, r) => s + r.seconds, 0);
 
 type Kind = 'reference' | 'stub';
+type Cache = 'warm' | 'cold';
 interface Row {
+  cache?: Cache;
   id: string;
   language: string;
   kind: Kind;
@@ -62,11 +74,14 @@ const expected = (id: string, kind: Kind): Verdict['status'] => {
   return REFERENCE_FAILS.has(id) ? 'fail' : 'pass';
 };
 
-const jobs: Array<{ id: string; language: string; kind: Kind; completion: string }> = [];
+const jobs: Array<{ id: string; language: string; kind: Kind; completion: string; cache?: Cache }> = [];
 for (const p of selected) {
   const h = PolyglotHiddenSchema.parse(p.hidden);
-  jobs.push({ id: p.id, language: h.language, kind: 'reference', completion: JSON.stringify(h.reference) });
-  jobs.push({ id: p.id, language: h.language, kind: 'stub', completion: '{}' });
+  const caches: Array<Cache | undefined> = values['cache-ab'] && h.language === 'cpp' ? ['cold', 'warm'] : [undefined];
+  for (const cache of caches) {
+    jobs.push({ id: p.id, language: h.language, kind: 'reference', completion: JSON.stringify(h.reference), ...(cache ? { cache } : {}) });
+    jobs.push({ id: p.id, language: h.language, kind: 'stub', completion: '{}', ...(cache ? { cache } : {}) });
+  }
 }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -91,6 +106,16 @@ function report() {
       stubs: { pass: count('stub', 'pass'), fail: count('stub', 'fail'), infra_error: count('stub', 'infra_error') },
       as_official: mine.filter((r) => r.status === r.expected).length,
       median_ms: { reference: median(ms('reference')), stub: median(ms('stub')) },
+      ...(values['cache-ab'] && l === 'cpp'
+        ? {
+            by_cache: Object.fromEntries(
+              (['cold', 'warm'] as const).map((c) => {
+                const sel = (kind: Kind) => mine.filter((r) => r.cache === c && r.kind === kind).map((r) => r.ms);
+                return [c, { reference: median(sel('reference')), stub: median(sel('stub')), all: median([...sel('reference'), ...sel('stub')]) }];
+              }),
+            ),
+          }
+        : {}),
       max_ms: Math.round(Math.max(0, ...mine.map((r) => r.ms))),
     };
   }
@@ -100,6 +125,7 @@ function report() {
     machine: { cpus: os.cpus().length, load: os.loadavg().map((x) => Math.round(x * 10) / 10) },
     concurrency,
     benchmark_version: version,
+    cache_fill_s: fillS,
     controls: jobs.length,
     done: rows.length,
     wall_s: Math.round((performance.now() - t0) / 1000),
@@ -117,6 +143,8 @@ await Promise.all(
   Array.from({ length: concurrency }, async () => {
     while (next < jobs.length) {
       const j = jobs[next++]!;
+      // plan() reads the profile at call time: a cold grade mounts an empty scratch volume
+      LANGUAGE_SPECS.cpp.profile.volumes = [j.cache === 'cold' ? COLD : CPP_CACHE];
       const t = performance.now();
       const res = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'polyglot', problem_id: j.id, completion: j.completion } });
       const v = res.json() as Verdict;
@@ -128,12 +156,13 @@ await Promise.all(
         reason: v.reason,
         expected: expected(j.id, j.kind),
         ms: performance.now() - t,
+        ...(j.cache ? { cache: j.cache } : {}),
         sandbox_ms: v.timings?.sandbox_ms ?? 0,
       };
       if (v.detail) row.detail = v.detail;
       rows.push(row);
       const mark = row.status === row.expected ? 'ok ' : 'BAD';
-      console.log(`${mark} ${j.kind.padEnd(9)} ${j.id.padEnd(40)} ${v.status}${v.reason ? ` (${v.reason})` : ''} ${(row.ms / 1000).toFixed(1)} s`);
+      console.log(`${mark} ${(j.cache ?? '').padEnd(4)} ${j.kind.padEnd(9)} ${j.id.padEnd(40)} ${v.status}${v.reason ? ` (${v.reason})` : ''} ${(row.ms / 1000).toFixed(1)} s`);
       if (rows.length % 10 === 0) report();
     }
   }),

@@ -9,6 +9,7 @@ import { BENCHMARKS } from './benchmarks/registry.js';
 import { loadConfig } from './config.js';
 import { openapiYaml } from './openapi.js';
 import { ensureImages, imageStatus } from './sandbox/images.js';
+import { fillVolumes } from './sandbox/volumes.js';
 import { sha256, readMaybeGzip } from './benchmarks/files.js';
 import { ProblemStore } from './store/store.js';
 import { VERSION } from './version.js';
@@ -123,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
       const v = store.importVersion({ name: bench.name, version, source: path.resolve(file), sha256: digest }, problems);
       store.close();
       console.log(`imported ${v.count} problems into ${bench.name} ${v.version} (${config.dataDir})`);
+      const fills = bench.volumes?.(problems) ?? [];
+      // caches built from the benchmark's trusted files (e.g. Polyglot C++'s Catch2 main): without them grades are slower, not different
+      if (fills.length) await fillVolumes(new Docker(), config.sandboxesDir, fills, (line) => console.error(line)).catch((e: Error) => console.warn(`warning: no warm cache (grades stay right, only slower): ${e.message}`));
       return 0;
     }
     case 'selftest': {

@@ -8,6 +8,7 @@ import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
 import { polyglot } from '../src/benchmarks/polyglot.js';
 import type { Verdict } from '../src/schemas.js';
 import { ensureImages } from '../src/sandbox/images.js';
+import { fillVolumes } from '../src/sandbox/volumes.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
@@ -102,6 +103,18 @@ describe('polyglot import and answers', () => {
     expect(Object.keys(goWitnessFiles({ ...files, 'leap_test.go': 'package leap_test\n' }, ['leap_test.go'], 'x')!)).toContain('zz_verdict_main_test.go');
   });
 
+  it('fills the C++ compiler cache from Catch\'s main only: every other file goes in empty', () => {
+    const [fill, ...more] = polyglot.volumes!(problems);
+    expect(more).toEqual([]);
+    expect(fill!.argv).toEqual(['/opt/polyglot/warm-cache', 'leap', 'reverse-string']);
+    expect(fill!.volume).toBe(LANGUAGE_SPECS.cpp.profile.volumes![0]!.name);
+    const nonEmpty = fill!.files.filter((f) => String(f.content) !== '').map((f) => f.path).sort();
+    expect(nonEmpty).toEqual(['leap/CMakeLists.txt', 'leap/test/catch.hpp', 'leap/test/tests-main.cpp', 'reverse-string/CMakeLists.txt', 'reverse-string/test/catch.hpp', 'reverse-string/test/tests-main.cpp']);
+    // every C++ grade mounts it (read-only: see src/sandbox/container.ts)
+    expect(polyglot.plan(byId.get('cpp/leap')!, '{}', { timeout_s: 180 }, undefined).profile.volumes).toEqual(LANGUAGE_SPECS.cpp.profile.volumes);
+    expect(polyglot.volumes!(problems.filter((p) => p.public.language !== 'cpp'))).toEqual([]);
+  });
+
   it('refuses java/hangman by naming the missing dependency', () => {
     expect(() => polyglot.plan(byId.get('java/hangman')!, '{}', { timeout_s: 180 }, undefined)).toThrow(/rxjava/i);
   });
@@ -141,6 +154,18 @@ const extra: Partial<Record<Language, Array<[string, string, string, Verdict['st
   ],
   cpp: [
     // EXERCISM_RUN_ALL_TESTS is on
+    // the compiler cache is read-only: right answers only when the write was refused
+    [
+      'an answer that tries to poison the compiler cache',
+      'cpp/leap',
+      JSON.stringify({
+        'leap.h': '#pragma once\nnamespace leap {\nbool is_leap_year(int year);\n}\n',
+        'leap.cpp':
+          '#include "leap.h"\n#include <cstdio>\nnamespace leap {\nbool is_leap_year(int y) {\n  FILE* f = std::fopen("/opt/polyglot/ccache/poison", "w");\n  if (f) { std::fclose(f); return false; }\n  return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);\n}\n}\n',
+      }),
+      'pass',
+      null,
+    ],
     ['an answer wrong only on the guarded tests', 'cpp/reverse-string', JSON.stringify({ 'reverse_string.cpp': '#include "reverse_string.h"\nnamespace reverse_string {\nstd::string reverse_string(const std::string& s) { return s; }\n}\n' }), 'fail', 'wrong_answer'],
   ],
 };
@@ -151,6 +176,8 @@ describe.skipIf(!hasDocker)('polyglot grading in the sandboxes', () => {
   beforeAll(async () => {
     await ensureImages(new Docker(), SANDBOXES, SANDBOX_LANGS.map((l) => LANGUAGE_SPECS[l].image));
     app = await testApp([{ benchmark: 'polyglot', file: FIXTURES }], { instance: 'test-polyglot' });
+    // as `verdict import` does: Catch's main of the fixtures into the C++ compiler cache
+    if (SANDBOX_LANGS.includes('cpp')) await fillVolumes(new Docker(), SANDBOXES, polyglot.volumes!(problems));
   }, 3_600_000);
   afterAll(async () => {
     await app?.close();

@@ -1,4 +1,5 @@
 import { goWitnessFiles, witnessLine } from './polyglot-go-witness.js';
+import type { VolumeMount } from '../sandbox/types.js';
 import type { PlanProfile } from './types.js';
 
 // Per-language facts of Aider Polyglot: the sandbox image that runs the
@@ -33,6 +34,9 @@ export interface LanguageSpec {
 }
 
 const MB = 1 << 20;
+
+/** Catch2's main, compiled at import from the benchmark's files (see polyglot-cpp-cache.ts) */
+export const CPP_CACHE: VolumeMount = { name: 'verdict-polyglot-cpp-ccache', target: '/opt/polyglot/ccache' };
 
 const profile = (memoryMb: number, workMb: number, tmpMb: number, pidsLimit = 1024): Omit<PlanProfile, 'image'> => ({
   memoryBytes: memoryMb * MB,
@@ -83,7 +87,8 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   },
   cpp: {
     image: 'polyglot-cpp',
-    profile: profile(2048, 512, 256),
+    // Catch2's main from the read-only compiler cache (polyglot-cpp-cache.ts)
+    profile: { ...profile(2048, 512, 256), volumes: [CPP_CACHE] },
     summaryPassed: (out) => /^All tests passed \(\d+ assertions? in \d+ test cases?\)/m.test(out),
     compileFailed: (out) => /error:|Error \d+/.test(out) && !/test cases?:.*failed/.test(out),
   },

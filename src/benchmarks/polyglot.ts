@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TestResult } from '../schemas.js';
 import type { ExecResult } from '../sandbox/types.js';
 import { parseAnswer } from './polyglot-answer.js';
+import { cppCacheFills } from './polyglot-cpp-cache.js';
 import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './polyglot-languages.js';
 import { PolyglotHiddenSchema, readPolyglot } from './polyglot-read.js';
 import { UnsupportedProblemError, type Benchmark, type Outcome } from './types.js';
@@ -36,7 +37,7 @@ const CAPTURE_BYTES = 256 << 10;
 export const polyglot: Benchmark<Options> = {
   name: 'polyglot',
   description: 'Aider Polyglot (225 Exercism exercises in C++, Go, Java, JavaScript, Python, Rust), graded with aider\'s test commands offline',
-  graderVersion: '1',
+  graderVersion: '2',
   options: OptionsSchema,
 
   async read(root, opts) {
@@ -88,6 +89,8 @@ export const polyglot: Benchmark<Options> = {
     const witness = plan.nonce !== undefined ? spec.witness?.line(plan.nonce) : undefined;
     return testOutcome(results[0], spec, witness);
   },
+
+  volumes: cppCacheFills,
 
   entryPoint: (problem) => {
     const files = problem.public.solution_files;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ExecResult, FileEntry, Step } from '../sandbox/types.js';
+import type { ExecResult, FileEntry, Step, VolumeFill, VolumeMount } from '../sandbox/types.js';
 import type { ProblemRecord } from '../store/store.js';
 import type { Reason, TestResult } from '../schemas.js';
 import type { JudgeReport, JudgeTask } from '../judge/types.js';
@@ -12,6 +12,8 @@ export interface PlanProfile {
   pidsLimit: number;
   workBytes: number;
   tmpBytes: number;
+  /** named volumes mounted read-only (e.g. compiler caches filled by `volumes` at import) */
+  volumes?: VolumeMount[];
 }
 
 export interface RunPlan {
@@ -89,6 +91,11 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   judgeOutcome?(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
   /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
   canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };
+  /**
+   * Caches to fill at import from trusted benchmark files only (never candidate
+   * code), run by src/sandbox/volumes.ts; grades mount them read-only.
+   */
+  volumes?(problems: ProblemRecord[]): VolumeFill[];
   /** fields of problem.public worth listing */
   entryPoint?(problem: ProblemRecord): string | undefined;
 }

@@ -101,6 +101,9 @@ export class SandboxContainer {
             '/work': `rw,exec,nosuid,nodev,size=${profile.workBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
             '/tmp': `rw,exec,nosuid,nodev,size=${profile.tmpBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
           },
+          ...(profile.volumes?.length
+            ? { Mounts: profile.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target, ReadOnly: true })) }
+            : {}),
           ShmSize: Math.min(profile.tmpBytes, 64 << 20),
           Memory: profile.memoryBytes,
           MemorySwap: profile.memoryBytes,

@@ -170,7 +170,7 @@ export class SandboxEngine implements Sessions {
 }
 
 function key(p: ContainerProfile): string {
-  return JSON.stringify([p.image, p.runtime, p.memoryBytes, p.cpus, p.pidsLimit, p.workBytes, p.tmpBytes]);
+  return JSON.stringify([p.image, p.runtime, p.memoryBytes, p.cpus, p.pidsLimit, p.workBytes, p.tmpBytes, p.volumes ?? []]);
 }
 
 function oomResult(): ExecResult {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** A named Docker volume, always mounted read-only (filled by src/sandbox/volumes.ts). */
+export const VolumeMountSchema = z.object({ name: z.string().min(1), target: z.string().startsWith('/') });
+export type VolumeMount = z.infer<typeof VolumeMountSchema>;
+
 /** What a container is: fixed at creation, so it keys the warm pool. */
 export const ContainerProfileSchema = z.object({
   image: z.string().min(1),
@@ -9,6 +13,8 @@ export const ContainerProfileSchema = z.object({
   pidsLimit: z.number().int().positive(),
   workBytes: z.number().int().positive(),
   tmpBytes: z.number().int().positive(),
+  /** caches the code under test may read but never write */
+  volumes: z.array(VolumeMountSchema).optional(),
 });
 export type ContainerProfile = z.infer<typeof ContainerProfileSchema>;
 
@@ -79,4 +85,18 @@ export interface PairResult {
   main: ExecResult;
   peer: ExecResult;
   peerOutput: Buffer;
+}
+
+/**
+ * A trusted run that fills a named volume: `files` go to /work, `argv` runs
+ * there as the sandbox user with the volume mounted writable at `target` and
+ * no network. `image` is a sandbox name.
+ */
+export interface VolumeFill {
+  volume: string;
+  image: string;
+  target: string;
+  files: FileEntry[];
+  argv: string[];
+  env?: Record<string, string>;
 }
