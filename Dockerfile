@@ -44,13 +44,17 @@ RUN touch /tmp/host-ca/ca-certificates.crt \
       npm config set --location=global cafile /tmp/host-ca/ca-certificates.crt; \
     fi
 ENV NODE_EXTRA_CA_CERTS=/tmp/host-ca/ca-certificates.crt
+# Install scripts are off (as allowScripts in package.json has them on the
+# host) except better-sqlite3's build: ssh2's and cpu-features' optional
+# native addons, compiled here, crashed Node when dockerode loaded them.
 # `npm install`, not `npm ci`: ci trips over npm's optional-dependency lockfile
 # bug (npm/cli#4828); install honours the lockfile all the same.
 # npm_config_nodedir: node-gyp uses the image's own Node headers instead of
 # downloading them (offline).
 RUN prefix="$(dirname "$(dirname "$(command -v node)")")"; \
     if [ -f "$prefix/include/node/node.h" ]; then export npm_config_nodedir="$prefix"; fi; \
-    npm_config_build_from_source=true npm install --no-audit --no-fund
+    npm install --no-audit --no-fund --ignore-scripts \
+ && npm_config_build_from_source=true npm rebuild better-sqlite3
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
