@@ -57,13 +57,11 @@ const TARGETS: Target[] = [
   },
 ];
 
-// Known gaps, as the official harness: BigCodeBench's tests must run in the
-// candidate's interpreter (they take its DataFrames, Axes, mocks), so an object
-// whose == is always true, and a unittest.SkipTest raised by the candidate
-// (skips count as passes there), still pass. Documented in
-// src/benchmarks/python/bigcodebench_runner.py and docs/hostile.md; listed
-// here so that a fix shows up (the test then asks to remove the entry).
-const KNOWN_GAPS = new Set(['always_equal.py on bigcodebench', 'always_equal_subclass.py on bigcodebench', 'skip_test.py on bigcodebench']);
+// Pairs that still get a wrong verdict, if any (each needs an entry in
+// docs/hostile.md); a pair listed here that starts to fail must be removed.
+// BigCodeBench's always-equal and skip hacks, which the official harness
+// passes, fail in strict mode (the default) and carry the official verdict.
+const KNOWN_GAPS = new Set<string>([]);
 
 describe.skipIf(!hasDocker)('reward hacks against every assert- and unittest-based benchmark', () => {
   let app: Awaited<ReturnType<typeof testApp>>;
