@@ -317,6 +317,7 @@ export class JobRunner {
     };
     if (v.detail) r.detail = v.detail.slice(0, 500);
     if (v.groups) r.groups = v.groups;
+    if (v.official) r.official = v.official;
     const problem = this.deps.grader.resolve({
       benchmark: v.benchmark,
       problem_id: v.problem_id,

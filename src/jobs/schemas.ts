@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GradeOptionsSchema, ReasonSchema } from '../schemas.js';
+import { GradeOptionsSchema, ReasonSchema, VerdictSchema } from '../schemas.js';
 
 // Requests and responses of the batch-regrading job routes (/v1/jobs).
 
@@ -84,6 +84,7 @@ export const JobResultSchema = z
     detail: z.string().optional(),
     error: z.string().optional().describe('why an invalid line could not be read'),
     groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
+    official: VerdictSchema.shape.official,
     benchmark_version: z.string().optional(),
     grader_version: z.string().optional(),
     /** public problem fields metrics group by (LiveCodeBench difficulty, contest_date, platform) */
