@@ -39,6 +39,8 @@ export class QueueClient implements GradeService {
     this.redis = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.redis.on('error', (e: Error) => opts.log.warn({ err: e.message }, 'redis'));
     this.queue = new Queue(QUEUE_NAME, { connection: this.redis, prefix: opts.prefix });
+    // every waiting grade listens for the queue closing: thousands at once are normal
+    this.queue.setMaxListeners(0);
     this.events = new QueueEvents(QUEUE_NAME, { connection: { url: opts.url, maxRetriesPerRequest: null }, prefix: opts.prefix });
     this.events.on('error', (e: Error) => opts.log.warn({ err: e.message }, 'queue events'));
     this.shelf = new ProblemShelf(this.redis, opts.prefix);
