@@ -20,6 +20,8 @@ export const WITNESS_OUT_FILE = '.verdict-witness-out';
 const PKG_DIR = 'verdictwitness';
 
 export const witnessLine = (secret: string) => `verdict-witness: all tests ran ${secret}`;
+/** `go test ./...` lists our package too: not the candidate's business */
+export const WITNESS_NOISE = new RegExp(`^\\?\\s+\\S+/${PKG_DIR}\\s+\\[no test files\\]\\n?`, 'gm');
 
 /**
  * Trusted files to lay over the exercise (paths relative to it), or undefined

@@ -1,4 +1,4 @@
-import { goWitnessFiles, witnessLine } from './polyglot-go-witness.js';
+import { goWitnessFiles, WITNESS_NOISE, witnessLine } from './polyglot-go-witness.js';
 import type { VolumeMount } from '../sandbox/types.js';
 import type { PlanProfile } from './types.js';
 
@@ -28,6 +28,8 @@ export interface LanguageSpec {
   witness?: {
     files: (exercise: Record<string, string>, testFiles: string[], secret: string) => Record<string, string> | undefined;
     line: (secret: string) => string;
+    /** output of ours to keep out of the detail */
+    noise?: RegExp;
   };
   /** dependencies no offline source provides: exercise → what is missing */
   unavailable?: Record<string, string>;
@@ -60,7 +62,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     summaryPassed: (out) => /^ok\s/m.test(out) && !/^(FAIL|--- FAIL)/m.test(out),
     compileFailed: (out) => /\[(build|setup) failed\]/.test(out),
     // os.Exit(0) in init() ends the test binary with "ok" before any test
-    witness: { files: goWitnessFiles, line: witnessLine },
+    witness: { files: goWitnessFiles, line: witnessLine, noise: WITNESS_NOISE },
   },
   rust: {
     image: 'polyglot-rust',

@@ -104,7 +104,7 @@ function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[ke
   let out = (r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8')).replace(ANSI_SGR, '');
   // the witness line is ours: checked, then kept out of the detail
   const witnessed = witness === undefined || out.split('\n').includes(witness);
-  if (witness !== undefined) out = out.split(witness).join('');
+  if (witness !== undefined) out = out.split(witness).join('').replace(spec.witness?.noise ?? /$^/, '');
   const detail = tail(out);
   const one = (status: TestResult['status']): TestResult[] => [{ index: 0, status, time_ms: Math.round(r.wallMs) }];
   if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: `Tests timed out!\n${detail}`, tests: one('timeout') };
