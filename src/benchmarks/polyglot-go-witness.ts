@@ -30,7 +30,9 @@ export const WITNESS_NOISE = new RegExp(`^\\?\\s+\\S+/${PKG_DIR}\\s+\\[no test f
 export function goWitnessFiles(exercise: Record<string, string>, testFiles: string[], secret: string): Record<string, string> | undefined {
   const module = /^module\s+(\S+)/m.exec(exercise['go.mod'] ?? '')?.[1];
   const tests = testFiles.filter((t) => t.endsWith('_test.go') && !t.includes('/')).map((t) => exercise[t] ?? '');
-  const pkg = tests.map((src) => /^package\s+(\w+)/m.exec(src)?.[1]).find((p) => p !== undefined);
+  // always the package itself, never an external _test one: only then is our
+  // package an import of the solution's, initialized before it
+  const pkg = tests.map((src) => /^package\s+(\w+?)(?:_test)?\s*$/m.exec(src)?.[1]).find((p) => p !== undefined);
   if (!module || !pkg || tests.some((src) => /^func\s+TestMain\s*\(/m.test(src))) return undefined;
   return {
     [WITNESS_SECRET_FILE]: secret,
