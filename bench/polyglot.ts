@@ -130,7 +130,7 @@ function report() {
     done: rows.length,
     wall_s: Math.round((performance.now() - t0) / 1000),
     as_official: rows.filter((r) => r.status === r.expected).length,
-    unexpected: rows.filter((r) => r.status !== r.expected).map((r) => ({ id: r.id, kind: r.kind, status: r.status, reason: r.reason, detail: r.detail?.slice(-600) })),
+    unexpected: rows.filter((r) => r.status !== r.expected).map((r) => ({ id: r.id, kind: r.kind, status: r.status, reason: r.reason, detail: r.detail === undefined ? undefined : withoutSource(r.detail) })),
     per_language: perLanguage,
     rows: rows.map(({ detail: _d, ...r }) => r),
   };
@@ -171,3 +171,13 @@ const doc = report();
 console.log(JSON.stringify({ ...doc, rows: undefined }, null, 2));
 console.log(`wrote ${out}`);
 await app.close();
+
+/** A failure's detail without the test runner's source excerpts: results files must not carry the benchmark's tests. */
+function withoutSource(detail: string): string {
+  return detail
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((l) => !/^\s*(>\s*)?\d*\s*\|/.test(l))
+    .join('\n')
+    .slice(-600);
+}
