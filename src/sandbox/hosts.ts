@@ -201,13 +201,12 @@ export class DockerHosts implements Sessions {
   }
 
   private pick(): Host {
+    // the lowest load for its capacity; ties go to the bigger host
+    const share = (h: Host) => h.load / h.spec.capacity;
     let best: Host | undefined;
     for (const h of this.hosts) {
       if (h.state !== 'up') continue;
-      // free share of capacity; ties go to the bigger host
-      if (!best || h.load / h.spec.capacity < best.load / best.spec.capacity || (h.load / h.spec.capacity === best.load / best.spec.capacity && h.spec.capacity > best.spec.capacity)) {
-        best = h;
-      }
+      if (!best || share(h) < share(best) || (share(h) === share(best) && h.spec.capacity > best.spec.capacity)) best = h;
     }
     if (!best) {
       const why = this.hosts.map((h) => `${h.name}: ${h.lastError ?? 'not checked yet'}`).join('; ');
