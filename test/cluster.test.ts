@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import type { App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { QUEUE_NAME } from '../src/queue/protocol.js';
 import { INSTANCE_LABEL } from '../src/sandbox/container.js';
+import { ensureImages } from '../src/sandbox/images.js';
 import { createWorker, type WorkerApp } from '../src/queue/worker-app.js';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
@@ -86,9 +88,12 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
 
   beforeAll(async () => {
     const ref = await ensurePythonImage();
+    // the judge core's image too: inline stdin/stdout problems run there, on either worker
+    const [judge] = await ensureImages(new Docker(), SANDBOXES, ['judge']);
     await redis.start();
     await d2.start();
     await d2.loadFromHost(ref);
+    await d2.loadFromHost(judge!.ref);
     app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], {
       instance: 'test-cluster',
       queueUrl: redis.url,
@@ -133,7 +138,8 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
     expect(r.statusCode, r.body).toBe(200);
     expect(r.headers['content-type']).toContain('application/x-ndjson');
     const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as Verdict & { index: number });
-    expect(lines.sort((a, b) => a.index - b.index).map((l) => l.status)).toEqual(['pass', 'fail', 'pass']);
+    lines.sort((a, b) => a.index - b.index);
+    expect(lines.map((l) => l.status), JSON.stringify(lines.map((l) => [l.reason, l.detail]))).toEqual(['pass', 'fail', 'pass']);
 
     const lines2 = [add.canonical_solution, '    return a\n', add.canonical_solution].map((completion) => JSON.stringify({ task_id: add.task_id, completion }));
     const created = await app.server.inject({ method: 'POST', url: '/v1/jobs', payload: { benchmark: 'humaneval', jsonl: lines2.join('\n') + '\n' } });
