@@ -9,6 +9,7 @@ import type { Verdict } from '../src/schemas.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
 import { mapLimit, sharedFile } from './helpers/shared.js';
+import { ti } from './helpers/instance.js';
 
 // A deterministic sample (every 40th task) of the official v0.1.4 reference
 // solutions, graded as `verdict selftest` does; each must come out as the
@@ -23,7 +24,7 @@ describe.skipIf(!file || !hasDocker)('BigCodeBench v0.1.4 reference solutions (s
 
   beforeAll(async () => {
     await ensureImages(new Docker(), SANDBOXES, ['bigcodebench']);
-    app = await testApp([{ benchmark: 'bigcodebench', file: file! }], { instance: 'test-bcb-real' });
+    app = await testApp([{ benchmark: 'bigcodebench', file: file! }], { instance: ti('test-bcb-real') });
   }, 3_600_000);
   afterAll(async () => {
     await app?.close();

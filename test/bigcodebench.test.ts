@@ -7,6 +7,7 @@ import type { Verdict } from '../src/schemas.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const fx = writeBigCodeBenchFixtures();
 const row = (i: number) => BIGCODEBENCH_MINI[i]!;
@@ -60,7 +61,7 @@ describe.skipIf(!hasDocker)('grading BigCodeBench in its sandbox', () => {
 
   beforeAll(async () => {
     await ensureImages(new Docker(), SANDBOXES, ['bigcodebench']);
-    app = await testApp([{ benchmark: 'bigcodebench', file: fx.file }], { instance: 'test-bcb' });
+    app = await testApp([{ benchmark: 'bigcodebench', file: fx.file }], { instance: ti('test-bcb') });
   }, 3_600_000);
   afterAll(async () => {
     await app?.close();

@@ -17,6 +17,7 @@ import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from './helpers/docker.js';
 import { canSecondDockerd, SecondDockerd, sleep } from './helpers/dockerd.js';
 import { REDIS_SERVER, TestRedis } from './helpers/redis.js';
+import { ti } from './helpers/instance.js';
 
 // Scale-out for real: a redis-server, the API in this process with --queue,
 // and two `verdict worker` processes, each on its own dockerd (the host's and
@@ -95,7 +96,7 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
     await d2.loadFromHost(ref);
     await d2.loadFromHost(judge!.ref);
     app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], {
-      instance: 'test-cluster',
+      instance: ti('test-cluster'),
       queueUrl: redis.url,
       queuePrefix: prefix,
       concurrency: 32,

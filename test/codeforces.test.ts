@@ -13,6 +13,7 @@ import { dockerAvailable } from './helpers/docker.js';
 import { ensureJudgeImage, judgeImageRef } from './helpers/judge.js';
 import { mapLimit } from './helpers/shared.js';
 import { SOLUTIONS, WRONG_140 } from './fixtures/codeforces/solutions.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 vi.setConfig({ testTimeout: 300_000 });
@@ -84,7 +85,7 @@ describe.skipIf(!hasDocker)('codeforces: grading', () => {
   let app: Awaited<ReturnType<typeof testApp>>;
   beforeAll(async () => {
     await ensureJudgeImage();
-    app = await testApp([{ benchmark: 'codeforces', file: openR1Dir() }], { instance: 'test-codeforces' });
+    app = await testApp([{ benchmark: 'codeforces', file: openR1Dir() }], { instance: ti('test-codeforces') });
   }, 900_000);
   afterAll(async () => {
     await app?.close();
@@ -143,7 +144,7 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
   let problems: Map<string, ProblemRecord>;
   beforeAll(async () => {
     await ensureJudgeImage();
-    app = await testApp([{ benchmark: 'codeforces', file: real! }], { instance: 'test-codeforces-real' });
+    app = await testApp([{ benchmark: 'codeforces', file: real! }], { instance: ti('test-codeforces-real') });
     problems = new Map((await codeforces.read(real!, {})).problems.map((p) => [p.id, p]));
   }, 900_000);
   afterAll(async () => {

@@ -9,13 +9,14 @@ import { loadConfig } from '../src/config.js';
 import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { quietLog, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 // Our failures are infra_error (retryable), never a failed program.
 describe('when Docker is unreachable', () => {
   let app: App;
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-infra-'));
-    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, retries: 2, prewarm: false, instance: 'test-infra' });
+    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, retries: 2, prewarm: false, instance: ti('test-infra') });
     app = await createApp(config, { log: quietLog, docker: new Docker({ socketPath: path.join(dataDir, 'no-docker.sock') }) });
     const fx = writeFixtures();
     const { version, problems } = await BENCHMARKS.get('humaneval')!.read(fx.humaneval, {});

@@ -10,6 +10,7 @@ import type { Job, JobResult } from '../src/jobs/schemas.js';
 import { ProblemStore } from '../src/store/store.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 // The service process is SIGKILLed in the middle of a job; once restarted it
 // finishes the job with every line's result present once, grading only what
@@ -37,7 +38,7 @@ function serve(dataDir: string, port: number): ChildProcess {
     cwd: ROOT,
     env: {
       ...process.env,
-      VERDICT_INSTANCE: 'test-crash',
+      VERDICT_INSTANCE: ti('test-crash'),
       VERDICT_PREWARM: 'false',
       VERDICT_CONCURRENCY: String(CONCURRENCY),
       VERDICT_WARM: '1',

@@ -9,12 +9,13 @@ import type { Job, JobResult } from '../src/jobs/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 
 /** A service on `dataDir` (kept across restarts) with the mini HumanEval and HumanEval+ imported once. */
 async function start(dataDir: string, fx?: ReturnType<typeof writeFixtures>): Promise<App> {
-  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-jobs', prewarm: false });
+  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: ti('test-jobs'), prewarm: false });
   const app = await createApp(config, { log: quietLog });
   if (fx) {
     for (const [name, file] of [['humaneval', fx.humaneval], ['humaneval-plus', fx.humanevalPlus]] as const) {
@@ -158,8 +159,8 @@ describe.skipIf(!hasDocker)('batch regrading jobs', () => {
     const auth = { authorization: 'Bearer test-key-123' };
     const file = path.join(fx.dir, 'inside.jsonl');
     fs.writeFileSync(file, JSON.stringify({ problem_id: 'Mini/0', completion: canonical(0) }) + '\n');
-    const keyed = await testApp([], { apiKeys: ['test-key-123'], instance: 'test-jobs-keyed' });
-    const within = await testApp([], { apiKeys: ['test-key-123'], instance: 'test-jobs-keyed2', jobInputDir: fx.dir });
+    const keyed = await testApp([], { apiKeys: ['test-key-123'], instance: ti('test-jobs-keyed') });
+    const within = await testApp([], { apiKeys: ['test-key-123'], instance: ti('test-jobs-keyed2'), jobInputDir: fx.dir });
     try {
       const denied = await keyed.server.inject({ method: 'POST', url: '/v1/jobs', headers: auth, payload: { benchmark: 'humaneval', path: file } });
       expect([denied.statusCode, denied.json().field]).toEqual([403, 'path']);

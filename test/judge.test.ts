@@ -4,6 +4,7 @@ import type { JudgeTaskInput } from '../src/judge/types.js';
 import type { SandboxEngine } from '../src/sandbox/engine.js';
 import { dockerAvailable } from './helpers/docker.js';
 import { ensureJudgeImage, judgeEngine, judgeImageRef } from './helpers/judge.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 // compiling under a loaded CI machine takes seconds per program
@@ -25,7 +26,7 @@ describe.skipIf(!hasDocker)('judge core', () => {
 
   beforeAll(async () => {
     await ensureJudgeImage();
-    engine = judgeEngine('test-judge');
+    engine = judgeEngine(ti('test-judge'));
   }, 900_000);
   afterAll(async () => {
     await engine?.close();
@@ -161,7 +162,7 @@ describe.skipIf(!hasDocker)('interactive judging', () => {
 
   beforeAll(async () => {
     await ensureJudgeImage();
-    engine = judgeEngine('test-judge-interactive');
+    engine = judgeEngine(ti('test-judge-interactive'));
   }, 900_000);
   afterAll(async () => {
     await engine?.close();

@@ -11,6 +11,7 @@ import { decodeTagged, parsePythonJson, pyEquals } from '../src/benchmarks/pytho
 import type { Verdict } from '../src/schemas.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'livecodebench');
 const vectors = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'pickles.json'), 'utf8')) as {
@@ -142,7 +143,7 @@ describe.skipIf(!hasDocker)('grading LiveCodeBench through the service', () => {
 
   beforeAll(async () => {
     await ensurePythonImage();
-    app = await testApp([{ benchmark: 'livecodebench', file: FIXTURES }], { instance: 'test-lcb' });
+    app = await testApp([{ benchmark: 'livecodebench', file: FIXTURES }], { instance: ti('test-lcb') });
   }, 900_000);
   afterAll(async () => {
     await app?.close();

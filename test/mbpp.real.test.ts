@@ -3,6 +3,7 @@ import type { Verdict } from '../src/schemas.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
 import { mapLimit, sharedFile } from './helpers/shared.js';
+import { ti } from './helpers/instance.js';
 
 // The official MBPP and MBPP+ files through the whole service.
 const hasDocker = await dockerAvailable();
@@ -50,7 +51,7 @@ describe.skipIf(!hasDocker || !full || !sanitized || !plus)('MBPP, MBPP sanitize
         { benchmark: 'mbpp-sanitized', file: sanitized! },
         { benchmark: 'mbpp-plus', file: plus! },
       ],
-      { instance: 'test-mbpp-real' },
+      { instance: ti('test-mbpp-real') },
     );
   }, 900_000);
   afterAll(async () => {

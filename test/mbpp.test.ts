@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MBPP_FULL, MBPP_SANITIZED, writeMbppFixtures } from './fixtures/mbpp.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 
@@ -17,7 +18,7 @@ describe.skipIf(!hasDocker)('grading MBPP, MBPP sanitized and MBPP+ through the 
         { benchmark: 'mbpp-sanitized', file: fx.sanitized },
         { benchmark: 'mbpp-plus', file: fx.plus },
       ],
-      { instance: 'test-mbpp' },
+      { instance: ti('test-mbpp') },
     );
   }, 900_000);
   afterAll(async () => {

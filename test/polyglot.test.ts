@@ -12,6 +12,7 @@ import { fillVolumes } from '../src/sandbox/volumes.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'polyglot');
 const { problems } = await polyglot.read(FIXTURES, {});
@@ -176,7 +177,7 @@ describe.skipIf(!hasDocker)('polyglot grading in the sandboxes', () => {
 
   beforeAll(async () => {
     await ensureImages(new Docker(), SANDBOXES, SANDBOX_LANGS.map((l) => LANGUAGE_SPECS[l].image));
-    app = await testApp([{ benchmark: 'polyglot', file: FIXTURES }], { instance: 'test-polyglot' });
+    app = await testApp([{ benchmark: 'polyglot', file: FIXTURES }], { instance: ti('test-polyglot') });
     // as `verdict import` does: Catch's main of the fixtures into the C++ compiler cache
     if (SANDBOX_LANGS.includes('cpp')) await fillVolumes(new Docker(), SANDBOXES, polyglot.volumes!(problems));
   }, 3_600_000);

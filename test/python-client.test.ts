@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFixtures } from './fixtures/humaneval.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 // The Python client's own unittest suite (clients/python/tests), run against
 // a live service on a real port, so `npm test` covers the client too.
@@ -17,7 +18,7 @@ describe.skipIf(!hasDocker)('Python client (stdlib unittest) against a live serv
   beforeAll(async () => {
     await ensurePythonImage();
     const fx = writeFixtures();
-    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-pyclient', cacheEntries: 1000 });
+    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: ti('test-pyclient'), cacheEntries: 1000 });
     url = await app.server.listen({ host: '127.0.0.1', port: 0 });
   }, 900_000);
   afterAll(async () => {

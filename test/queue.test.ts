@@ -4,6 +4,7 @@ import { parseDockerHosts, redactEndpoint } from '../src/sandbox/hosts.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { freePort, REDIS_SERVER, TestRedis } from './helpers/redis.js';
+import { ti } from './helpers/instance.js';
 
 // The queue's edges without Docker: configuration, and what a grade answers
 // when Redis is away or no worker is there. (The real thing, with workers and
@@ -42,7 +43,7 @@ const add = HUMANEVAL_MINI[0]!;
 describe('grading through a queue nobody serves', () => {
   it('Redis unreachable: infra_error queue_unavailable (retryable), at once; bad requests are still 4xx', async () => {
     const port = await freePort();
-    const app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: 'test-queue-down', queueUrl: `redis://127.0.0.1:${port}` });
+    const app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: ti('test-queue-down'), queueUrl: `redis://127.0.0.1:${port}` });
     try {
       const t0 = performance.now();
       const v = await postGrade(app, { benchmark: 'humaneval', problem_id: add.task_id, completion: add.canonical_solution });
@@ -63,7 +64,7 @@ describe('grading through a queue nobody serves', () => {
     let app: Awaited<ReturnType<typeof testApp>>;
     beforeAll(async () => {
       await redis.start();
-      app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: 'test-queue-idle', queueUrl: redis.url, queuePrefix: 'idle' });
+      app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: ti('test-queue-idle'), queueUrl: redis.url, queuePrefix: 'idle' });
     });
     afterAll(async () => {
       await app?.close();

@@ -9,6 +9,7 @@ import { ProblemStore } from '../src/store/store.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 const ROOT = path.resolve(__dirname, '..');
@@ -17,7 +18,7 @@ const N = 60;
 function cli(args: string[], dataDir: string, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void) {
   const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, VERDICT_DATA_DIR: dataDir, VERDICT_INSTANCE: 'test-regrade-cli', VERDICT_PREWARM: 'false', VERDICT_CONCURRENCY: '2', VERDICT_WARM: '1', VERDICT_SANDBOXES_DIR: SANDBOXES },
+    env: { ...process.env, VERDICT_DATA_DIR: dataDir, VERDICT_INSTANCE: ti('test-regrade-cli'), VERDICT_PREWARM: 'false', VERDICT_CONCURRENCY: '2', VERDICT_WARM: '1', VERDICT_SANDBOXES_DIR: SANDBOXES },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -96,7 +97,7 @@ describe.skipIf(!hasDocker)('verdict regrade / compare / report', () => {
     let app: Awaited<ReturnType<typeof testApp>>;
     let url: string;
     beforeAll(async () => {
-      app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: 'test-regrade-url' });
+      app = await testApp([{ benchmark: 'humaneval', file: writeFixtures().humaneval }], { instance: ti('test-regrade-url') });
       url = await app.server.listen({ host: '127.0.0.1', port: 0 });
     });
     afterAll(async () => {

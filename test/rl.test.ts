@@ -5,6 +5,7 @@ import { testApp } from './helpers/app.js';
 import Docker from 'dockerode';
 import { ensureImages } from '../src/sandbox/images.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 // The RL reward backend: batch (NDJSON and JSON), result cache and
 // single-flight, inline problems, admission control, and the SandboxFusion
@@ -22,7 +23,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     // the judge core's image, for inline stdin/stdout problems
     await ensureImages(new Docker(), SANDBOXES, ['judge']);
     const fx = writeFixtures();
-    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-rl', queue: 16, cacheEntries: 1000 });
+    app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: ti('test-rl'), queue: 16, cacheEntries: 1000 });
   }, 900_000);
   afterAll(async () => {
     await app?.close();

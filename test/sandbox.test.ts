@@ -14,7 +14,7 @@ describe.skipIf(!hasDocker)('sandbox engine', () => {
   beforeAll(async () => {
     prof = profile(await ensurePythonImage());
     // one container, reused: every test below also checks that the previous one left nothing behind
-    engine = new SandboxEngine({ log: quietLog, instance: 'test-sandbox', concurrency: 1, warm: 1, maxUses: 1000 });
+    engine = new SandboxEngine({ log: quietLog, instance: ti('test-sandbox'), concurrency: 1, warm: 1, maxUses: 1000 });
   }, 900_000);
   afterAll(async () => {
     await engine?.close();
@@ -166,6 +166,7 @@ try:
 except OSError as e: print('fd denied', e.errno)
 print('done')
 `);
+import { ti } from './helpers/instance.js';
     expect(r.stdout.toString()).toContain('done');
     expect(r.stdout.toString()).not.toContain('fd open');
     const after = await py('print("alive")');
@@ -185,7 +186,7 @@ print('done')
         (e: unknown) => e,
       );
     await new Promise((r) => setTimeout(r, 800));
-    const list = await docker.listContainers({ filters: { label: ['verdict.instance=test-sandbox'] } });
+    const list = await docker.listContainers({ filters: { label: [`verdict.instance=${ti('test-sandbox')}`] } });
     await Promise.all(list.map((c) => docker.getContainer(c.Id).kill().catch(() => undefined)));
     const err = await p;
     expect(err).toBeInstanceOf(SandboxError);
@@ -214,7 +215,7 @@ describe.skipIf(!hasRunsc)('sandbox engine under gVisor (runsc)', () => {
   let prof: ContainerProfile;
   beforeAll(async () => {
     prof = profile(await ensurePythonImage(), { runtime: 'runsc' });
-    engine = new SandboxEngine({ log: quietLog, instance: 'test-gvisor', concurrency: 1, warm: 0, maxUses: 1000 });
+    engine = new SandboxEngine({ log: quietLog, instance: ti('test-gvisor'), concurrency: 1, warm: 0, maxUses: 1000 });
   }, 900_000);
   afterAll(async () => {
     await engine?.close();
@@ -246,7 +247,7 @@ describe.skipIf(!hasDocker)('single-use containers (maxUses = 1)', () => {
   let prof: ContainerProfile;
   beforeAll(async () => {
     prof = profile(await ensurePythonImage());
-    engine = new SandboxEngine({ log: quietLog, instance: 'test-single', concurrency: 1, warm: 1, maxUses: 1 });
+    engine = new SandboxEngine({ log: quietLog, instance: ti('test-single'), concurrency: 1, warm: 1, maxUses: 1 });
   }, 900_000);
   afterAll(async () => {
     await engine?.close();

@@ -4,6 +4,7 @@ import { extractFirstPythonBlock, readUsaco } from '../src/benchmarks/usaco.js';
 import type { Verdict } from '../src/schemas.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, ensurePythonImage } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'usaco');
 
@@ -42,7 +43,7 @@ describe.skipIf(!hasDocker)('grading USACO through the service', () => {
 
   beforeAll(async () => {
     await ensurePythonImage();
-    app = await testApp([{ benchmark: 'usaco', file: FIXTURES }], { instance: 'test-usaco' });
+    app = await testApp([{ benchmark: 'usaco', file: FIXTURES }], { instance: ti('test-usaco') });
   }, 900_000);
   afterAll(async () => {
     await app?.close();

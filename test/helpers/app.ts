@@ -7,6 +7,7 @@ import { BENCHMARKS } from '../../src/benchmarks/registry.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Verdict } from '../../src/schemas.js';
 import { quietLog, SANDBOXES } from './docker.js';
+import { ti } from './instance.js';
 
 /**
  * A service on a temp data dir with the given benchmark files imported. The
@@ -18,7 +19,7 @@ export async function testApp(
   over: Partial<Config> = {},
 ): Promise<App & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-data-'));
-  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-api', prewarm: false, cacheEntries: 0, ...over });
+  const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: ti('test-api'), prewarm: false, cacheEntries: 0, ...over });
   const app = await createApp(config, { log: quietLog });
   for (const imp of imports) {
     const bench = BENCHMARKS.get(imp.benchmark)!;

@@ -13,6 +13,7 @@ import { HUMANEVAL_MINI, writeFixtures } from '../fixtures/humaneval.js';
 import { testApp } from '../helpers/app.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from '../helpers/docker.js';
 import { canSecondDockerd, SecondDockerd } from '../helpers/dockerd.js';
+import { ti } from '../helpers/instance.js';
 
 // Faults of ours: the container killed from outside, the image removed, the
 // data disk full, and the Docker engine restarted mid-batch. Wherever the
@@ -73,12 +74,12 @@ describe.skipIf(!hasDocker)('faults', () => {
   }, 900_000);
 
   it('a container killed from outside mid-grade: retried in a fresh container, the right verdict, never fail', async () => {
-    const app = await testApp([], { instance: 'test-fault-kill', retries: 2 });
+    const app = await testApp([], { instance: ti('test-fault-kill'), retries: 2 });
     try {
       const docker = new Docker();
       const p = inline(app, [ADD_SLOW]);
-      await untilSleeping(docker, 'test-fault-kill');
-      const list = await docker.listContainers({ filters: { label: ['verdict.instance=test-fault-kill'] } });
+      await untilSleeping(docker, ti('test-fault-kill'));
+      const list = await docker.listContainers({ filters: { label: [`verdict.instance=${ti('test-fault-kill')}`] } });
       await Promise.all(list.map((c) => docker.getContainer(c.Id).kill().catch(() => undefined)));
       const [v] = await p;
       expect(v!.status, JSON.stringify(v)).toBe('pass');
@@ -88,7 +89,7 @@ describe.skipIf(!hasDocker)('faults', () => {
       await app.close();
     }
     // closing waits for the replacement started after the kill: no container outlives the service
-    expect(await new Docker().listContainers({ all: true, filters: { label: ['verdict.instance=test-fault-kill'] } })).toEqual([]);
+    expect(await new Docker().listContainers({ all: true, filters: { label: [`verdict.instance=${ti('test-fault-kill')}`] } })).toEqual([]);
   }, 300_000);
 
   it('the image removed: infra_error image_missing (never fail), then passes again once the image is back', async () => {
@@ -105,7 +106,7 @@ describe.skipIf(!hasDocker)('faults', () => {
     const retag = () => docker.getImage(real).tag({ repo, tag });
     await retag();
     // single-use containers and no warm pool: every grade creates a container from the image
-    const app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-fault-image', sandboxesDir: dir, warm: 0, maxUses: 1, retries: 1 });
+    const app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: ti('test-fault-image'), sandboxesDir: dir, warm: 0, maxUses: 1, retries: 1 });
     try {
       expect((await grade(app, canonical(0))).status).toBe('pass');
       await docker.getImage(mine).remove({ noprune: true });
@@ -128,7 +129,7 @@ describe.skipIf(!hasDocker)('faults', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
     const dataDir = path.join(mnt, 'data');
     fs.mkdirSync(dataDir);
-    const app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: 'test-fault-disk', dataDir, cacheEntries: 1000 });
+    const app = await testApp([{ benchmark: 'humaneval', file: fx.humaneval }], { instance: ti('test-fault-disk'), dataDir, cacheEntries: 1000 });
     const filler = path.join(mnt, 'filler');
     try {
       expect((await grade(app, canonical(0))).status).toBe('pass');
@@ -187,7 +188,7 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
     engine = await startDaemon();
     await d2.loadFromHost(ref);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-data-'));
-    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: 'test-fault-dockerd', prewarm: false, cacheEntries: 0, retries: 3 });
+    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 2, warm: 1, instance: ti('test-fault-dockerd'), prewarm: false, cacheEntries: 0, retries: 3 });
     app = Object.assign(await createApp(config, { log: quietLog, docker: engine }), { dataDir });
     const { version, problems } = await BENCHMARKS.get('humaneval')!.read(fx.humaneval, {});
     app.store.importVersion({ name: 'humaneval', version, source: fx.humaneval, sha256: 'test' }, problems);
@@ -205,7 +206,7 @@ describe.skipIf(!canSecondEngine)('the Docker engine restarted mid-batch (a seco
     const items = [ADD_SLOW, ADD_SLOW, ADD_WRONG, ADD_SLOW, ADD_OK, ADD_SLOW, ADD_WRONG, ADD_SLOW];
     const want = items.map((c) => (c === ADD_WRONG ? 'fail' : 'pass'));
     const running = inline(app, items);
-    await untilSleeping(engine, 'test-fault-dockerd');
+    await untilSleeping(engine, ti('test-fault-dockerd'));
     await stopDaemon();
     await startDaemon();
     const vs = await running;

@@ -8,6 +8,7 @@ import { BENCHMARKS } from '../../src/benchmarks/registry.js';
 import { loadConfig } from '../../src/config.js';
 import { writeFixtures } from '../fixtures/humaneval.js';
 import { quietLog, SANDBOXES } from '../helpers/docker.js';
+import { ti } from '../helpers/instance.js';
 
 // API fuzzing: >= 10,000 malformed, oversized and wrong-typed requests across
 // every route, generated from valid seeds by a seeded PRNG (the same cases on
@@ -302,7 +303,7 @@ describe('API fuzzing', () => {
 
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-fuzz-'));
-    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, retries: 0, prewarm: false, instance: 'test-fuzz', bodyLimitBytes: BODY_LIMIT, cacheEntries: 1000 });
+    const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, retries: 0, prewarm: false, instance: ti('test-fuzz'), bodyLimitBytes: BODY_LIMIT, cacheEntries: 1000 });
     app = await createApp(config, { log: quietLog, docker: new Docker({ socketPath: path.join(dataDir, 'no-docker.sock') }) });
     const fx = writeFixtures();
     const { version, problems } = await BENCHMARKS.get('humaneval')!.read(fx.humaneval, {});

@@ -8,6 +8,7 @@ import { testApp } from '../helpers/app.js';
 import { dockerAvailable, SANDBOXES } from '../helpers/docker.js';
 import { mapLimit } from '../helpers/shared.js';
 import { HONEST, loadPrograms, matches, sumProblem, type Language } from './programs.js';
+import { ti } from '../helpers/instance.js';
 
 // The standing suite of hostile programs through the HTTP API as a trainer
 // calls it: Python, C++ and Java on the judge core (inline stdin problems), Go
@@ -26,7 +27,7 @@ describe.skipIf(!hasDocker)('hostile programs', () => {
 
   beforeAll(async () => {
     await ensureImages(new Docker(), SANDBOXES, ['judge', LANGUAGE_SPECS.go.image]);
-    app = await testApp([{ benchmark: 'polyglot', file: path.join(__dirname, '..', 'fixtures', 'polyglot') }], { instance: 'test-hostile', concurrency: 3, warm: 1 });
+    app = await testApp([{ benchmark: 'polyglot', file: path.join(__dirname, '..', 'fixtures', 'polyglot') }], { instance: ti('test-hostile'), concurrency: 3, warm: 1 });
     // Java is in the judge's languages; an image without a JDK answers infra_error (ours), so its programs cannot be judged here
     const java = await grade('java', HONEST.java, 60);
     javaOk = java.status === 'pass';
@@ -99,7 +100,7 @@ describe.skipIf(!hasDocker)('hostile programs', () => {
     expect(pool.every(([busy, waiting]) => busy === 0 && waiting === 0), h.body).toBe(true);
     // the agent's stream (tests in, outputs out) is not copied to the host's disk by a log driver
     const docker = new Docker();
-    const mine = await docker.listContainers({ filters: { label: ['verdict.instance=test-hostile'] } });
+    const mine = await docker.listContainers({ filters: { label: [`verdict.instance=${ti('test-hostile')}`] } });
     expect(mine.length).toBeGreaterThan(0);
     for (const c of mine) expect((await docker.getContainer(c.Id).inspect()).HostConfig.LogConfig?.Type).toBe('none');
     for (const language of ['python3', 'cpp17', 'go', ...(javaOk ? (['java'] as const) : [])] as const) {

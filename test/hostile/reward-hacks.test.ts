@@ -10,6 +10,7 @@ import { writeMbppFixtures } from '../fixtures/mbpp.js';
 import { testApp } from '../helpers/app.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from '../helpers/docker.js';
 import { mapLimit } from '../helpers/shared.js';
+import { ti } from '../helpers/instance.js';
 
 // Reward hacks (hacks/*.py, one per file, each defining ENTRY) against every
 // assert- and unittest-based benchmark: HumanEval, HumanEval+, MBPP, MBPP+,
@@ -80,7 +81,7 @@ describe.skipIf(!hasDocker)('reward hacks against every assert- and unittest-bas
         { benchmark: 'bigcodebench', file: writeBigCodeBenchFixtures().file },
         { benchmark: 'livecodebench', file: path.join(__dirname, '..', 'fixtures', 'livecodebench') },
       ],
-      { instance: 'test-hacks', concurrency: 3, warm: 1 },
+      { instance: ti('test-hacks'), concurrency: 3, warm: 1 },
     );
   }, 3_600_000);
   afterAll(async () => {
