@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One command from a fresh machine to a service grading real problems:
-# prepare, import the benchmark files found, then serve.
+# prepare (npm deps, Docker, the Python image), import the benchmark files
+# found, then serve while the other sandbox images build in the background.
 #   VERDICT_BENCHMARKS_DIR  where the benchmark files are (default ../shared/benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/prepare.sh
+bash scripts/prepare.sh serve
 npm run build --silent
 
 data_dir="${VERDICT_DATA_DIR:-$PWD/data}"
@@ -27,4 +28,4 @@ if [ -d "$bench_dir" ]; then
 else
   echo "[up] no benchmark files at $bench_dir: import them with 'npx verdict import <benchmark> <path>'" >&2
 fi
-exec node dist/cli.js serve --data-dir "$data_dir"
+exec node dist/cli.js serve --data-dir "$data_dir" --build-images

@@ -8,6 +8,9 @@ import { Metrics } from './metrics.js';
 import { pythonProfile } from './benchmarks/python-harness.js';
 import { SandboxEngine } from './sandbox/engine.js';
 import { imageResolver, listSandboxes } from './sandbox/images.js';
+import { ImageBuilder } from './sandbox/image-builder.js';
+import { buildOrder } from './benchmarks/images.js';
+import path from 'node:path';
 import { buildServer } from './server.js';
 import { ProblemStore } from './store/store.js';
 import { ResultCache } from './store/result-cache.js';
@@ -30,6 +33,8 @@ export interface App {
   /** what the routes grade with: `grader`, or the queue of workers */
   grading: GradeService;
   queue?: QueueClient;
+  /** background builds of missing images (config.buildImages) */
+  images?: ImageBuilder;
   reward: RewardService;
   metrics: Metrics;
   jobs: JobRunner;
@@ -53,7 +58,19 @@ export async function createApp(
     maxUses: config.maxUses,
   });
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
-  const resolveImage = imageResolver(config.sandboxesDir);
+  // Grading with a queue needs no local images.
+  const images =
+    config.buildImages && !config.queueUrl
+      ? new ImageBuilder({
+          docker: engine.docker,
+          root: config.sandboxesDir,
+          order: buildOrder(store.versions().map((v) => v.name)),
+          log: log.child({ module: 'images' }),
+          statusFile: imageBuildsFile(config.dataDir),
+        })
+      : undefined;
+  const contentAddress = imageResolver(config.sandboxesDir);
+  const resolveImage = images ? images.guard(contentAddress) : contentAddress;
   const metrics = new Metrics({
     // with a queue: grades sent to workers and not answered yet
     queue: () => (queue ? queue.pending : engine.stats().queued),
@@ -84,7 +101,7 @@ export async function createApp(
     // every sandbox recipe's content address: a rebuilt image never serves an old cached verdict
     imagesKey: () =>
       (imagesKey ??= listSandboxes(config.sandboxesDir)
-        .then((names) => Promise.all(names.map(resolveImage)))
+        .then((names) => Promise.all(names.map(contentAddress)))
         .then((refs) => refs.sort().join(','))),
     runtime: config.runtime,
     metrics,
@@ -103,7 +120,7 @@ export async function createApp(
   const server = buildServer({
     log,
     store,
-    health: queue ? queueHealth(queue) : engineHealth(engine, config.sandboxesDir),
+    health: queue ? queueHealth(queue) : engineHealth(engine, config.sandboxesDir, images),
     grader: grading,
     metrics,
     benchmarks,
@@ -124,7 +141,8 @@ export async function createApp(
   } else if (await engine.ping()) {
     const stale = await engine.removeStale().catch(() => 0);
     if (stale) log.info({ stale }, 'removed containers left by a previous run');
-    if (config.prewarm) {
+    await images?.start().catch((e: Error) => log.error({ err: e.message }, 'image builds could not start'));
+    if (config.prewarm && images?.state('python')?.state !== 'queued' && images?.state('python')?.state !== 'building') {
       // Every Python benchmark shares this profile; warming it hides the first start-up.
       const image = await resolveImage('python');
       engine.prewarm({ ...pythonProfile(2048 * 1024 * 1024), image, runtime: config.runtime });
@@ -140,6 +158,7 @@ export async function createApp(
     grader,
     grading,
     ...(queue ? { queue } : {}),
+    ...(images ? { images } : {}),
     reward,
     metrics,
     jobs,
@@ -147,9 +166,15 @@ export async function createApp(
     async close() {
       await server.close();
       await jobs.close();
+      await images?.close();
       await engine.close();
       await queue?.close();
       store.close();
     },
   };
+}
+
+/** Where a serving process keeps its image builds' progress for `verdict images status`. */
+export function imageBuildsFile(dataDir: string): string {
+  return path.join(dataDir, 'image-builds.json');
 }

@@ -9,6 +9,9 @@ import { BENCHMARKS } from './benchmarks/registry.js';
 import { loadConfig } from './config.js';
 import { openapiYaml } from './openapi.js';
 import { ensureImages, imageStatus } from './sandbox/images.js';
+import { readBuildStatus } from './sandbox/image-builder.js';
+import { BENCHMARK_IMAGES, benchmarkReadiness } from './benchmarks/images.js';
+import { imageBuildsFile } from './app.js';
 import { fillVolumes } from './sandbox/volumes.js';
 import { sha256, readMaybeGzip } from './benchmarks/files.js';
 import { ProblemStore } from './store/store.js';
@@ -19,13 +22,13 @@ import { createWorker } from './queue/worker-app.js';
 
 const USAGE = `verdict ${VERSION}: sandboxed grading of code completions
 
-  verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc] [--queue redis://H:6379]
+  verdict serve [--host H] [--port P] [--data-dir D] [--runtime runc|runsc] [--queue redis://H:6379] [--build-images]
   verdict worker --queue redis://H:6379 [--docker-hosts ENDPOINT[=CAPACITY],…] [--name N] [--concurrency N]
   verdict import <benchmark> <path> [--version V] [--ids FILE] [--data-dir D]
                  livecodebench: [--release release_v6|v1_v3|…] [--start-date YYYY-MM-DD] [--end-date YYYY-MM-DD]
   verdict selftest <benchmark> [--version V] [--ids a,b|FILE] [--limit N] [--concurrency N] [--out FILE]
-  verdict images build [names...] [--force]
-  verdict images status
+  verdict images build [names...] [--force] [--verbose]
+  verdict images status [--data-dir D]
   verdict openapi            print the OpenAPI document (YAML)
 ${EVAL_USAGE}
 
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       queue: { type: 'string' },
       'docker-hosts': { type: 'string' },
       name: { type: 'string' },
+      'build-images': { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     queueUrl: values.queue,
     dockerHosts: values['docker-hosts'],
     workerName: values.name,
+    buildImages: values['build-images'],
     ...(cmd === 'worker' ? { concurrency: values.concurrency } : {}),
   });
 
@@ -141,17 +147,38 @@ async function main(argv: string[]): Promise<number> {
       const docker = new Docker();
       const [sub, ...names] = rest;
       if (sub === 'build') {
+        // progress, not a wall of apt output: build steps only, unless --verbose
+        const show = values.verbose ? () => true : (line: string) => /^(Step \d+\/\d+|building |importing |debootstrap)/.test(line);
         const built = await ensureImages(docker, config.sandboxesDir, names.length ? names : undefined, {
           force: values.force === true,
-          log: (line) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'),
+          log: (line) => {
+            if (show(line)) process.stderr.write(line.endsWith('\n') ? line : line + '\n');
+          },
         });
         for (const b of built) console.log(`${b.name}\t${b.ref}\t${b.built ? `built in ${b.seconds.toFixed(1)} s` : 'present'}`);
         return 0;
       }
       if (sub === 'status') {
         const st = await imageStatus(docker, config.sandboxesDir);
-        for (const s of st.sandboxes) console.log(`${s.name}\t${s.ref}\t${s.present ? 'present' : 'missing'}`);
-        if (st.buildCommand) console.log(`build the missing ones with: ${st.buildCommand}`);
+        // a serving process building images in the background says how far it is
+        const builds = new Map((await readBuildStatus(imageBuildsFile(config.dataDir)))?.map((b) => [b.name, b]) ?? []);
+        const state = (name: string): string => {
+          const s = st.sandboxes.find((x) => x.name === name);
+          if (s?.present) return 'present';
+          const b = builds.get(name);
+          return b && b.state !== 'present' ? b.state : 'missing';
+        };
+        console.log('images:');
+        for (const s of st.sandboxes) {
+          const b = builds.get(s.name);
+          const how = state(s.name);
+          const extra = how === 'building' ? ` ${b?.step ?? ''} ${Math.round(b?.seconds ?? 0)} s` : how === 'failed' ? ` ${b?.error?.split('\n')[0] ?? ''}` : '';
+          console.log(`  ${s.name.padEnd(16)} ${how}${extra}\t${s.ref}`);
+        }
+        console.log('benchmarks:');
+        const ready = benchmarkReadiness((n) => (state(n) === 'queued' ? 'building' : state(n)));
+        for (const [b, r] of Object.entries(ready)) console.log(`  ${b.padEnd(18)} ${r}\t(${(BENCHMARK_IMAGES[b] ?? []).join(', ')})`);
+        if (st.buildCommand && builds.size === 0) console.log(`build the missing ones with: ${st.buildCommand}`);
         return st.missing.length ? 1 : 0;
       }
       console.error('usage: verdict images build [names...] [--force] | verdict images status');

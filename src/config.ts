@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   sandboxesDir: z.string().default(path.resolve('sandboxes')),
   /** warm the pools of every benchmark at start-up */
   prewarm: bool.default(true),
+  /** build missing sandbox images in the background while serving (their benchmarks answer infra_error image_building until ready) */
+  buildImages: bool.default(false),
   /** jobs may name server-side input files under this folder; with API keys set and no folder, only uploads */
   jobInputDir: z.string().optional(),
   /** scale-out: serve enqueues grades on this Redis (redis:// or rediss://) and `verdict worker` takes them */
@@ -75,6 +77,7 @@ const ENV: Record<string, keyof Config> = {
   VERDICT_INSTANCE: 'instance',
   VERDICT_SANDBOXES_DIR: 'sandboxesDir',
   VERDICT_PREWARM: 'prewarm',
+  VERDICT_BUILD_IMAGES: 'buildImages',
   VERDICT_JOB_INPUT_DIR: 'jobInputDir',
   VERDICT_QUEUE_URL: 'queueUrl',
   VERDICT_QUEUE_PREFIX: 'queuePrefix',

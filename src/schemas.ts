@@ -15,6 +15,7 @@ export const ReasonSchema = z
     // infra_error reasons: ours, retryable
     'sandbox_error',
     'image_missing',
+    'image_building',
     'deadline',
     'calibration_failed',
     'harness_error',

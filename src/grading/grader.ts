@@ -142,7 +142,7 @@ export class Grader implements GradeService {
           if (!e.retryable || attempts > this.deps.retries) {
             return {
               status: 'infra_error',
-              reason: e.kind === 'image_missing' ? 'image_missing' : 'sandbox_error',
+              reason: e.kind === 'image_missing' || e.kind === 'image_building' ? e.kind : 'sandbox_error',
               detail: e.message,
               tests: [],
             };

@@ -3,20 +3,43 @@ import type { QueueClient } from '../queue/client.js';
 import type { SandboxEngine } from '../sandbox/engine.js';
 import type { DockerHosts } from '../sandbox/hosts.js';
 import { imageStatus } from '../sandbox/images.js';
+import type { ImageBuilder } from '../sandbox/image-builder.js';
+import { benchmarkReadiness } from '../benchmarks/images.js';
 
-/** ok = this process can grade; the body says what it checked. */
-export type HealthCheck = () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
+/** ok = this process can grade; the body says what it checked; `status` overrides 'ok' (e.g. 'building'). */
+export type HealthCheck = () => Promise<{ ok: boolean; status?: string; body: Record<string, unknown> }>;
 
 export function healthRoutes(app: FastifyInstance, check: HealthCheck): void {
   app.get('/healthz', async (_req, reply) => {
-    const { ok, body } = await check();
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...body });
+    const { ok, status, body } = await check();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? (status ?? 'ok') : 'degraded', ...body });
   });
 }
 
-/** Grading here: the Docker engine answers and every sandbox image is built. */
-export function engineHealth(engine: SandboxEngine, sandboxesDir: string): HealthCheck {
+/**
+ * Grading here: the Docker engine answers and every sandbox image is built.
+ * With background builds (`builder`), images still being built make the
+ * service 'building' (200: it grades the benchmarks that are ready), each
+ * benchmark says whether it is ready, and each image how far its build is.
+ */
+export function engineHealth(engine: SandboxEngine, sandboxesDir: string, builder?: ImageBuilder): HealthCheck {
   return async () => {
+    if (builder) {
+      const reachable = await engine.ping();
+      const st = builder.status();
+      const failed = st.some((s) => s.state === 'failed');
+      const byName = new Map(st.map((s) => [s.name, s.state === 'queued' || s.state === 'building' ? 'building' : s.state]));
+      return {
+        ok: reachable && !failed,
+        status: builder.busy ? 'building' : 'ok',
+        body: {
+          docker: reachable ? { reachable } : { reachable, detail: 'Docker engine does not answer: start dockerd (scripts/ensure-docker.sh) or set DOCKER_HOST' },
+          benchmarks: benchmarkReadiness((n) => byName.get(n) ?? 'missing'),
+          images: st,
+          pools: engine.stats().pools,
+        },
+      };
+    }
     const reachable = await engine.ping();
     let images: Array<{ name: string; ref: string; present: boolean }> = [];
     let buildCommand: string | undefined;

@@ -5,6 +5,7 @@ export class SandboxError extends Error {
     readonly kind:
       | 'daemon_unreachable'
       | 'image_missing'
+      | 'image_building'
       | 'container_lost'
       | 'agent_protocol'
       | 'start_failed'
