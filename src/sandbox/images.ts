@@ -93,6 +93,8 @@ export const ImagesConfigSchema = z.object({
   caBundle: z.string().min(1).optional(),
   /** Where the debootstrapped rootfs is cached. */
   cacheDir: z.string().min(1).default(DEFAULT_CACHE_DIR),
+  /** Network for RUN steps of image builds (e.g. `host` where the engine's bridge has no route out); unset = the engine's default bridge. */
+  buildNetwork: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
 });
 export type ImagesConfig = z.infer<typeof ImagesConfigSchema>;
 export type ImagesConfigInput = z.input<typeof ImagesConfigSchema>;
@@ -103,6 +105,7 @@ const ImagesEnvSchema = z.object({
   VERDICT_DEBIAN_SECURITY_MIRROR: optionalNonEmpty,
   VERDICT_CA_BUNDLE: optionalNonEmpty,
   VERDICT_CACHE_DIR: optionalNonEmpty,
+  VERDICT_BUILD_NETWORK: optionalNonEmpty,
 });
 
 /** Validated image config from environment variables (`VERDICT_*`). */
@@ -114,6 +117,7 @@ export function imagesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Image
     debianSecurityMirror: e.VERDICT_DEBIAN_SECURITY_MIRROR,
     caBundle: e.VERDICT_CA_BUNDLE,
     cacheDir: e.VERDICT_CACHE_DIR,
+    buildNetwork: e.VERDICT_BUILD_NETWORK,
   });
   if (!parsed.success) {
     const names: Record<string, string> = {
@@ -122,6 +126,7 @@ export function imagesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Image
       debianSecurityMirror: 'VERDICT_DEBIAN_SECURITY_MIRROR',
       caBundle: 'VERDICT_CA_BUNDLE',
       cacheDir: 'VERDICT_CACHE_DIR',
+      buildNetwork: 'VERDICT_BUILD_NETWORK',
     };
     const msg = parsed.error.issues
       .map((i) => `${names[String(i.path[0])] ?? String(i.path[0])}: ${i.message}`)
@@ -928,7 +933,7 @@ async function runBuild(
     forcerm: true,
     pull: false,
     nocache: opts.noCache === true,
-    ...(opts.networkMode !== undefined ? { networkmode: opts.networkMode } : {}),
+    ...((opts.networkMode ?? config.buildNetwork) !== undefined ? { networkmode: opts.networkMode ?? config.buildNetwork } : {}),
   };
   const output = await withSource(context, what, opts.signal, async (abortSignal) => {
     const stream = await docker.buildImage(asNodeStream(context), { ...buildOptions, abortSignal });
