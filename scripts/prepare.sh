@@ -2,8 +2,9 @@
 # Everything a fresh machine needs before verdict can grade: npm dependencies,
 # a Docker engine, the sandbox images. Safe to rerun; each step skips what is done.
 #   prepare.sh         for the test suite: every image, Chromium, redis-server
-#   prepare.sh serve   for `npm run up`: only the Python image; the service
-#                      builds the others in the background while it serves
+#   prepare.sh serve   for `npm run up`: npm dependencies and Docker only (up.sh
+#                      builds the Python image beside the imports; the service
+#                      builds the others in the background while it serves)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-test}"
@@ -33,11 +34,7 @@ fi
 
 bash scripts/ensure-docker.sh
 
-if [ "$mode" = serve ]; then
-  log "building the Python sandbox image (the service builds the others in the background)"
-  npx tsx src/cli.ts images build python
-  exit 0
-fi
+[ "$mode" = serve ] && exit 0
 
 # Headless Chromium renders the evaluation report in test/report.test.ts.
 if ! command -v chromium >/dev/null 2>&1; then

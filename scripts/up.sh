@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh serve
+# The Python image (most benchmarks grade in it) builds while the service is
+# compiled and the benchmarks imported; the others build once it serves.
+echo "[up] building the Python sandbox image; log: ${TMPDIR:-/tmp}/verdict-up-python-image.log" >&2
+npx tsx src/cli.ts images build python >"${TMPDIR:-/tmp}/verdict-up-python-image.log" 2>&1 &
+image_pid=$!
 npm run build --silent
 
 data_dir="${VERDICT_DATA_DIR:-$PWD/data}"
@@ -27,5 +32,9 @@ if [ -d "$bench_dir" ]; then
   import codeforces "$bench_dir/codeforces/code-contests-test-codeforces.jsonl"
 else
   echo "[up] no benchmark files at $bench_dir: import them with 'npx verdict import <benchmark> <path>'" >&2
+fi
+if ! wait $image_pid; then
+  echo "[up] the Python image did not build; the service will retry in the background:" >&2
+  tail -n 20 "${TMPDIR:-/tmp}/verdict-up-python-image.log" >&2
 fi
 exec node dist/cli.js serve --data-dir "$data_dir" --build-images
