@@ -716,6 +716,214 @@ describe('mode evalplus', () => {
 });
 
 // ---------------------------------------------------------------------------
+// Issue 14: names, redaction and decoding bounds (each fails on the old judge)
+// ---------------------------------------------------------------------------
+// sanitized-MBPP style: a builtin, and a test-import name, read by the asserts
+const SIM_TESTS = [
+  'assert set(similar_elements((3, 4, 5, 6), (5, 7, 4, 10))) == set((4, 5))',
+  'assert sorted(similar_elements((1, 2, 3, 4), (5, 4, 3, 7))) == [3, 4]',
+];
+const SIM_REF = 'def similar_elements(a, b):\n    return tuple(set(a) & set(b))\n';
+
+function assertsSpec(source: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { mode: 'asserts', source, tests: SIM_TESTS, imports: '', reference: SIM_REF, entry_point: 'similar_elements', ...extra };
+}
+
+/** A candidate function that writes `frame` (Python expression of the JSON text) as its reply, then waits. */
+function rawReply(name: string, textExpr: string): string {
+  return [
+    'import os, json, time',
+    `def ${name}(*args):`,
+    `    d = (${textExpr}).encode()`,
+    '    os.write(4, len(d).to_bytes(4, "big") + d)',
+    '    time.sleep(60)',
+    '',
+  ].join('\n');
+}
+
+/** Python expression: a reply whose value is `n` distinct ints sharing one hash (k*(2**61-1)+7). */
+function collidingReply(tag: 'set' | 'dict' | 'list', n = 60_000): string {
+  const ints = `[{"t": "int", "v": hex(k * (2**61 - 1) + 7)} for k in range(1, ${n + 1})]`;
+  const value = tag === 'list' ? ints : tag === 'set' ? `{"t": "set", "v": ${ints}}` : `{"t": "dict", "v": [[i, 0] for i in ${ints}]}`;
+  return `json.dumps({"ok": True, "value": ${value}})`;
+}
+
+describe('asserts mode: the asserts take from the program only what the problem defines', () => {
+  it('passes the honest program', async () => {
+    const run = await runHarness(assertsSpec(SIM_REF));
+    expect(run.result).toMatchObject({ status: 'pass' });
+  }, 60_000);
+
+  const shadows: Array<[string, string]> = [
+    ['def set', 'def set(*a, **k):\n    return 0\ndef sorted(*a, **k):\n    return [3, 4]\n'],
+    ['class set', 'class set:\n    def __init__(self, *a): pass\n    def __eq__(self, o): return True\nsorted = lambda *a, **k: [3, 4]\n'],
+    ['globals()', 'globals()["set"] = lambda *a, **k: 0\nglobals().update(sorted=lambda *a, **k: [3, 4])\n'],
+    ['__builtins__', 'import builtins\n__builtins__ = {"set": lambda *a: 0}\nbuiltins.set = lambda *a, **k: 0\nbuiltins.sorted = lambda *a, **k: [3, 4]\n'],
+    ['a value', 'set = 0\nsorted = [3, 4]\n'],
+  ];
+  for (const [name, shadow] of shadows) {
+    it(`fails a program that shadows builtins the asserts use (${name})`, async () => {
+      const source = shadow + 'def similar_elements(a, b):\n    return None\n';
+      for (const extra of [{}, { reference: undefined }]) {
+        const run = await runHarness(assertsSpec(source, extra));
+        expect(run.result, JSON.stringify(extra)).toMatchObject({ status: 'fail' });
+      }
+    }, 60_000);
+  }
+
+  it('keeps a builtin name the reference itself defines (MBPP 126 defines sum) the program\'s', async () => {
+    const spec = (source: string) => ({ mode: 'asserts', source, tests: ['assert sum(10, 15) == 6', 'assert sum(4, 6) == 3'], imports: '', reference: 'def sum(a, b):\n    return 0\n' });
+    const ok = await runHarness(spec('def sum(a, b):\n    import math\n    return 1 + sum_divs(math.gcd(a, b))\ndef sum_divs(n):\n    return len([d for d in range(2, n + 1) if n % d == 0]) + (n > 1) * 0 + (n == 5) * 4 + (n == 2) * 1\n'));
+    expect(ok.result).toMatchObject({ status: 'pass' });
+    const wrong = await runHarness(spec('def sum(a, b):\n    return a + b\n'));
+    expect(wrong.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 60_000);
+
+  it('fails a program that rebinds a name the test imports bind', async () => {
+    const spec = (source: string, imports: string, test: string) => ({
+      mode: 'asserts', source, tests: [test], imports, reference: 'import math\ndef area(r):\n    return math.pi * r * r\n',
+    });
+    const honest = 'import math\ndef area(r):\n    return math.pi * r * r\n';
+    expect((await runHarness(spec(honest, 'from math import isclose', 'assert isclose(area(2), 12.566, rel_tol=0.001)'))).result).toMatchObject({ status: 'pass' });
+    expect((await runHarness(spec(honest, 'import math', 'assert math.isclose(area(2), 12.566, rel_tol=0.001)'))).result).toMatchObject({ status: 'pass' });
+    const hacks: Array<[string, string]> = [
+      ['def isclose(*a, **k):\n    return True\ndef area(r):\n    return 0\n', 'from math import isclose'],
+      ['import types\nmath = types.ModuleType("math")\nmath.isclose = lambda *a, **k: True\ndef area(r):\n    return 0\n', 'import math'],
+      ['class math:\n    isclose = staticmethod(lambda *a, **k: True)\ndef area(r):\n    return 0\n', 'import math'],
+    ];
+    for (const [source, imports] of hacks) {
+      const test = imports.startsWith('from') ? 'assert isclose(area(2), 12.566, rel_tol=0.001)' : 'assert math.isclose(area(2), 12.566, rel_tol=0.001)';
+      const run = await runHarness(spec(source, imports, test));
+      expect(run.result, source).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    }
+  }, 90_000);
+
+  it('never imports a module the program names: a module object is the program\'s value (fail, not error)', async () => {
+    const names = ['unittest.__main__', 'this', 'antigravity', 'idlelib.idle'];
+    for (const mod of names) {
+      const run = await runHarness(assertsSpec(`import types\nsimilar_elements = types.ModuleType(${JSON.stringify(mod)})\n`));
+      expect(run.result, mod).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    }
+    // a name the reference binds to a module gets the judge's own import of
+    // the module the reference names, whatever the program put there
+    const sysSpec = (source: string) => ({
+      mode: 'asserts', source, tests: ['assert sys.getsizeof(()) > 0', 'assert f() == 1'], imports: '', reference: 'import sys\ndef f():\n    return 1\n',
+    });
+    expect((await runHarness(sysSpec('import sys\ndef f():\n    return 1\n'))).result).toMatchObject({ status: 'pass' });
+    const fake = await runHarness(sysSpec('import types\nsys = types.ModuleType("unittest.__main__")\nsys.getsizeof = lambda o: 1\ndef f():\n    return 1\n'));
+    expect(fake.result).toMatchObject({ status: 'pass' }); // the real sys answered, the fake one never ran
+    const missing = await runHarness(sysSpec('def f():\n    return 1\n'));
+    expect(missing.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' }); // official: NameError
+    expect(str(missing.result, 'detail')).toContain("name 'sys' is not defined");
+  }, 120_000);
+
+  it('fails, quickly, a program whose list of hash-colliding ints the asserts put in a set', async () => {
+    const run = await runHarness(assertsSpec(rawReply('similar_elements', collidingReply('list'))), { timeoutMs: 40_000 });
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+  }, 60_000);
+});
+
+describe('verdict details do not echo hidden test inputs or the program\'s messages', () => {
+  const SECRET = 'sum_squares([1, 2])';
+  it('humaneval: a candidate exception is reported by its builtin type only', async () => {
+    const completions = [
+      '    raise ValueError("got %r" % (xs,))\n',
+      '    raise type("Leak_" + "_".join(map(str, xs)), (KeyError,), {})()\n',
+      '    class E(Exception):\n        def __str__(self):\n            while True: pass\n    raise E()\n',
+      '    class E(Exception):\n        def __str__(self):\n            raise RuntimeError(repr(xs))\n    raise E()\n',
+    ];
+    const runs = await mapLimit(completions, 2, (c) => runHarness(sumSpec(c)));
+    const details = runs.map((r) => str(r.result, 'detail'));
+    expect(runs.map((r) => [str(r.result, 'status'), str(r.result, 'reason')])).toEqual(completions.map(() => ['fail', 'runtime_error']));
+    expect(details).toEqual(['ValueError', 'KeyError', 'Exception', 'Exception']);
+    void SECRET;
+  }, 90_000);
+
+  it('humaneval: a failed assertion or a test exception gives type and test line, not the test\'s message', async () => {
+    const spec = { ...(sumSpec('    return {}\n') as Record<string, unknown>), test: SUM_TEST.replace('    assert candidate([]) == 0', '    assert candidate([])["hidden-key"] == 0, "expected 0 for [7, 7]"') };
+    const run = await runHarness(spec);
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    expect(str(run.result, 'detail')).toMatch(/^KeyError \(test line \d+\)$/);
+    const wrong = await runHarness({ ...spec, completion: '    return {"hidden-key": 1}\n' });
+    expect(str(wrong.result, 'detail')).toMatch(/^AssertionError \(test line \d+\)$/);
+  }, 60_000);
+
+  it('asserts: neither the program\'s messages nor the test\'s appear', async () => {
+    const leak = await runHarness(assertsSpec('def similar_elements(a, b):\n    raise ValueError(repr((a, b)))\n'));
+    expect(leak.result).toMatchObject({ status: 'fail', reason: 'runtime_error', detail: 'ValueError' });
+    const tests = ['assert similar_elements((3, 4), (4,))["k-7-7"] == 1', 'assert similar_elements((1,), (1,)) == (1,), "expected (1,) for ((1,), (1,))"'];
+    const key = await runHarness({ ...assertsSpec('def similar_elements(a, b):\n    return {}\n'), tests });
+    expect(key.result).toMatchObject({ status: 'fail', reason: 'wrong_answer', detail: 'assertion 0 raised KeyError' });
+    const msg = await runHarness({ ...assertsSpec('def similar_elements(a, b):\n    return {"k-7-7": 1} if len(a) == 2 else ()\n'), tests });
+    expect(msg.result).toMatchObject({ status: 'fail', reason: 'wrong_answer', detail: 'assertion 1 failed' });
+  }, 60_000);
+
+  it('asserts: a compile error forged by code the test setup ran does not carry the setup\'s values', async () => {
+    // the program's Node, called by the hidden setup, sends a fake "compile
+    // error" reply holding its arguments through the harness's own send()
+    const source = [
+      'import sys, os',
+      'class Node:',
+      '    def __init__(self, v):',
+      '        f = sys._getframe()',
+      '        while f is not None and "send" not in f.f_locals:',
+      '            f = f.f_back',
+      '        f.f_locals["send"]({"ok": False, "kind": "compile", "syntax": True, "type": "SyntaxError", "msg": "leak %r" % (v,)})',
+      '        os._exit(0)',
+      'def count(n):',
+      '    return 1',
+      'root = Node(424242)',
+      '',
+    ].join('\n');
+    const run = await runHarness({ mode: 'asserts', source, tests: ['assert count(root) == 1'], imports: '', reference: 'class Node:\n    pass\ndef count(n):\n    return 1\nroot = Node()\n' });
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'runtime_error' });
+    expect(str(run.result, 'detail')).not.toContain('424242');
+  }, 60_000);
+
+  it('evalplus: a candidate exception is reported by its builtin type only', async () => {
+    const base = { dataset: 'humaneval', task_id: 'Fixture/inc', entry_point: 'inc', atol: 0 };
+    const groups: GroupSpec[] = [{ name: 'plus', inputs: [[31337]], expected: [31338], time_limits_s: [2] }];
+    const run = await runHarness({ ...base, mode: 'evalplus', solution: 'def inc(x):\n    raise ValueError(x)\n', groups });
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'runtime_error', detail: 'plus: ValueError' });
+  }, 60_000);
+});
+
+describe('values from the candidate: decoding is bounded, and its failures are the candidate\'s', () => {
+  const base = { dataset: 'humaneval', task_id: 'Fixture/f', entry_point: 'f', atol: 0 };
+  const groups: GroupSpec[] = [{ name: 'base', inputs: [[1]], expected: [{ t: 'set', v: [1] }], time_limits_s: [1] }];
+  const cases: Array<[string, string]> = [
+    ['a set of hash-colliding ints', collidingReply('set')],
+    ['a dict with hash-colliding keys', collidingReply('dict')],
+    ['a fraction of two huge ints (no gcd)', 'json.dumps({"ok": True, "value": {"t": "fraction", "v": [{"t": "int", "v": hex(3**1500000)}, {"t": "int", "v": hex(5**1300000 * 2 + 1)}]}})'],
+    ['an array of gigabyte-sized strings', 'json.dumps({"ok": True, "value": {"t": "ndarray", "dtype": "<U100000000", "shape": [3], "v": ["a", "b", "c"]}})'],
+    ['nesting deeper than the recursion limit', '\'{"ok": true, "value": \' + "[" * 200000 + "]" * 200000 + "}"'],
+    ['an unknown tag echoing the input', 'json.dumps({"ok": True, "value": {"t": "x%r" % (args,)}})'],
+  ];
+  for (const [name, reply] of cases) {
+    it(`fails, within the time budget, ${name}`, async () => {
+      const run = await runHarness({ ...base, mode: 'evalplus', solution: rawReply('f', reply), groups }, { timeoutMs: 25_000 });
+      expect(run.result).toMatchObject({ status: 'fail' });
+      expect(str(run.result, 'detail')).not.toContain('(1,)');
+    }, 60_000);
+  }
+
+  it('mbpp set-equality oracle: a list of hash-colliding ints fails within the budget', async () => {
+    const g: GroupSpec[] = [{ name: 'base', inputs: [[1]], expected: [[1]], time_limits_s: [1] }];
+    const run = await runHarness(
+      { dataset: 'mbpp', task_id: 'Mbpp/1', entry_point: 'Diff', atol: 0, mode: 'evalplus', solution: rawReply('Diff', collidingReply('list')), groups: g },
+      { timeoutMs: 40_000 },
+    );
+    expect(run.result).toMatchObject({ status: 'fail' });
+  }, 60_000);
+
+  it('humaneval: a value without a data form that the test passes back is the candidate\'s fail, not an error', async () => {
+    const spec = { ...(sumSpec('    return lambda: 0\n') as Record<string, unknown>), test: 'def check(candidate):\n    assert candidate(candidate([1])) == 1\n' };
+    const run = await runHarness(spec);
+    expect(run.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+  }, 60_000);
+});
+
+// ---------------------------------------------------------------------------
 // Real data (read from ../shared/benchmarks, never copied into the repo)
 // ---------------------------------------------------------------------------
 interface HumanEvalRow {

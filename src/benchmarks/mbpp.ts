@@ -99,9 +99,14 @@ function mbppVariant(variant: {
       // test imports come first, as in the program the sanitized set describes
       const source = [imports, code, options.test_setup_code ? h.test_setup_code : ''].filter(Boolean).join('\n');
       const tests = options.challenge_tests ? [...h.test_list, ...h.challenge_test_list] : h.test_list;
+      // The asserts take from the program only the names the problem's own
+      // program (reference + setup) binds; builtins and test imports stay the
+      // judge's (the harness parses the reference, never runs it).
+      const reference = [h.code, h.test_setup_code].filter(Boolean).join('\n');
+      const entry = typeof problem.public.entry_point === 'string' ? { entry_point: problem.public.entry_point } : {};
       return harnessPlan(
         pythonProfile(options.memory_mb * 1024 * 1024),
-        { mode: 'asserts', source, tests, imports, timeout_s: options.timeout_s },
+        { mode: 'asserts', source, tests, imports, reference, ...entry, timeout_s: options.timeout_s },
         { wallMs: harnessBackstopMs(options.timeout_s), captureBytes: 1 << 20, outputBytes: 16 << 20 },
       );
     },

@@ -17,7 +17,10 @@ Spec (JSON object; the file is deleted after reading unless keep_spec_file):
   humaneval          prompt, completion, test, entry_point, timeout_s=3.0
   evalplus-expected  dataset, task_id, solution, entry_point, groups[{name,
                      <inputs>}], task_json?, digest_over_bytes?, timeout_s?
-  asserts            source, tests[str], imports="", timeout_s=3.0 (MBPP)
+  asserts            source, tests[str], imports="", timeout_s=3.0 (MBPP),
+                     reference? (the problem's own program: only the names it
+                     binds come from the candidate; parsed, never run),
+                     entry_point? (used only without a reference)
   evalplus           dataset, task_id, solution, entry_point, atol, groups[{name,
                      <inputs>, expected, time_limits_s, timeout_s?}],
                      stop_on_fail=true, emit_passing=true, timeout_per_task_s=60
@@ -27,7 +30,8 @@ Spec (JSON object; the file is deleted after reading unless keep_spec_file):
   EvalPlus' per-task deserialisation.
 Events: {"event":"test",...} {"event":"group",...} {"event":"expected",
   "group","outputs":[codec],"times_s"} and finally {"event":"result","status":
-  "pass"|"fail"|"error","reason","detail",...}.
+  "pass"|"fail"|"error","reason","detail",...}.  Details carry exception
+  types, never messages (a message can echo hidden inputs; docs/hostile.md).
 Codec: null/bool/str and ints within +-2**53 are plain JSON; lists are arrays;
   everything else is {"t": tag, "v": ...}: float, int (hex), f64 (base64
   little-endian doubles, "ints": indices that are ints), tuple, set, frozenset,
@@ -152,6 +156,11 @@ def _now():
 
 class Unencodable(Exception):
     pass
+
+
+class OpaqueArgument(Unencodable):
+    """The test passed back a candidate value that has no data form (an
+    Opaque): the candidate's doing, so its failure, not ours."""
 
 
 class Opaque:
@@ -318,6 +327,8 @@ class _Encoder:
             return self.seq(x, depth)
         if t is Ref:
             return {"t": "ref", "v": x.rid}
+        if t is Opaque:
+            raise OpaqueArgument("a value of the program without a data form")
         if t is type and _BUILTIN_TYPES.get(x.__name__) is x:
             return {"t": "type", "v": x.__name__}  # remove_datatype(xs, int)
         d = depth + 1
@@ -407,12 +418,71 @@ class DecodeError(Exception):
     pass
 
 
+# Hash flooding: distinct values with one hash (ints k*(2**61-1)+c, tuples
+# solved for xxHash, fractions, decimals) make building a set or dict of n of
+# them cost n**2 in C, where no alarm can stop it.  Str/bytes hashes are
+# salted per process and cannot be aimed at the judge's.
+_HASH_SAME_MAX = 16  # distinct values allowed to share one hash
+_HASH_GUARD_DEPTH = 6  # lists/tuples this shallow are checked too (a test may set() them)
+_SMALL_INT = 2**61 - 2  # ints this small hash to themselves
+_HASH_SALTED = frozenset((str, bytes, bool, _NONE_T, float))
+_MISSING = object()
+
+
+_HASH_GUARD = [True]  # off while decoding trusted values (expected outputs)
+
+
+def check_hashes(items):
+    """Raise DecodeError if more than _HASH_SAME_MAX distinct items of
+    `items` share one hash.  Linear: each item meets at most that many."""
+    if not _HASH_GUARD[0]:
+        return
+    first = {}
+    more = {}
+    for x in items:
+        t = type(x)
+        if t in _HASH_SALTED or (t is int and -_SMALL_INT <= x <= _SMALL_INT):
+            continue  # floats: at most ~35 distinct values share a hash
+        try:
+            h = hash(x)
+        except TypeError:
+            continue  # unhashable: a set of it fails anyway
+        f = first.get(h, _MISSING)
+        if f is _MISSING:
+            first[h] = x
+            continue
+        if f is x or f == x:
+            continue
+        seen = more.setdefault(h, [])
+        for y in seen:
+            if y is x or y == x:
+                break
+        else:
+            seen.append(x)
+            if len(seen) >= _HASH_SAME_MAX:
+                raise DecodeError("too many distinct values share one hash")
+
+
+def _plain_hash_safe(v, types):
+    if types <= _HASH_SALTED:
+        return True
+    if types == {int}:
+        return -_SMALL_INT <= min(v) and max(v) <= _SMALL_INT
+    return False
+
+
 def _dec_list(v, depth, np_ok):
     types = set(map(type, v))
     if dict not in types and list not in types:
-        return v  # fresh from json.loads: already plain values
+        # fresh from json.loads: already plain values
+        if depth <= _HASH_GUARD_DEPTH and not _plain_hash_safe(v, types):
+            check_hashes(v)
+        return v
     d = depth + 1
-    return [_dec(i, d, np_ok) for i in v]
+    out = [_dec(i, d, np_ok) for i in v]
+    if depth <= _HASH_GUARD_DEPTH:
+        check_hashes(out)
+    return out
 
 
 def _dec(v, depth, np_ok):
@@ -454,6 +524,8 @@ def _dec(v, depth, np_ok):
         if type(val) is not list and not (type(val) is dict and val.get("t") == "f64"):
             raise DecodeError("bad %s" % tag)
         items = _dec(val, depth, np_ok)
+        if tag not in ("tuple", "iter") and depth > _HASH_GUARD_DEPTH:
+            check_hashes(items)  # shallow ones were checked as lists
         if tag == "tuple":
             return tuple(items)
         if tag == "set":
@@ -468,11 +540,12 @@ def _dec(v, depth, np_ok):
     if tag in ("dict", "dict_items"):
         if type(val) is not list:
             raise DecodeError("bad dict")
-        out = {}
         for pair in val:
             if type(pair) is not list or len(pair) != 2:
                 raise DecodeError("bad dict pair")
-            out[_dec(pair[0], d, np_ok)] = _dec(pair[1], d, np_ok)
+        keys = [_dec(pair[0], d, np_ok) for pair in val]
+        check_hashes(keys)
+        out = dict(zip(keys, [_dec(pair[1], d, np_ok) for pair in val]))
         return out if tag == "dict" else out.items()
     if tag == "complex":
         if type(val) is not list or len(val) != 2 or not all(type(p) is str for p in val):
@@ -498,9 +571,14 @@ def _dec(v, depth, np_ok):
         if type(val) is not list or len(val) != 2:
             raise DecodeError("bad fraction")
         n, m = (_dec(p, d, np_ok) for p in val)
-        if type(n) is not int or type(m) is not int:
+        if type(n) is not int or type(m) is not int or m <= 0:
             raise DecodeError("bad fraction")
-        return fractions.Fraction(n, m)
+        # no gcd: normalising two huge ints costs quadratic time; a fraction
+        # the candidate did not reduce just compares unequal
+        f = object.__new__(fractions.Fraction)
+        f._numerator = n
+        f._denominator = m
+        return f
     if tag == "opaque":
         name = v.get("type")
         return Opaque(name[:200] if type(name) is str else "?", v.get("truthy") is True)
@@ -537,15 +615,33 @@ def _dec(v, depth, np_ok):
             dt = np.dtype(dtype)
         except Exception:
             raise DecodeError("bad dtype")
-        if dt.kind not in _NP_KINDS:
+        if dt.kind not in _NP_KINDS or dt.itemsize > _NP_ITEM_MAX:
             raise DecodeError("bad dtype")
         if tag == "npscalar":
             return dt.type(inner)
         shape = v.get("shape")
-        if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
+        if type(shape) is not list or len(shape) > 64 or not all(type(s) is int and s >= 0 for s in shape):
             raise DecodeError("bad shape")
+        if _np_flat_len(inner) * dt.itemsize > _NP_BYTES_MAX:
+            raise DecodeError("array too large")  # U/S items of a huge size
         return np.array(inner, dtype=dt).reshape(shape)
     raise DecodeError("unknown codec tag %r" % (tag,))
+
+
+_NP_ITEM_MAX = 1 << 16  # bytes per array element (U/S dtypes can ask for gigabytes)
+_NP_BYTES_MAX = 1 << 30
+
+
+def _np_flat_len(inner):
+    """Upper bound on the element count of a nested list (its leaves + 1)."""
+    n = 0
+    stack = [inner]
+    while stack:
+        x = stack.pop()
+        if type(x) is list:
+            stack.extend(x)
+        n += 1
+    return n
 
 
 _np_module = None
@@ -584,7 +680,11 @@ def decode_expected(v):
         if alg != _DIGEST_ALG or type(hx) is not str or type(n) is not int:
             raise DecodeError("bad digest")
         return ExpectedDigest(alg, hx, n)
-    return decode_value(v)
+    _HASH_GUARD[0] = False  # trusted, and possibly large
+    try:
+        return decode_value(v)
+    finally:
+        _HASH_GUARD[0] = True
 
 
 def repr_digest(x):
@@ -667,17 +767,24 @@ def _guard(flavour):
         sys.modules[mod] = None
 
 
+def _builtin_exc_name(t):
+    """Name of the nearest builtin exception class of t.  Only the type goes
+    to the judge: a message (or a program-defined class name) can echo the
+    hidden test inputs, and a __str__ can hang or raise."""
+    try:
+        for k in type.__getattribute__(t, "__mro__"):
+            name = type.__getattribute__(k, "__name__")
+            if type(name) is str and getattr(builtins, name, None) is k:
+                return name
+    except Exception:
+        pass
+    return "Exception"
+
+
 def _exc_info(e):
     t = type(e)
-    try:
-        msg = str(e)
-    except BaseException:
-        msg = "<unprintable>"
-    if not isinstance(msg, str):
-        msg = "<unprintable>"
     return {
-        "type": _type_name(t),
-        "msg": msg[:2000],
+        "type": _builtin_exc_name(t),
         "memory": issubclass(t, MemoryError),
         "syntax": issubclass(t, SyntaxError),
     }
@@ -767,7 +874,9 @@ def child_main(rfd, wfd):
                 continue
             v = gl[n]
             if type(v) is type(os):
-                bound[n] = {"kind": "module", "module": str(getattr(v, "__name__", ""))[:200]}
+                # which module is the judge's decision (from the trusted
+                # reference), never this module's __name__
+                bound[n] = {"kind": "module"}
             elif callable(v):
                 bound[n] = {"kind": "callable"}
             else:
@@ -782,8 +891,7 @@ def child_main(rfd, wfd):
         send({"ok": True, "names": bound})
     else:
         if not isinstance(entry, str) or entry not in gl:
-            send({"ok": False, "kind": "missing", "type": "NameError",
-                  "msg": "name %r is not defined" % (entry,), "memory": False, "syntax": False})
+            send({"ok": False, "kind": "missing", "type": "NameError", "memory": False, "syntax": False})
             return
         fn = gl[entry]
         send({"ok": True})
@@ -796,15 +904,13 @@ def child_main(rfd, wfd):
         if name is not None:
             target = gl.get(name) if type(name) is str else None
             if not callable(target):
-                send({"ok": False, "type": "TypeError", "msg": "%r is not callable" % (name,),
-                      "memory": False, "syntax": False})
+                send({"ok": False, "type": "TypeError", "memory": False, "syntax": False})
                 continue
         try:
             args = decode_value(msg.get("args"), np_ok=False)
             kwargs = decode_value(msg.get("kwargs"), np_ok=False)
         except BaseException as e:
-            send({"ok": False, "type": "HarnessError", "msg": "bad arguments: %s" % e,
-                  "memory": False, "syntax": False})
+            send({"ok": False, "type": "HarnessError", "memory": False, "syntax": False})
             continue
         try:
             out = target(*args, **kwargs)
@@ -821,7 +927,7 @@ def child_main(rfd, wfd):
         try:
             send(reply)
         except MemoryError:
-            send({"ok": False, "type": "MemoryError", "msg": "", "memory": True, "syntax": False})
+            send({"ok": False, "type": "MemoryError", "memory": True, "syntax": False})
 
 
 # The candidate interpreter is started fresh (fork + exec) so it holds no copy
@@ -1164,17 +1270,41 @@ def _trunc(s, n=_DETAIL_MAX):
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
+def _safe_exc_type(name):
+    """A candidate's exception type as reported over the pipe: the name of a
+    builtin exception class, or "Exception" (the candidate controls the text)."""
+    if type(name) is str and len(name) <= 64:
+        t = getattr(builtins, name, None)
+        if isinstance(t, type) and issubclass(t, BaseException):
+            return name
+    return "Exception"
+
+
 def _fmt_exc_info(info):
-    t = info.get("type")
-    m = info.get("msg")
-    t = t if isinstance(t, str) else "Exception"
-    m = m if isinstance(m, str) else ""
-    return _trunc(t + (": " + m if m else ""))
+    # type only: a message can echo hidden test inputs (docs/hostile.md)
+    return _safe_exc_type(info.get("type"))
 
 
 def _failure_from_child_error(info):
     reason = "memory_limit" if info.get("memory") is True else "runtime_error"
-    return Failure(reason, _fmt_exc_info(info), {"exception": _trunc(info.get("type") or "", 200)})
+    name = _safe_exc_type(info.get("type"))
+    return Failure(reason, name, {"exception": name})
+
+
+def _compile_failure(source):
+    """The judge compiles the program itself (compiling runs none of it) for
+    the message of a compile error: the candidate's own report could be
+    forged by code that already ran."""
+    try:
+        compile(source, "<candidate>", "exec")
+    except (SyntaxError, ValueError) as e:
+        try:
+            return Failure("compile_error", _trunc("%s: %s" % (type(e).__name__, e)))
+        except Exception:
+            return Failure("compile_error", type(e).__name__)
+    except (MemoryError, RecursionError, OverflowError) as e:
+        return Failure("compile_error", type(e).__name__)
+    return None
 
 
 def _failure_from_crash(cand, when):
@@ -1382,10 +1512,12 @@ class Judge:
                 self.bound = bound
             return None
         kind = reply.get("kind")
-        if kind == "compile" and reply.get("syntax") is True:
-            return Failure("compile_error", _fmt_exc_info(reply))
-        if kind == "compile" and reply.get("type") == "ValueError":
-            return Failure("compile_error", _fmt_exc_info(reply))
+        if kind == "compile":
+            f = _compile_failure(source)
+            if f is not None:
+                return f
+        if kind == "missing":
+            return Failure("runtime_error", _trunc("NameError: name %r is not defined" % (entry_point,)))
         return _failure_from_child_error(reply)
 
     def call(self, cand, args, kwargs, deadline, digest=False, name=None):
@@ -1395,7 +1527,9 @@ class Judge:
         try:
             enc_args = encode_value(list(args), opaque_ok=False)
             enc_kwargs = encode_value(dict(kwargs), opaque_ok=False)
-        except Unencodable as e:
+        except OpaqueArgument:
+            raise Failure("wrong_answer", "the test passed back a value of the program that has no data form")
+        except (Unencodable, RecursionError) as e:
             raise HarnessError("cannot send argument to candidate: %s" % e)
         try:
             req = {"op": "call", "args": enc_args, "kwargs": enc_kwargs}
@@ -1421,10 +1555,14 @@ class Judge:
             return hx, n
         if reply.get("ok") is True:
             try:
-                return decode_value(reply.get("value"))
+                value = decode_value(reply.get("value"))
             except (Exception, RecursionError, MemoryError) as e:  # hostile data: any decode error
                 cand.kill()
-                raise Failure("runtime_error", "malformed value from candidate process: %s" % _trunc(e, 200))
+                raise Failure("runtime_error", "malformed value from candidate process (%s)" % type(e).__name__)
+            if _now() > deadline:  # decoding is linear in the reply, but counts
+                cand.kill()
+                raise Failure("timeout", "timed out")
+            return value
         raise _failure_from_child_error(reply)
 
 
@@ -1542,6 +1680,18 @@ def _exec_prompt_for_helpers(prompt, g, notes):
                  % (_trunc("%s: %s" % (type(last).__name__, last), 200), ran))
 
 
+def _judge_exc_text(e):
+    """An exception the trusted test code raised, for a verdict detail: its
+    type, and for a NameError the (identifier) name; no message, which can
+    carry the test's inputs or the candidate's values."""
+    text = type(e).__name__
+    if isinstance(e, NameError):
+        name = getattr(e, "name", None)
+        if type(name) is str and name.isidentifier() and len(name) <= 100:
+            text += ": name %r is not defined" % name
+    return text
+
+
 def _test_line(exc):
     import traceback  # lazy: keeps candidate start-up short
     tb = traceback.extract_tb(exc.__traceback__)
@@ -1595,21 +1745,14 @@ def run_humaneval(judge, rep):
                 outcome = Failure("timeout", "timed out") if _now() > deadline else None
             except Failure as f:
                 outcome = f
-            except AssertionError as e:
-                line = _test_line(e)
-                msg = "AssertionError" + (": " + str(e) if str(e) else "")
-                if line:
-                    msg += " (test line %d)" % line
-                outcome = Failure("wrong_answer", _trunc(msg))
             except HarnessError:
                 raise
             except BaseException as e:
-                # the test choked on what the candidate returned
+                # an assertion failed, or the test choked on what the candidate
+                # returned: the type and the test line, never a message (it can
+                # hold the test's values or the candidate's)
                 line = _test_line(e)
-                msg = "%s: %s" % (type(e).__name__, e)
-                if line:
-                    msg += " (test line %d)" % line
-                outcome = Failure("wrong_answer", _trunc(msg))
+                outcome = Failure("wrong_answer", _judge_exc_text(e) + (" (test line %d)" % line if line else ""))
             finally:
                 judge.disarm()
             if sticky:
@@ -1659,30 +1802,117 @@ def _remote_callable(judge, cand, deadline, sticky, name, by_name=False):
     return proxy
 
 
-def _bind_remote(judge, cand, g, deadline, sticky):
-    """Bind in the test namespace g what the candidate program defined."""
+def _program_bindings(src):
+    """Names a trusted program (the problem's reference code and test setup)
+    binds at module level, and for each bound by an import, the module it
+    names: {name: module name or None}.  Parsed, never run.  None if the
+    program does not parse or star-imports (its names are then unknown)."""
+    import ast  # lazy: keeps candidate start-up short
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            for n in node.names:
+                out.setdefault(n, None)
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.setdefault(n.name, None)
+            stack.extend(n.decorator_list)
+            continue  # its body is another scope
+        if isinstance(n, ast.Lambda):
+            continue
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                if a.asname:
+                    out[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    out[top] = top
+            continue
+        if isinstance(n, ast.ImportFrom):
+            for a in n.names:
+                if a.name == "*":
+                    return None
+                mod = "%s.%s" % (n.module, a.name) if n.module and n.level == 0 else None
+                out[a.asname or a.name] = mod
+            continue
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            out.setdefault(n.id, None)
+        elif isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name):
+            out.setdefault(n.target.id, None)
+        if isinstance(n, ast.comprehension):
+            # the loop target is the comprehension's own; a walrus in the
+            # condition binds here
+            stack.append(n.iter)
+            stack.extend(n.ifs)
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _trusted_modules(allowed, bindings):
+    """Import, before any candidate runs, each module the trusted program
+    binds to a name the asserts may take from the program."""
     import importlib  # lazy: keeps candidate start-up short
+    mods = {}
+    for name in allowed:
+        modname = bindings.get(name)
+        if type(modname) is not str:
+            continue
+        try:
+            with _swallowed():
+                m = importlib.import_module(modname)
+        except BaseException:  # `from m import attr`: not a module; or missing
+            continue
+        if type(m) is type(sys):
+            mods[name] = m
+    return mods
+
+
+def _bind_remote(judge, cand, g, deadline, sticky, allowed, modules):
+    """Bind in the test namespace g what the candidate program defined, for
+    the names in `allowed` only.  A module binding becomes the judge's own
+    import of the module the trusted program names there (never one the
+    candidate names); without one it is the candidate's opaque value."""
     for name, desc in judge.bound.items():
-        if type(name) is not str or type(desc) is not dict:
+        if type(name) is not str or name not in allowed or type(desc) is not dict:
             continue
         kind = desc.get("kind")
         if kind == "callable":
             g[name] = _remote_callable(judge, cand, deadline, sticky, name, by_name=True)
         elif kind == "module":
-            # the judge imports its own copy, of the standard library only:
-            # the candidate names the module, so it must not pick the code
-            mod = desc.get("module")
-            if type(mod) is str and mod.split(".")[0] in sys.stdlib_module_names:
-                try:
-                    with _swallowed():
-                        g[name] = importlib.import_module(mod)
-                except Exception:
-                    pass
+            m = modules.get(name)
+            g[name] = m if m is not None else Opaque("module", True)
         elif kind == "value":
             try:
                 g[name] = decode_value(desc.get("value"))
             except (Exception, RecursionError, MemoryError) as e:
-                raise Failure("runtime_error", "malformed value from candidate process: %s" % _trunc(e, 200))
+                raise Failure("runtime_error", "malformed value from candidate process (%s)" % type(e).__name__)
+
+
+def _asserts_allowed(names, judge_bound, reference, entry):
+    """Names the asserts may take from the candidate program: those the
+    problem's own program (reference code + test setup) binds, never a name
+    the test imports bind.  Builtins stay the judge's unless the reference
+    itself rebinds one (MBPP 126 defines `sum`).  Without a reference: every
+    name but builtins, plus the entry point."""
+    bindings = _program_bindings(reference) if isinstance(reference, str) else None
+    allowed = []
+    for n in names:
+        if n in judge_bound or n == "__builtins__":
+            continue
+        if bindings is not None:
+            ok = n in bindings
+        else:
+            ok = n == entry or not hasattr(builtins, n)
+        if ok:
+            allowed.append(n)
+    return allowed, bindings or {}
 
 
 def run_asserts(judge, rep):
@@ -1699,6 +1929,10 @@ def run_asserts(judge, rep):
         raise HarnessError("spec fields 'source' and 'imports' must be strings")
     if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
         raise HarnessError("spec field 'tests' must be a list of strings")
+    reference = spec.get("reference")
+    entry = spec.get("entry_point")
+    if reference is not None and not isinstance(reference, str):
+        raise HarnessError("spec field 'reference' must be a string")
     names = _assert_names(tests)
     _preload_imports(imports, "\n".join(tests))
     g = {}
@@ -1708,6 +1942,11 @@ def run_asserts(judge, rep):
                 exec(compile(imports, "<test>", "exec"), g)
         except BaseException as e:
             raise HarnessError("test imports do not run: %s: %s" % (type(e).__name__, e))
+    allowed, bindings = _asserts_allowed(names, set(g), reference, entry)
+    if reference is None:
+        # no trusted program: a module name the asserts read is its own identity
+        bindings = {n: n for n in allowed if n in sys.stdlib_module_names}
+    modules = _trusted_modules(allowed, bindings)
     compiled = []
     for t in tests:
         compiled.append(compile(t, "<test>", "exec"))
@@ -1720,11 +1959,11 @@ def run_asserts(judge, rep):
     done = 0
     reported = False
     try:
-        fail = judge.start_candidate(cand, source, None, "humaneval", deadline, names=names)
+        fail = judge.start_candidate(cand, source, None, "humaneval", deadline, names=allowed)
         if fail is not None:
             outcome = fail
         else:
-            _bind_remote(judge, cand, g, deadline, sticky)
+            _bind_remote(judge, cand, g, deadline, sticky, set(allowed), modules)
             judge.arm(deadline)
             try:
                 for i, code in enumerate(compiled):
@@ -1734,12 +1973,12 @@ def run_asserts(judge, rep):
                             exec(code, g)
                     except Failure:
                         raise
-                    except AssertionError as e:
-                        outcome = Failure("wrong_answer", _trunc("assertion %d failed" % i + (": %s" % e if str(e) else "")))
+                    except AssertionError:
+                        outcome = Failure("wrong_answer", "assertion %d failed" % i)
                     except HarnessError:
                         raise
                     except BaseException as e:
-                        outcome = Failure("wrong_answer", _trunc("assertion %d raised %s: %s" % (i, type(e).__name__, e)))
+                        outcome = Failure("wrong_answer", "assertion %d raised %s" % (i, _judge_exc_text(e)))
                     if sticky:
                         outcome = sticky[0]
                     if outcome is None and _now() > deadline:
@@ -1874,6 +2113,8 @@ def evalplus_check(dataset, entry, inp, out, exp, state):
         elif entry == "digit_distance_nums":
             exact = exact or out == _digit_distance_ref(*inp)
         elif entry in MBPP_OUTPUT_SET_EQ_TASKS:
+            if isinstance(out, (list, tuple)):
+                check_hashes(out)  # set() of hash-flooding values is quadratic
             exact = set(out) == set(exp)
         elif entry in MBPP_OUTPUT_NOT_NONE_TASKS:
             if isinstance(out, bool):
