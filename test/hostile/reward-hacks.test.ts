@@ -13,7 +13,7 @@ import { mapLimit } from '../helpers/shared.js';
 import { ti } from '../helpers/instance.js';
 
 // Reward hacks (hacks/*.py, one per file, each defining ENTRY) against every
-// assert- and unittest-based benchmark: HumanEval, HumanEval+, MBPP, MBPP+,
+// assert- and unittest-based benchmark: HumanEval, HumanEval+, MBPP, MBPP sanitized, MBPP+,
 // BigCodeBench and LiveCodeBench (functional). Every one must fail, also where
 // the official harness is fooled (see docs/hostile.md), while honest grades
 // running beside them all pass.
@@ -39,6 +39,8 @@ const TARGETS: Target[] = [
   { benchmark: 'humaneval', problem_id: 'Mini/0', wrap: (c) => '    pass\n\n' + c.replace(/ENTRY/g, 'add_three'), honest: '    return a + b + c\n' },
   { benchmark: 'humaneval-plus', problem_id: 'Mini/0', wrap: (c) => '    pass\n\n' + c.replace(/ENTRY/g, 'add_three'), honest: '    return a + b + c\n' },
   { benchmark: 'mbpp', problem_id: '11', wrap: (c) => c.replace(/ENTRY/g, 'add_ints'), honest: 'def add_ints(a, b):\n    return a + b\n' },
+  // asserts that call builtins on the result: set(shared(...)) == set(...)
+  { benchmark: 'mbpp-sanitized', problem_id: '12', wrap: (c) => c.replace(/ENTRY/g, 'shared'), honest: 'def shared(a, b):\n    return tuple(set(a) & set(b))\n' },
   {
     benchmark: 'mbpp-plus',
     problem_id: 'Mbpp/2',
@@ -77,6 +79,7 @@ describe.skipIf(!hasDocker)('reward hacks against every assert- and unittest-bas
         { benchmark: 'humaneval', file: he.humaneval },
         { benchmark: 'humaneval-plus', file: he.humanevalPlus },
         { benchmark: 'mbpp', file: mbpp.full },
+        { benchmark: 'mbpp-sanitized', file: mbpp.sanitized },
         { benchmark: 'mbpp-plus', file: mbpp.plus },
         { benchmark: 'bigcodebench', file: writeBigCodeBenchFixtures().file },
         { benchmark: 'livecodebench', file: path.join(__dirname, '..', 'fixtures', 'livecodebench') },
