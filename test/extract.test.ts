@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXTRACTOR_NAMES, extract } from '../src/extract/extractors.js';
+import { EXTRACTOR_NAMES, extract, officialExtractor } from '../src/extract/extractors.js';
 import { fencedBlocks } from '../src/extract/fences.js';
 import { sanitizePython } from '../src/extract/python-sanitize.js';
 import { parsePythonJson } from '../src/benchmarks/raw-json.js';
@@ -61,6 +61,92 @@ describe('extractors', () => {
   it('sanitize keeps imports and what the entry point reaches, from fenced blocks', () => {
     const code = extract('sanitize@1', chat, { entryPoint: 'area' });
     expect(code).toBe('import math\ndef area(r):\n    return math.pi * r ** 2\n');
+  });
+});
+
+// Replies as chat models write them for HumanEval/0 and MBPP 11 (own text).
+const HE_CHAT = [
+  "Here's an implementation that compares every pair of numbers:",
+  '',
+  '```python',
+  'from typing import List',
+  '',
+  '',
+  'def has_close_elements(numbers: List[float], threshold: float) -> bool:',
+  '    """Return True if two numbers are closer than threshold."""',
+  '    for i, a in enumerate(numbers):',
+  '        for b in numbers[i + 1:]:',
+  '            if abs(a - b) < threshold:',
+  '                return True',
+  '    return False',
+  '',
+  '',
+  '# Example usage',
+  'print(has_close_elements([1.0, 2.0, 3.0], 0.5))  # False',
+  '```',
+  '',
+  'The loop is O(n²), which is fine for small lists.',
+].join('\n');
+const HE_BODY = '    for i, a in enumerate(numbers):\n        for b in numbers[i + 1:]:\n            if abs(a - b) < threshold:\n                return True\n    return False\n';
+const HE_PROGRAM =
+  '\nfrom typing import List\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    """Return True if two numbers are closer than threshold."""\n    for i, a in enumerate(numbers):\n        for b in numbers[i + 1:]:\n            if abs(a - b) < threshold:\n                return True\n    return False\n';
+
+describe('defaults that read both base-model continuations and chat replies', () => {
+  const he = { entryPoint: 'has_close_elements' };
+
+  it('continuation-or-chat keeps a base continuation exactly as sent (official semantics)', () => {
+    for (const c of [HE_BODY, '\n' + HE_BODY, '', '    return any(True for _ in [])\n\n\ndef check():\n    pass\nprint(1)\n', HE_BODY + '```\n']) {
+      expect(extract('continuation-or-chat@1', c, he)).toBe(c);
+    }
+  });
+
+  it('continuation-or-chat turns a fenced chat reply into its sanitized program after the prompt', () => {
+    expect(extract('continuation-or-chat@1', HE_CHAT, he)).toBe(HE_PROGRAM);
+    expect(extract('raw@1', HE_CHAT, he)).toBe(HE_CHAT); // the official reading stays selectable
+  });
+
+  it('continuation-or-chat reads an unfenced reply that defines the entry point, and a fenced body', () => {
+    const bare = HE_PROGRAM.slice(1) + '\n\nif __name__ == "__main__":\n    import doctest\n    doctest.testmod()\n';
+    expect(extract('continuation-or-chat@1', bare, he)).toBe(HE_PROGRAM);
+    expect(extract('continuation-or-chat@1', 'Sure:\n```python\n' + HE_BODY + '```\nDone.', he)).toBe(HE_BODY);
+    // prose without code stays as sent (and fails, as it would officially)
+    expect(extract('continuation-or-chat@1', 'I cannot help with that.', he)).toBe('I cannot help with that.');
+  });
+
+  const MBPP_CHAT = [
+    'To add two integers, return their sum:',
+    '',
+    '```python',
+    'def add_ints(a, b):',
+    '    return a + b',
+    '',
+    'assert add_ints(1, 2) == 3',
+    'print(add_ints(2, 2))',
+    '```',
+  ].join('\n');
+
+  it('fenced-or-bigcode-mbpp sanitizes a chat reply and cuts a base completion at the stop words', () => {
+    expect(extract('fenced-or-bigcode-mbpp@1', MBPP_CHAT, { entryPoint: 'add_ints' })).toBe('def add_ints(a, b):\n    return a + b\n');
+    // the bigcode stop words keep only the prose before the fence, which fails
+    expect(extract('bigcode-mbpp@1', MBPP_CHAT)).toBe('To add two integers, return their sum:\n');
+    const base = 'def add_ints(a, b):\n    return a + b\nprint(add_ints(1, 2))\n';
+    expect(extract('fenced-or-bigcode-mbpp@1', base, { entryPoint: 'add_ints' })).toBe(extract('bigcode-mbpp@1', base));
+    // a base model that went on to write Markdown keeps its code before the fence
+    const drift = 'def add_ints(a, b):\n    return a + b\n```\n\n```python\ndef add_ints(a, b):\n    return 0\n```';
+    expect(extract('fenced-or-bigcode-mbpp@1', drift, { entryPoint: 'add_ints' })).toBe('def add_ints(a, b):\n    return a + b');
+  });
+
+  it('fenced-or-raw sanitizes a fenced chat reply after the prompt and keeps anything else as sent', () => {
+    expect(extract('fenced-or-raw@1', MBPP_CHAT, { entryPoint: 'add_ints' })).toBe('\ndef add_ints(a, b):\n    return a + b\n');
+    const base = 'def add_ints(a, b):\n    return a + b\n\nprint(add_ints(1, 2))\n';
+    expect(extract('fenced-or-raw@1', base, { entryPoint: 'add_ints' })).toBe(base);
+  });
+
+  it('officialExtractor names what a known program (not a reply) is read with', () => {
+    expect(officialExtractor('continuation-or-chat@1')).toBe('raw@1');
+    expect(officialExtractor('fenced-or-raw@1')).toBe('raw@1');
+    expect(officialExtractor('fenced-or-bigcode-mbpp@1')).toBe('bigcode-mbpp@1');
+    expect(officialExtractor('sanitize@1')).toBe('sanitize@1');
   });
 });
 

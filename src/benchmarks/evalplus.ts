@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { extract, extractorOption, type ExtractorName } from '../extract/extractors.js';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
@@ -48,19 +49,21 @@ export const TIME_PRESETS = {
   'evalplus-master': { min: 4.0, factor: 4.0 },
 } as const;
 
-const OptionsSchema = z
-  .object({
-    time_preset: z
-      .enum(['evalplus-0.2', 'evalplus-0.3', 'evalplus-master'])
-      .default('evalplus-master')
-      .describe('EvalPlus release whose time-limit defaults apply'),
-    min_time_limit_s: z.number().positive().max(60).optional(),
-    gt_time_limit_factor: z.number().positive().max(100).optional(),
-    base_only: z.boolean().default(false).describe('grade on base inputs only (the original HumanEval inputs)'),
-    memory_mb: z.number().int().min(256).max(16384).default(6144),
-  })
-  .strict();
-type Options = z.infer<typeof OptionsSchema>;
+const optionsSchema = (defaultExtractor: ExtractorName) =>
+  z
+    .object({
+      extractor: extractorOption(defaultExtractor),
+      time_preset: z
+        .enum(['evalplus-0.2', 'evalplus-0.3', 'evalplus-master'])
+        .default('evalplus-master')
+        .describe('EvalPlus release whose time-limit defaults apply'),
+      min_time_limit_s: z.number().positive().max(60).optional(),
+      gt_time_limit_factor: z.number().positive().max(100).optional(),
+      base_only: z.boolean().default(false).describe('grade on base inputs only (the original HumanEval inputs)'),
+      memory_mb: z.number().int().min(256).max(16384).default(6144),
+    })
+    .strict();
+type Options = z.infer<ReturnType<typeof optionsSchema>>;
 
 const CalibrationSchema = z.object({
   /** reference outputs per group: JSON text in the harness's value codec */
@@ -122,7 +125,8 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
   name: ds.name,
   description: ds.description,
   graderVersion: '1',
-  options: OptionsSchema,
+  // HumanEval+ prompts end in an open function; MBPP+ prompts are a docstring a base model follows with `def`
+  options: optionsSchema(ds.dataset === 'humaneval' ? 'continuation-or-chat@1' : 'fenced-or-raw@1'),
 
   async read(file, opts) {
     const buf = await readMaybeGzip(file);
@@ -149,8 +153,10 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
     return { version, problems };
   },
 
-  // EvalPlus grades `prompt + completion` when given a completion.
-  extract: (problem, completion) => problem.prompt + completion,
+  // EvalPlus grades `prompt + completion` when given a completion (`raw@1`);
+  // the default also reads a chat reply (EvalPlus's codegen sanitizes those).
+  extract: (problem, completion, options) =>
+    problem.prompt + extract(options.extractor, completion, { entryPoint: hidden(problem).entry_point }),
 
   calibration: {
     key: () => 'expected-v2',

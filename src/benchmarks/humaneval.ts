@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { extract, extractorOption } from '../extract/extractors.js';
 import type { ProblemRecord } from '../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
@@ -26,6 +27,7 @@ export const HumanEvalHiddenSchema = z.object({
 
 const OptionsSchema = z
   .object({
+    extractor: extractorOption('continuation-or-chat@1'),
     timeout_s: z.number().positive().max(60).default(3.0).describe('wall-clock limit for the whole program (official: 3.0)'),
     memory_mb: z.number().int().min(64).max(16384).default(2048).describe('container memory (official: none)'),
   })
@@ -50,8 +52,9 @@ export const humaneval: Benchmark<Options> = {
     return { version: opts.version ?? `1.0+${sha256(buf).slice(0, 8)}`, problems };
   },
 
-  // The official harness appends the completion verbatim.
-  extract: (_problem, completion) => completion,
+  // The official harness appends the completion verbatim (`raw@1`); the
+  // default also reads a chat reply (continuation-or-chat@1).
+  extract: (problem, completion, options) => extract(options.extractor, completion, { entryPoint: humaneval.entryPoint?.(problem) }),
 
   plan(problem, code, options) {
     const hidden = HumanEvalHiddenSchema.parse(problem.hidden);

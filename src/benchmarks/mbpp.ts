@@ -43,7 +43,7 @@ type Hidden = z.infer<typeof HiddenSchema>;
 
 const OptionsSchema = z
   .object({
-    extractor: extractorOption('bigcode-mbpp@1'),
+    extractor: extractorOption('fenced-or-bigcode-mbpp@1'),
     timeout_s: z.number().positive().max(60).default(3.0).describe('wall-clock limit for the whole program (bigcode harness: 3.0)'),
     test_setup_code: z.boolean().default(false).describe('run test_setup_code after the program (bigcode harness: no; tasks 367 and 927 need it)'),
     challenge_tests: z.boolean().default(false).describe('also run challenge_test_list (bigcode harness: no)'),

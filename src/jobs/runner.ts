@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import type { AnyBenchmark } from '../benchmarks/types.js';
+import { isExtractorName, officialExtractor } from '../extract/extractors.js';
 import { ApiError } from '../errors.js';
 import type { GradeService } from '../grading/grader.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
@@ -291,7 +292,16 @@ export class JobRunner {
     const req: GradeRequest = { benchmark: s.benchmark, problem_id: s.problem_id, completion: s.completion };
     if (s.spec.options) req.options = s.spec.options;
     if (!s.solution) return req;
-    const { bench, problem, options } = this.deps.grader.resolve(req);
+    let { bench, problem, options } = this.deps.grader.resolve(req);
+    // A solution is a program, not a chat reply: the benchmark's official extractor reads it.
+    const chosen = isRecord(options) ? options.extractor : undefined;
+    if (typeof chosen === 'string' && isExtractorName(chosen) && req.options?.extractor === undefined) {
+      const official = officialExtractor(chosen);
+      if (official !== chosen) {
+        req.options = { ...req.options, extractor: official };
+        ({ bench, problem, options } = this.deps.grader.resolve(req));
+      }
+    }
     const candidates = [s.completion];
     if (s.completion.startsWith(problem.prompt)) candidates.unshift(s.completion.slice(problem.prompt.length));
     for (const c of candidates) {
@@ -359,4 +369,8 @@ async function* fileLines(file: string): AsyncGenerator<{ text: string; line: nu
     line += 1;
     yield { text, line };
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }
