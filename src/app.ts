@@ -16,6 +16,7 @@ import { ProblemStore } from './store/store.js';
 import { ResultCache } from './store/result-cache.js';
 import { Admission } from './rl/admission.js';
 import { RewardService } from './rl/reward-service.js';
+import { gradingFingerprint } from './grading/fingerprint.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
@@ -58,6 +59,8 @@ export async function createApp(
     maxUses: config.maxUses,
   });
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
+  // what each benchmark's verdicts depend on, as the files are now (cache keys, provenance)
+  for (const name of [...benchmarks.keys(), 'inline']) gradingFingerprint(name);
   // Grading with a queue needs no local images.
   const images =
     config.buildImages && !config.queueUrl

@@ -48,6 +48,10 @@ export const VerdictSchema = z
     benchmark: z.string(),
     benchmark_version: z.string(),
     grader_version: z.string(),
+    grader_fingerprint: z
+      .string()
+      .optional()
+      .describe('digest of every source file this benchmark\'s grading depends on (harness, runners, judge core), computed at start-up'),
     problem_id: z.string(),
     tests: z.array(TestResultSchema),
     groups: z.record(z.string(), z.enum(['pass', 'fail', 'skipped'])).optional(),
@@ -103,6 +107,7 @@ export const BenchmarkInfoSchema = z
     name: z.string(),
     description: z.string(),
     grader_version: z.string(),
+    grader_fingerprint: z.string().describe('digest of the sources its grading depends on; changes whenever they do'),
     default_version: z.string().nullable(),
     versions: z.array(
       z.object({ version: z.string(), problems: z.number().int(), source: z.string(), imported_at: z.string() }),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
 import { runJudge } from '../judge/judge.js';
+import { gradingFingerprint } from './fingerprint.js';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Sessions } from '../sandbox/engine.js';
@@ -53,6 +54,7 @@ export function toVerdict(r: Resolved, code: string, outcome: Outcome, attempts:
     benchmark: r.bench.name,
     benchmark_version: r.version,
     grader_version: r.bench.graderVersion,
+    grader_fingerprint: gradingFingerprint(r.bench.name),
     problem_id: r.problem.id,
     extracted_code: code,
     tests: outcome.tests,

@@ -325,6 +325,7 @@ export class JobRunner {
       benchmark_version: v.benchmark_version,
       grader_version: v.grader_version,
     };
+    if (v.grader_fingerprint) r.grader_fingerprint = v.grader_fingerprint;
     if (v.detail) r.detail = v.detail.slice(0, 500);
     if (v.groups) r.groups = v.groups;
     if (v.official) r.official = v.official;

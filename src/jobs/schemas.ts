@@ -87,6 +87,7 @@ export const JobResultSchema = z
     official: VerdictSchema.shape.official,
     benchmark_version: z.string().optional(),
     grader_version: z.string().optional(),
+    grader_fingerprint: VerdictSchema.shape.grader_fingerprint,
     /** public problem fields metrics group by (LiveCodeBench difficulty, contest_date, platform) */
     meta: z.record(z.string(), z.string()).optional(),
   })

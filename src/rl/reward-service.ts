@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import client from 'prom-client';
 import type { Logger } from 'pino';
-import { harnessCode } from '../benchmarks/python-harness.js';
 import { inline, inlineProblem } from '../benchmarks/inline.js';
 import { ApiError } from '../errors.js';
+import { gradingFingerprint } from '../grading/fingerprint.js';
 import type { GradeService, Resolved } from '../grading/grader.js';
 import type { Metrics } from '../metrics.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
@@ -20,6 +20,8 @@ export interface RewardDeps {
   /** digest of every sandbox image recipe, part of each cache key */
   imagesKey: () => Promise<string>;
   runtime: 'runc' | 'runsc';
+  /** digest of a benchmark's grading sources, part of each cache key (default: the running code's) */
+  fingerprint?: (benchmark: string) => string;
   metrics?: Metrics;
   log: Logger;
 }
@@ -51,7 +53,6 @@ function problemDigest(p: ProblemRecord): string {
 export class RewardService {
   private flights = new Map<string, Promise<Verdict>>();
   private readonly cacheEvents?: client.Counter<'result'>;
-  private harnessDigest = sha256(harnessCode());
 
   constructor(private readonly deps: RewardDeps) {
     if (deps.metrics) {
@@ -142,7 +143,7 @@ export class RewardService {
           canonical(options),
           it.options?.runtime ?? this.deps.runtime,
           bench.graderVersion,
-          this.harnessDigest,
+          (this.deps.fingerprint ?? gradingFingerprint)(bench.name),
           INLINE_JUDGE_VERSION,
           images,
         ]),
@@ -244,6 +245,7 @@ function deadlineVerdict(j: Job, ms: number): Verdict {
     benchmark: bench.name,
     benchmark_version: version,
     grader_version: bench.graderVersion,
+    grader_fingerprint: gradingFingerprint(bench.name),
     problem_id: problem.id,
     tests: [],
     extracted_code: bench.extract(problem, j.req.completion, options),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { ApiError } from '../errors.js';
+import { gradingFingerprint } from '../grading/fingerprint.js';
 import { ProblemListQuerySchema, ProblemParamsSchema } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
 import { parseOr400 } from '../validate.js';
@@ -11,6 +12,7 @@ export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, bench
       name: b.name,
       description: b.description,
       grader_version: b.graderVersion,
+      grader_fingerprint: gradingFingerprint(b.name),
       default_version: store.defaultVersion(b.name) ?? null,
       versions: store.versions(b.name).map((v) => ({
         version: v.version,
