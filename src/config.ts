@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -28,8 +30,13 @@ export const ConfigSchema = z.object({
   queue: int.min(0).default(1024),
   /** verdicts kept in the result cache (0 = no cache) */
   cacheEntries: int.min(0).default(100_000),
-  /** distinguishes this service's containers on a shared Docker host */
-  instance: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('default'),
+  /**
+   * distinguishes this service's containers on a shared Docker host: a
+   * starting service removes the containers its instance left behind.
+   * Default: derived from the data directory, so two services with their own
+   * data directories never remove each other's containers.
+   */
+  instance: z.string().regex(/^[a-zA-Z0-9_.-]+$/).optional(),
   /** sandboxes/ folder with one Dockerfile per image */
   sandboxesDir: z.string().default(path.resolve('sandboxes')),
   /** warm the pools of every benchmark at start-up */
@@ -57,8 +64,21 @@ export const ConfigSchema = z.object({
   workerLockMs: int.min(1000).default(30_000),
   /** worker: how often such a job is handed on before it answers infra_error (worker_lost) */
   workerRetries: int.min(0).max(10).default(2),
-});
+}).transform((c) => ({ ...c, instance: c.instance ?? defaultInstance(c.dataDir) }));
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** `d-` + a digest of the data directory's real path: one instance per data directory (and so per store). */
+export function defaultInstance(dataDir: string): string {
+  // the real path of its nearest existing ancestor, so the name is the same before and after it is created
+  let dir = path.resolve(dataDir);
+  let rest = '';
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) {
+    rest = path.join(path.basename(dir), rest);
+    dir = path.dirname(dir);
+  }
+  dir = path.join(fs.realpathSync(dir), rest);
+  return 'd-' + crypto.createHash('sha256').update(dir).digest('hex').slice(0, 12);
+}
 
 const ENV: Record<string, keyof Config> = {
   VERDICT_HOST: 'host',
