@@ -6,8 +6,10 @@ Run: VERDICT_URL=http://127.0.0.1:PORT python3 -m unittest discover -s clients/p
 """
 
 import asyncio
+import inspect
 import json
 import os
+import pickle
 import unittest
 import uuid
 
@@ -16,6 +18,12 @@ from verdict_client import AsyncClient, Client, VerdictError, compute_score, trl
 URL = os.environ.get("VERDICT_URL")
 GOOD = "    return a + b + c\n"
 BAD = "    return a + b\n"
+# a chat model's reply: prose around a fenced program with an example call
+CHAT_GOOD = (
+    "Here is the function:\n\n```python\ndef add_three(a: int, b: int, c: int) -> int:\n"
+    "    return a + b + c\n\n\nprint(add_three(1, 2, 3))\n```\n\nIt adds the three numbers."
+)
+CHAT_BAD = "```python\ndef add_three(a, b, c):\n    return a + b\n```"
 SQ = {"tests": {"type": "assert", "entry_point": "sq", "code": "assert sq(3) == 9\nassert sq(0) == 0\n"}}
 
 
@@ -85,29 +93,81 @@ class ClientTest(unittest.TestCase):
         self.assertEqual([v["status"] for v in many], ["pass", "fail"])
         self.assertEqual(batch, [1.0])
 
-    def test_trl_reward_function(self):
+    def test_trl_reward_function_as_grpo_trainer_calls_it(self):
         reward = trl_reward_func(URL, benchmark="humaneval")
-        self.assertTrue(asyncio.iscoroutinefunction(reward))
-        out = asyncio.run(
-            reward(
-                prompts=["p1", "p2", "p3"],
-                completions=[GOOD, [{"role": "assistant", "content": BAD}], "def sq(x): return x*x"],
-                problem_id=["Mini/0", "Mini/0", None],
-                problem=[None, None, json.dumps(SQ)],
-                trainer_state=None,
-            )
+        # AsyncGRPOTrainer pickles reward functions for its rollout worker
+        reward = pickle.loads(pickle.dumps(reward))
+        self.assertEqual(reward.__name__, "verdict_reward")
+        # synchronous: every TRL version calls it inline and iterates the result
+        self.assertFalse(inspect.iscoroutinefunction(reward))
+        self.assertFalse(inspect.iscoroutinefunction(reward.__call__))
+        # GRPOTrainer: reward_func(prompts=, completions=, completion_ids=, **reward_kwargs),
+        # reward_kwargs = every dataset column but "prompt" (a list per column) + trainer_state
+        out = reward(
+            prompts=["p1", "p2", "p3"],
+            completions=[GOOD, BAD, "def sq(x): return x*x"],
+            completion_ids=[[1, 2], [3], [4, 5, 6]],
+            problem_id=["Mini/0", "Mini/0", None],
+            problem=[None, None, json.dumps(SQ)],
+            trainer_state=None,
         )
         self.assertEqual(out, [1.0, 0.0, 1.0])
 
-    def test_verl_compute_score(self):
+    def test_trl_conversational_chat_replies_and_options_column(self):
+        reward = pickle.loads(pickle.dumps(trl_reward_func(URL, benchmark="humaneval")))
+        prompt = [{"role": "user", "content": "Complete add_three."}]
+        msg = lambda text: [{"role": "assistant", "content": text}]
+        n = 4
+        out = reward(
+            prompts=[prompt] * n,
+            completions=[msg(CHAT_GOOD), msg(CHAT_BAD), msg(CHAT_GOOD), [{"role": "assistant", "content": [{"type": "text", "text": CHAT_GOOD}]}]],
+            completion_ids=[[1]] * n,
+            problem_id=["Mini/0"] * n,
+            # a row's options: the official reading (prompt + reply) fails a fenced reply
+            options=[None, None, json.dumps({"extractor": "raw@1"}), {}],
+            trainer_state=None,
+        )
+        self.assertEqual(out, [1.0, 0.0, 0.0, 1.0])
+        # factory options apply to every row
+        raw = trl_reward_func(URL, benchmark="humaneval", options={"extractor": "raw@1"})
+        self.assertEqual(raw(prompts=[prompt], completions=[msg(CHAT_GOOD)], problem_id=["Mini/0"]), [0.0])
+
+    def test_verl_compute_score_single(self):
         os.environ["VERDICT_URL"] = URL
-        s = compute_score("humaneval", GOOD, json.dumps({"problem_id": "Mini/0"}))
+        # verl's naive reward manager: keyword arguments, one sample
+        s = compute_score(data_source="humaneval", solution_str=GOOD, ground_truth=json.dumps({"problem_id": "Mini/0"}), extra_info={"index": 0})
         self.assertEqual(s["score"], 1.0)
         self.assertFalse(s["infra_error"])
         s = compute_score("whatever", BAD, {"benchmark": "humaneval", "problem_id": "Mini/0"})
         self.assertEqual(s["score"], 0.0)
         s = compute_score("mine", "def sq(x): return x*x", {"problem": SQ})
         self.assertEqual(s["score"], 1.0)
+        # a chat reply passes by default; the label can ask for the official reading
+        self.assertEqual(compute_score("humaneval", CHAT_GOOD, "Mini/0")["score"], 1.0)
+        s = compute_score("humaneval", CHAT_GOOD, {"problem_id": "Mini/0", "options": {"extractor": "raw@1"}})
+        self.assertEqual(s["score"], 0.0)
+
+    def test_verl_compute_score_batch_reward_manager(self):
+        os.environ["VERDICT_URL"] = URL
+        # reward_manager=batch: keyword lists (data_sources is a numpy object array there; a tuple here)
+        scores = compute_score(
+            data_sources=("humaneval", "humaneval", "inline", "humaneval"),
+            solution_strs=[GOOD, BAD, "def sq(x): return x*x", CHAT_GOOD],
+            ground_truths=[{"problem_id": "Mini/0"}, json.dumps({"problem_id": "Mini/0"}), {"problem": SQ}, {"problem_id": "Mini/0"}],
+            extra_infos=[None, {"split": "train"}, None, None],
+        )
+        self.assertEqual(len(scores), 4)
+        # what verl's batch manager does with each: score["score"] if a dict, else the number
+        rewards = [sc["score"] if isinstance(sc, dict) else sc for sc in scores]
+        self.assertEqual(rewards, [1.0, 0.0, 1.0, 1.0])
+        self.assertEqual([sc["acc"] for sc in scores], [True, False, True, True])
+        # every sample gives the same keys (verl collects them per key as reward_extra_info)
+        self.assertEqual(len({tuple(sorted(sc)) for sc in scores}), 1)
+        # reward_kwargs reach it as keyword arguments too
+        scores = compute_score(
+            data_sources=["humaneval"], solution_strs=[CHAT_GOOD], ground_truths=["Mini/0"], extra_infos=[None], options={"extractor": "raw@1"}
+        )
+        self.assertEqual(scores[0]["score"], 0.0)
 
 
 if __name__ == "__main__":

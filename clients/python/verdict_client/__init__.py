@@ -5,9 +5,11 @@
     v = c.grade("humaneval", "HumanEval/0", completion)          # one verdict (dict)
     vs = c.grade_batch([{"benchmark": "humaneval", "problem_id": "HumanEval/0", "completion": s} ...])
 
-    # TRL GRPOTrainer: reward_funcs=[trl_reward_func(url)]; dataset columns
-    # `benchmark` + `problem_id` (or `problem` with inline tests) name the problem.
-    # verl: custom_reward_function.path = this file, name = compute_score (VERDICT_URL env).
+    # TRL GRPOTrainer / AsyncGRPOTrainer: reward_funcs=[trl_reward_func(url)] (a picklable
+    # callable); dataset columns `benchmark` + `problem_id` (or `problem` with inline tests)
+    # name the problem, an `options` column carries grading options.
+    # verl: custom_reward_function.path = this file, name = compute_score (VERDICT_URL env);
+    # works with the naive (one sample) and batch reward managers.
 
 Infra errors (status "infra_error": our fault, retryable) are never turned into a
 0 silently: the TRL function answers None (TRL ignores it), compute_score reports
@@ -27,6 +29,7 @@ __all__ = [
     "VerdictError",
     "Overloaded",
     "trl_reward_func",
+    "VerdictReward",
     "compute_score",
 ]
 
@@ -144,58 +147,130 @@ class AsyncClient:
         return [_reward(v) for v in await self.grade_batch(items, timeout_ms)]
 
 
-def trl_reward_func(url=None, benchmark=None, api_key=None, timeout_ms=None, name="verdict_reward"):
-    """An async reward function for TRL's GRPOTrainer (reward_funcs=[...]).
+class VerdictReward:
+    """A TRL reward function (GRPOTrainer, AsyncGRPOTrainer): a picklable callable.
 
-    TRL calls it with prompts, completions and the dataset columns as keyword
-    lists; `benchmark` + `problem_id` (or `problem`, inline tests) come from the
-    columns, `benchmark` also from this factory. Chat completions (lists of
-    messages) are graded on the last message's content. Returns 1.0/0.0, or
-    None where the service had an infra error (TRL ignores None).
+    TRL calls it as ``reward(prompts=..., completions=..., completion_ids=...,
+    trainer_state=..., **columns)`` with every dataset column as a list.
+    ``benchmark`` + ``problem_id`` (or ``problem``: inline tests, dict or JSON
+    text) name each row's problem; an ``options`` column (dict or JSON text)
+    carries grading options for that row (e.g. ``{"extractor": "raw@1"}``)
+    over the ones given here. Conversational completions (lists of messages)
+    are graded on the last message's content. Returns 1.0/0.0 per completion,
+    or None where the service had an infra error (TRL ignores None).
+
+    It holds only plain configuration, so it pickles (AsyncGRPOTrainer sends
+    reward functions to its rollout worker), and ``__call__`` is synchronous,
+    so every TRL version calls it correctly.
     """
-    client = AsyncClient(url, api_key)
 
-    async def reward(prompts=None, completions=None, **columns):
-        completions = completions or []
+    def __init__(self, url=None, benchmark=None, api_key=None, timeout_ms=None, options=None, name="verdict_reward"):
+        self.url = url
+        self.benchmark = benchmark
+        self.api_key = api_key
+        self.timeout_ms = timeout_ms
+        self.options = dict(options or {})
+        self.__name__ = name
+
+    def items(self, completions, columns):
+        """The grade items for one call (what is sent to /v1/grade/batch)."""
         items = []
-        for i, comp in enumerate(completions):
-            if isinstance(comp, list):  # conversational: [{"role", "content"}, ...]
-                comp = comp[-1]["content"] if comp else ""
-            item = {"completion": comp}
-            b = _column(columns, "benchmark", i) or benchmark
-            pid = _column(columns, "problem_id", i)
-            prob = _column(columns, "problem", i)
-            if isinstance(prob, str):
-                prob = json.loads(prob)
+        for i, comp in enumerate(completions or []):
+            item = {"completion": _text(comp)}
+            prob = _json_value(_column(columns, "problem", i))
             if prob is not None:
                 item["problem"] = prob
             else:
-                item["benchmark"] = b
-                item["problem_id"] = pid
+                item["benchmark"] = _column(columns, "benchmark", i) or self.benchmark
+                item["problem_id"] = _column(columns, "problem_id", i)
+            options = dict(self.options)
+            options.update(_json_value(_column(columns, "options", i)) or {})
+            if options:
+                item["options"] = options
             items.append(item)
-        return await client.rewards(items, timeout_ms)
+        return items
 
-    reward.__name__ = name
-    return reward
+    def __call__(self, prompts=None, completions=None, **columns):
+        items = self.items(completions, columns)
+        if not items:
+            return []
+        return Client(self.url, self.api_key).rewards(items, self.timeout_ms)
+
+    def __repr__(self):
+        return "VerdictReward(url=%r, benchmark=%r, options=%r)" % (self.url, self.benchmark, self.options)
 
 
-def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
+def trl_reward_func(url=None, benchmark=None, api_key=None, timeout_ms=None, name="verdict_reward", options=None):
+    """A reward function for TRL's GRPOTrainer / AsyncGRPOTrainer (``reward_funcs=[...]``): see VerdictReward."""
+    return VerdictReward(url, benchmark, api_key, timeout_ms, options, name)
+
+
+def compute_score(
+    data_source=None,
+    solution_str=None,
+    ground_truth=None,
+    extra_info=None,
+    data_sources=None,
+    solution_strs=None,
+    ground_truths=None,
+    extra_infos=None,
+    options=None,
+    **kwargs
+):
     """verl custom reward function (custom_reward_function.name=compute_score).
 
+    One sample, as verl's naive / prime reward managers call it:
+    ``compute_score(data_source, solution_str, ground_truth, extra_info)`` ->
+    ``{"score", "acc", "infra_error", "reason"}``. A batch, as
+    ``reward_model.reward_manager=batch`` calls it:
+    ``compute_score(data_sources=, solution_strs=, ground_truths=, extra_infos=)``
+    (lists or arrays) -> one such dict per sample, graded in one request.
+
     ground_truth (the dataset's reward_model.ground_truth): a dict or JSON text
-    with {"benchmark", "problem_id"} or {"problem": inline tests}; without a
-    benchmark, data_source is used. URL from VERDICT_URL.
+    with {"benchmark", "problem_id"} or {"problem": inline tests}, optionally
+    "options" (e.g. {"extractor": "raw@1"}); plain text is a problem_id. Without
+    a benchmark, data_source is used. ``options`` (verl's reward_kwargs) are
+    defaults for every sample. URL from VERDICT_URL, key from VERDICT_API_KEY.
     """
-    gt = json.loads(ground_truth) if isinstance(ground_truth, str) else dict(ground_truth or {})
-    benchmark = gt.get("benchmark") or data_source
-    v = _default_client().grade(
-        benchmark, gt.get("problem_id"), solution_str, gt.get("problem"), **(gt.get("options") or {})
-    )
-    infra = v["status"] == "infra_error"
+    if solution_strs is not None:
+        n = len(solution_strs)
+        sources = list(data_sources) if data_sources is not None else [None] * n
+        truths = list(ground_truths) if ground_truths is not None else [None] * n
+        if len(sources) != n or len(truths) != n:
+            raise ValueError("data_sources, solution_strs and ground_truths differ in length")
+        items = [_verl_item(sources[i], solution_strs[i], truths[i], options) for i in range(n)]
+        return [_verl_score(v) for v in _default_client().grade_batch(items)]
+    item = _verl_item(data_source, solution_str, ground_truth, options)
+    return _verl_score(_default_client().grade_batch([item])[0])
+
+
+def _verl_item(data_source, solution_str, ground_truth, defaults):
+    gt = ground_truth
+    if isinstance(gt, str):
+        try:
+            parsed = json.loads(gt)
+        except ValueError:
+            parsed = None
+        gt = parsed if isinstance(parsed, dict) else {"problem_id": gt}
+    gt = dict(gt or {})
+    item = {"completion": solution_str or ""}
+    if gt.get("problem") is not None:
+        item["problem"] = _json_value(gt["problem"])
+    else:
+        item["benchmark"] = gt.get("benchmark") or (str(data_source) if data_source is not None else None)
+        item["problem_id"] = gt.get("problem_id")
+    opts = dict(defaults or {})
+    opts.update(_json_value(gt.get("options")) or {})
+    if opts:
+        item["options"] = opts
+    return item
+
+
+def _verl_score(v):
     return {
         "score": float(v["reward"]),
         "acc": v["status"] == "pass",
-        "infra_error": infra,
+        "infra_error": v["status"] == "infra_error",
         "reason": v.get("reason") or "",
     }
 
@@ -224,6 +299,21 @@ def _item(benchmark, problem_id, completion, problem, options):
 
 def _reward(v):
     return None if v["status"] == "infra_error" else float(v["reward"])
+
+
+def _text(completion):
+    """A completion's text: a string, or the last message of a conversation (content as text or parts)."""
+    if isinstance(completion, list):
+        if not completion:
+            return ""
+        completion = completion[-1].get("content", "")
+    if isinstance(completion, list):  # content parts: [{"type": "text", "text": ...}]
+        return "".join(p.get("text", "") for p in completion if isinstance(p, dict))
+    return completion if isinstance(completion, str) else str(completion)
+
+
+def _json_value(v):
+    return json.loads(v) if isinstance(v, str) else v
 
 
 def _column(columns, key, i):
