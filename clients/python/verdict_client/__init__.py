@@ -306,7 +306,8 @@ def _text(completion):
     if isinstance(completion, list):
         if not completion:
             return ""
-        completion = completion[-1].get("content", "")
+        last = completion[-1]
+        completion = last.get("content", "") if isinstance(last, dict) else last
     if isinstance(completion, list):  # content parts: [{"type": "text", "text": ...}]
         return "".join(p.get("text", "") for p in completion if isinstance(p, dict))
     return completion if isinstance(completion, str) else str(completion)
