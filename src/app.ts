@@ -24,6 +24,7 @@ import type { GradeService } from './grading/grader.js';
 import { QueueClient } from './queue/client.js';
 import { engineHealth, queueHealth } from './routes/health.js';
 import { runCode } from './rl/run-code.js';
+import { RunCodeLane } from './rl/run-code-lane.js';
 
 export interface App {
   server: FastifyInstance;
@@ -55,6 +56,7 @@ export async function createApp(
     log: log.child({ module: 'sandbox' }),
     instance: config.instance,
     concurrency: config.concurrency,
+    runConcurrency: config.runCodeConcurrency,
     warm: config.warm,
     maxUses: config.maxUses,
   });
@@ -95,7 +97,14 @@ export async function createApp(
     ? new QueueClient({ url: config.queueUrl, prefix: config.queuePrefix, resolver: grader, waitMs: config.queueWaitMs, retries: config.workerRetries, log: log.child({ module: 'queue' }) })
     : undefined;
   const grading: GradeService = queue ?? grader;
-  const admission = new Admission(config.concurrency, config.queue);
+  const admission = new Admission(config.concurrency, config.queue, config.queueBytes);
+  const runCodeDeps = { engine, imageRef: resolveImage, runtime: config.runtime, log: log.child({ module: 'run_code' }) };
+  const runCodeLane = new RunCodeLane({
+    admission: new Admission(config.runCodeConcurrency, config.runCodeQueue, config.queueBytes),
+    run: queue ? (req) => queue.runCode(req) : (req, o) => runCode(runCodeDeps, req, o),
+    metrics,
+    log: log.child({ module: 'run_code' }),
+  });
   let imagesKey: Promise<string> | undefined;
   const reward = new RewardService({
     grader: grading,
@@ -133,9 +142,7 @@ export async function createApp(
     rl: {
       reward,
       admission,
-      runCode: queue
-        ? (req) => queue.runCode(req)
-        : (req) => runCode({ engine, imageRef: resolveImage, runtime: config.runtime, log: log.child({ module: 'run_code' }) }, req),
+      runCodeLane,
     },
     jobs: { runner: jobs, store: jobStore },
   });

@@ -26,8 +26,14 @@ export const ConfigSchema = z.object({
   runtime: z.enum(['runc', 'runsc']).default('runc'),
   /** infra-error retries per grade */
   retries: int.min(0).max(5).default(2),
-  /** grades that may wait for a slot beyond the running ones; more is a 429 */
-  queue: int.min(0).default(1024),
+  /** grades waiting for a slot beyond which new requests are refused (429); an admitted batch of any size streams through */
+  queue: int.min(0).default(16_384),
+  /** bytes of input (completions, programs) waiting, beyond which new requests are refused too: the queue's memory bound */
+  queueBytes: int.positive().default(256 << 20),
+  /** /run_code programs running at once: a lane apart from the grading slots, as such programs mostly sleep or wait (default 32 per core) */
+  runCodeConcurrency: int.positive().default(Math.max(1, os.availableParallelism()) * 32),
+  /** /run_code programs waiting beyond which new ones are refused (504 + Retry-After) */
+  runCodeQueue: int.min(0).default(8192),
   /** verdicts kept in the result cache (0 = no cache) */
   cacheEntries: int.min(0).default(100_000),
   /**
@@ -93,6 +99,9 @@ const ENV: Record<string, keyof Config> = {
   VERDICT_RUNTIME: 'runtime',
   VERDICT_RETRIES: 'retries',
   VERDICT_QUEUE: 'queue',
+  VERDICT_QUEUE_BYTES: 'queueBytes',
+  VERDICT_RUN_CODE_CONCURRENCY: 'runCodeConcurrency',
+  VERDICT_RUN_CODE_QUEUE: 'runCodeQueue',
   VERDICT_CACHE_ENTRIES: 'cacheEntries',
   VERDICT_INSTANCE: 'instance',
   VERDICT_SANDBOXES_DIR: 'sandboxesDir',

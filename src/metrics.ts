@@ -7,6 +7,7 @@ export class Metrics {
   readonly verdicts: client.Counter<'benchmark' | 'status' | 'reason'>;
   readonly phase: client.Histogram<'phase' | 'benchmark'>;
   readonly retries: client.Counter<'kind'>;
+  readonly admissionWait: client.Histogram<'lane'>;
 
   constructor(gauges: { queue: () => number; running: () => number; pools: () => Array<Record<string, string | number>> }) {
     const registers = [this.registry];
@@ -28,6 +29,13 @@ export class Metrics {
       help: 'Latency per grading phase: queue (waiting for a slot and a container), sandbox, total',
       labelNames: ['phase', 'benchmark'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.admissionWait = new client.Histogram({
+      name: 'verdict_admission_wait_seconds',
+      help: 'Time a unit waited in the admission queue before it ran (lane grade: a grade; run_code: a /run_code program), cancelled and timed-out waits included',
+      labelNames: ['lane'],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
       registers,
     });
     this.retries = new client.Counter({

@@ -15,7 +15,7 @@ import { batchRoutes } from './routes/batch.js';
 import { dropInRoutes } from './routes/drop-ins.js';
 import { OverloadError, type Admission } from './rl/admission.js';
 import type { RewardService } from './rl/reward-service.js';
-import type { RunCode } from './rl/run-code.js';
+import type { RunCodeLane } from './rl/run-code-lane.js';
 import { jobRoutes } from './routes/jobs.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { JobStore } from './store/jobs.js';
@@ -34,7 +34,7 @@ export interface ServerDeps {
   bodyLimitBytes: number;
   sandboxesDir: string;
   /** RL reward routes: batch, SandboxFusion and OpenRLHF drop-ins; /v1/grade goes through the reward service */
-  rl?: { reward: RewardService; admission: Admission; runCode: RunCode };
+  rl?: { reward: RewardService; admission: Admission; runCodeLane: RunCodeLane };
   jobs?: { runner: JobRunner; store: JobStore };
 }
 
@@ -86,7 +86,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
-  gradeRoutes(app, deps.rl?.reward ?? deps.grader);
+  gradeRoutes(app, deps.rl?.reward ?? { grade: (r) => deps.grader.grade(r) });
   if (deps.rl) {
     batchRoutes(app, deps.rl.reward);
     dropInRoutes(app, { ...deps.rl, benchmarks: new Set(deps.benchmarks.keys()) });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Admission, OverloadError } from '../src/rl/admission.js';
+import { Admission, OverloadError, QueueCancelledError, QueueDeadlineError } from '../src/rl/admission.js';
 import { ResultCache } from '../src/store/result-cache.js';
 
 describe('result cache (SQLite LRU)', () => {
@@ -33,23 +33,48 @@ describe('result cache (SQLite LRU)', () => {
   });
 });
 
-describe('admission', () => {
-  it('admits up to concurrency + queue, then refuses with a Retry-After, and frees on release', () => {
+describe('admission (backpressure)', () => {
+  it('runs `concurrency` units, queues the rest FIFO, and refuses new requests only while the queue is full', async () => {
     const a = new Admission(2, 3);
-    const r1 = a.admit(4);
-    expect(() => a.admit(2)).toThrow(OverloadError);
+    // a request far larger than concurrency + queue passes the gate: its units queue
+    a.check();
+    const order: number[] = [];
+    const units = Array.from({ length: 8 }, (_, i) => a.acquire().then((release) => ({ i, release })));
+    const first = await Promise.all(units.slice(0, 2));
+    expect(a.stats()).toMatchObject({ running: 2, waiting: 6 });
+    // the queue is full now: the next request is refused with a Retry-After
     try {
-      a.admit(2);
+      a.check();
+      expect.unreachable('a full queue refuses');
     } catch (e) {
+      expect(e).toBeInstanceOf(OverloadError);
       expect((e as OverloadError).statusCode).toBe(429);
       expect((e as OverloadError).retryAfterS).toBeGreaterThanOrEqual(1);
     }
-    const r2 = a.admit(1);
-    r1();
-    r1();
-    r2();
-    r2(); // a second release of a single grade is ignored
-    expect(a.stats().in_flight).toBe(2);
-    expect(() => a.admit(6)).toThrow(/capacity of 5/);
+    for (const u of units.slice(2)) void u.then(({ i, release }) => (order.push(i), release()));
+    first[0]!.release();
+    first[0]!.release(); // a second release is ignored
+    first[1]!.release();
+    await Promise.all(units);
+    expect(order).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(a.stats()).toMatchObject({ running: 0, waiting: 0, rejected: 1 });
+  });
+
+  it('a waiting unit leaves the queue at its deadline or when its client goes; the bytes bound gates too', async () => {
+    const a = new Admission(1, 100, 1000);
+    const hold = await a.acquire();
+    const late = a.acquire({ deadline: performance.now() + 30 });
+    await expect(late).rejects.toBeInstanceOf(QueueDeadlineError);
+    const ctl = new AbortController();
+    const gone = a.acquire({ signal: ctl.signal, bytes: 900 });
+    expect(a.stats().waiting_bytes).toBe(900);
+    expect(() => a.check(200)).toThrow(OverloadError);
+    ctl.abort();
+    await expect(gone).rejects.toBeInstanceOf(QueueCancelledError);
+    expect(a.stats()).toMatchObject({ waiting: 0, waiting_bytes: 0 });
+    const next = a.acquire();
+    hold();
+    (await next)();
+    expect(a.stats().running).toBe(0);
   });
 });

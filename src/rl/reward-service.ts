@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
 import type { ResultCache } from '../store/result-cache.js';
 import type { ProblemRecord } from '../store/store.js';
-import type { Admission } from './admission.js';
+import { QueueCancelledError, QueueDeadlineError, type Admission } from './admission.js';
 import { INLINE_JUDGE_VERSION } from '../benchmarks/inline-judge.js';
 import type { BatchItem, BatchRequest } from './schemas.js';
 
@@ -51,7 +51,7 @@ function problemDigest(p: ProblemRecord): string {
  * to mark it `cached`.
  */
 export class RewardService {
-  private flights = new Map<string, Promise<Verdict>>();
+  private flights = new Map<string, Flight>();
   private readonly cacheEvents?: client.Counter<'result'>;
 
   constructor(private readonly deps: RewardDeps) {
@@ -72,25 +72,29 @@ export class RewardService {
     }
   }
 
-  /** One grade (POST /v1/grade). */
-  async grade(req: GradeRequest): Promise<Verdict> {
+  /** One grade (POST /v1/grade). `signal`: the client went away. */
+  async grade(req: GradeRequest, signal?: AbortSignal): Promise<Verdict> {
     const [job] = await this.prepare([{ ...req }], undefined);
-    const [v] = await this.runAll([job!], () => undefined, 'body');
+    const [v] = await this.runAll([job!], () => undefined, undefined, signal);
     return v!;
   }
 
   /**
    * Many grades; `onResult` fires as each finishes. Rejects with a 4xx/429
-   * before anything runs; `onAdmitted` fires once the batch is admitted.
+   * before anything runs; `onAdmitted` fires once the batch is admitted. A
+   * batch of any size is admitted while the queue has room, and its items then
+   * take their turns (backpressure), so it is never refused for its size.
+   * `signal`: the client went away; its grades still queued (and wanted by no
+   * other request) are dropped.
    */
-  async batch(req: BatchRequest, onResult: (index: number, v: Verdict) => void, onAdmitted?: () => void): Promise<Verdict[]> {
+  async batch(req: BatchRequest, onResult: (index: number, v: Verdict) => void, onAdmitted?: () => void, signal?: AbortSignal): Promise<Verdict[]> {
     const items = req.items.map((it) => ({
       ...it,
       benchmark: it.benchmark ?? req.benchmark,
       options: mergeOptions(req.options, it.options, req.timeout_ms),
     }));
     const jobs = await this.prepare(items, 'items');
-    return this.runAll(jobs, onResult, 'items', onAdmitted);
+    return this.runAll(jobs, onResult, onAdmitted, signal);
   }
 
   stats(): { admission: ReturnType<Admission['stats']>; cache?: ReturnType<ResultCache['stats']>; flights: number } {
@@ -152,38 +156,39 @@ export class RewardService {
     return { req, resolved, key };
   }
 
-  private async runAll(jobs: Job[], onResult: (index: number, v: Verdict) => void, field: string, onAdmitted?: () => void): Promise<Verdict[]> {
-    // Count what needs a sandbox: not cached, not already in flight, not a duplicate in this batch.
+  private async runAll(jobs: Job[], onResult: (index: number, v: Verdict) => void, onAdmitted?: () => void, signal?: AbortSignal): Promise<Verdict[]> {
+    // What needs a sandbox: not cached, not already in flight, not a duplicate in this batch.
     const fresh = new Set<string>();
     let n = 0;
+    let bytes = 0;
     for (const j of jobs) {
-      if (j.key === null) {
-        n += 1;
-        continue;
+      if (j.key !== null) {
+        if (this.flights.has(j.key) || fresh.has(j.key)) continue;
+        j.hit = this.deps.cache!.get<Verdict>(j.key);
+        if (j.hit) continue;
+        fresh.add(j.key);
       }
-      if (this.flights.has(j.key) || fresh.has(j.key)) continue;
-      j.hit = this.deps.cache!.get<Verdict>(j.key);
-      if (j.hit) continue;
-      fresh.add(j.key);
       n += 1;
+      bytes += j.req.completion.length;
     }
-    const release = this.deps.admission.admit(n, field);
+    // the gate: refused (429) only while the queue is full, whatever the batch's size
+    if (n > 0) this.deps.admission.check(bytes);
     onAdmitted?.();
     // Everything below starts synchronously, so the flights are registered
     // before any other request can count them.
     const results = jobs.map(async (j, i) => {
-      const v = await this.run(j, release);
+      const v = await this.run(j, signal);
       onResult(i, v);
       return v;
     });
     return Promise.all(results);
   }
 
-  private run(j: Job, release: () => void): Promise<Verdict> {
+  private run(j: Job, signal: AbortSignal | undefined): Promise<Verdict> {
     const t0 = performance.now();
     if (j.key === null) {
       this.cacheEvents?.inc({ result: 'miss' });
-      return this.gradeNow(j, release);
+      return this.gradeNow(j, signal);
     }
     if (j.hit) {
       this.cacheEvents?.inc({ result: 'hit' });
@@ -192,35 +197,83 @@ export class RewardService {
     const flight = this.flights.get(j.key);
     if (flight) {
       this.cacheEvents?.inc({ result: 'shared' });
-      return follow(j, flight).then((v) => (v.status === 'infra_error' ? v : asCached(v, performance.now() - t0)));
+      hold(flight, signal);
+      return follow(j, flight.promise).then((v) => (v.status === 'infra_error' ? v : asCached(v, performance.now() - t0)));
     }
     // A hit found while counting can have been graded by now: look again.
     const late = this.deps.cache!.get<Verdict>(j.key);
     if (late) {
-      release();
       this.cacheEvents?.inc({ result: 'hit' });
       return Promise.resolve(asCached(late, performance.now() - t0));
     }
     this.cacheEvents?.inc({ result: 'miss' });
     const key = j.key;
-    const p = this.gradeNow(j, release).then((v) => {
+    // The flight is cancelled only when every request that wants it has gone.
+    const ctl = new AbortController();
+    const promise = this.gradeNow(j, ctl.signal).then((v) => {
       if (v.status !== 'infra_error') this.deps.cache!.set(key, stripForCache(v));
       return v;
     });
-    this.flights.set(key, p);
-    void p.finally(() => this.flights.delete(key)).catch(() => undefined);
-    return p;
+    const f: Flight = { holders: 0, ctl, promise };
+    hold(f, signal);
+    this.flights.set(key, f);
+    void f.promise.finally(() => this.flights.delete(key)).catch(() => undefined);
+    return f.promise;
   }
 
-  private async gradeNow(j: Job, release: () => void): Promise<Verdict> {
+  /** Wait for a slot (FIFO, within the grade's deadline), then grade. */
+  private async gradeNow(j: Job, signal: AbortSignal | undefined): Promise<Verdict> {
+    const t0 = performance.now();
+    const ms = j.req.options?.timeout_ms;
+    const adm = this.deps.admission;
+    let release: () => void;
     try {
-      const v = await this.deps.grader.grade(j.req, j.resolved);
-      if (v.status !== 'infra_error') this.deps.admission.observe(v.timings.sandbox_ms / 1000);
-      return v;
+      release = await adm.acquire({ signal, deadline: ms ? t0 + ms : undefined, bytes: j.req.completion.length });
+    } catch (e) {
+      const waited = performance.now() - t0;
+      this.deps.metrics?.admissionWait.observe({ lane: 'grade' }, waited / 1000);
+      if (e instanceof QueueDeadlineError) return deadlineVerdict(j, ms ?? 0, waited);
+      if (e instanceof QueueCancelledError) return { ...deadlineVerdict(j, ms ?? 0, waited), detail: 'cancelled in the queue: the client disconnected' };
+      throw e;
+    }
+    const waited = performance.now() - t0;
+    this.deps.metrics?.admissionWait.observe({ lane: 'grade' }, waited / 1000);
+    try {
+      // the time spent queued comes off the grade's own deadline
+      const req = ms ? { ...j.req, options: { ...j.req.options, timeout_ms: Math.max(1, Math.floor(ms - waited)) } } : j.req;
+      const v = await this.deps.grader.grade(req, j.resolved);
+      if (v.status !== 'infra_error') adm.observe(v.timings.total_ms / 1000);
+      return withQueueWait(v, waited);
     } finally {
       release();
     }
   }
+}
+
+interface Flight {
+  promise: Promise<Verdict>;
+  /** requests waiting for this grade whose clients are still there (or that cannot hang up) */
+  holders: number;
+  ctl: AbortController;
+}
+
+/** One more request wants the flight; when the last one's client hangs up, the flight is cancelled. */
+function hold(f: Flight, signal: AbortSignal | undefined): void {
+  f.holders += 1;
+  if (!signal) return; // a caller that cannot go away holds it for good
+  const gone = () => {
+    f.holders -= 1;
+    if (f.holders === 0) f.ctl.abort();
+  };
+  if (signal.aborted) return gone();
+  signal.addEventListener('abort', gone, { once: true });
+  void f.promise.finally(() => signal.removeEventListener('abort', gone)).catch(() => undefined);
+}
+
+/** The admission wait is part of the verdict's queue time. */
+function withQueueWait(v: Verdict, waitedMs: number): Verdict {
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { ...v, timings: { queue_ms: r(v.timings.queue_ms + waitedMs), sandbox_ms: v.timings.sandbox_ms, total_ms: r(v.timings.total_ms + waitedMs) } };
 }
 
 /** A follower waits for the leader's grade, but no longer than its own deadline. */
@@ -234,14 +287,14 @@ function follow(j: Job, flight: Promise<Verdict>): Promise<Verdict> {
   return Promise.race([flight, deadline]).finally(() => clearTimeout(timer));
 }
 
-function deadlineVerdict(j: Job, ms: number): Verdict {
+function deadlineVerdict(j: Job, ms: number, queuedMs = 0): Verdict {
   const { bench, version, problem, options } = j.resolved;
   return {
     status: 'infra_error',
     reward: 0,
     reason: 'deadline',
     retryable: true,
-    detail: `not graded within timeout_ms=${ms}`,
+    detail: queuedMs ? `not graded within timeout_ms=${ms}: ${Math.round(queuedMs)} ms waiting in the queue` : `not graded within timeout_ms=${ms}`,
     benchmark: bench.name,
     benchmark_version: version,
     grader_version: bench.graderVersion,
@@ -250,7 +303,7 @@ function deadlineVerdict(j: Job, ms: number): Verdict {
     tests: [],
     extracted_code: bench.extract(problem, j.req.completion, options),
     attempts: 0,
-    timings: { queue_ms: 0, sandbox_ms: 0, total_ms: ms },
+    timings: { queue_ms: Math.round(queuedMs * 100) / 100, sandbox_ms: 0, total_ms: Math.max(ms, Math.round(queuedMs * 100) / 100) },
   };
 }
 

@@ -134,6 +134,13 @@ export const RunCodeResponseSchema = z
     run_result: CommandRunResultSchema.nullable(),
     executor_pod_name: z.string().nullable(),
     files: z.record(z.string(), z.string()),
+    timings: z
+      .object({
+        queue_ms: z.number().describe('time the program waited for a slot (all attempts of a retried request included)'),
+        total_ms: z.number().describe('time this request spent in the service'),
+      })
+      .optional()
+      .describe('verdict only (SandboxFusion has none); also in the X-Verdict-Queue-Ms header'),
   })
   .meta({ id: 'RunCodeResponse' });
 export type RunCodeResponse = z.infer<typeof RunCodeResponseSchema>;

@@ -1,23 +1,26 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { floatJson } from '../rl/floats.js';
 import type { RewardService } from '../rl/reward-service.js';
 import { BatchRequestSchema } from '../rl/schemas.js';
 import { parseOr400 } from '../validate.js';
+import { clientGone } from './client-gone.js';
 
 export function batchRoutes(app: FastifyInstance, reward: RewardService): void {
   app.post('/v1/grade/batch', async (req, reply) => {
     const body = parseOr400(BatchRequestSchema, req.body, 'body');
+    // a client that hangs up: its grades still queued (and wanted by no other request) are dropped
+    const gone = clientGone(reply);
     if (body.format === 'json') {
-      const verdicts = await reward.batch(body, () => undefined);
-      return { results: verdicts.map((v, index) => ({ index, ...v })) };
+      const verdicts = await reward.batch(body, () => undefined, undefined, gone);
+      return reply.type('application/json; charset=utf-8').send(floatJson({ results: verdicts.map((v, index) => ({ index, ...v })) }));
     }
-    // Validation and admission happen before the first byte, so a 4xx/429 is
-    // still a plain status; after that, one line per verdict as it finishes.
+    // Validation and the queue's gate come before the first byte, so a 4xx/429
+    // is still a plain status; after that, one line per verdict as it finishes.
     const out = new PassThrough();
     let admitted!: () => void;
     const ready = new Promise<void>((r) => (admitted = r));
-    // a client that hung up gets no more lines; the grades still finish and are cached
-    const done = reward.batch(body, (index, v) => void (out.destroyed || out.write(JSON.stringify({ index, ...v }) + '\n')), admitted);
+    const done = reward.batch(body, (index, v) => void (out.destroyed || out.write(floatJson({ index, ...v }) + '\n')), admitted, gone);
     await Promise.race([ready, done]);
     done.then(
       () => void (out.destroyed || out.end()),

@@ -1,56 +1,54 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OverloadError, type Admission } from '../rl/admission.js';
+import { floatJson } from '../rl/floats.js';
 import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
 import type { RewardService } from '../rl/reward-service.js';
-import type { RunCode } from '../rl/run-code.js';
+import type { RunCodeLane } from '../rl/run-code-lane.js';
 import { GetRewardRequestSchema, RunCodeRequestSchema, SubmitRequestSchema } from '../rl/schemas.js';
 import { evalResult, submitItem } from '../rl/submit.js';
 import { parseOr400 } from '../validate.js';
+import { clientGone } from './client-gone.js';
 
 // Drop-ins, so a trainer changes one URL: SandboxFusion's /run_code and
 // /submit (verl's sandbox_fusion reward) and OpenRLHF's /get_reward.
 
-/** verl's SandboxFusion client retries only on 504, so overload is a 504 with Retry-After there. */
-function gatewayBusy(reply: FastifyReply, e: OverloadError): FastifyReply {
-  return reply.code(504).header('retry-after', String(e.retryAfterS)).send({ error: 'overloaded', message: e.message });
+/** verl's SandboxFusion client retries only on 504, so "not now" is a 504 with Retry-After there. */
+function gatewayBusy(reply: FastifyReply, retryAfterS: number, message: string): FastifyReply {
+  return reply.code(504).header('retry-after', String(retryAfterS)).send({ error: 'overloaded', message });
 }
 
 export function dropInRoutes(
   app: FastifyInstance,
-  deps: { reward: RewardService; admission: Admission; runCode: RunCode; benchmarks: ReadonlySet<string> },
+  deps: { reward: RewardService; admission: Admission; runCodeLane: RunCodeLane; benchmarks: ReadonlySet<string> },
 ): void {
   app.post('/run_code', async (req, reply) => {
+    const arrived = performance.now();
     const body = parseOr400(RunCodeRequestSchema, req.body, 'body');
-    let release: () => void;
-    try {
-      release = deps.admission.admit(1);
-    } catch (e) {
-      if (e instanceof OverloadError) return gatewayBusy(reply, e);
-      throw e;
-    }
-    try {
-      return await deps.runCode(body);
-    } finally {
-      release();
-    }
+    const answer = await deps.runCodeLane.handle(body, clientGone(reply), arrived);
+    if (answer.kind === 'busy') return gatewayBusy(reply, answer.retryAfterS, answer.message);
+    if (answer.kind === 'gone') return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
+    const queueMs = Math.round(answer.queueMs * 100) / 100;
+    const totalMs = Math.round((performance.now() - arrived) * 100) / 100;
+    return reply.header('x-verdict-queue-ms', String(queueMs)).send({ ...answer.body, timings: { queue_ms: queueMs, total_ms: totalMs } });
   });
 
   app.post('/submit', async (req, reply) => {
     const body = parseOr400(SubmitRequestSchema, req.body, 'body');
     const item = submitItem(body, (n) => deps.benchmarks.has(n));
     try {
-      const [v] = await deps.reward.batch({ items: [item], format: 'json' }, () => undefined);
-      return evalResult(body.id, v!);
+      const [v] = await deps.reward.batch({ items: [item], format: 'json' }, () => undefined, undefined, clientGone(reply));
+      return reply.type('application/json; charset=utf-8').send(floatJson(evalResult(body.id, v!)));
     } catch (e) {
-      if (e instanceof OverloadError) return gatewayBusy(reply, e);
+      if (e instanceof OverloadError) return gatewayBusy(reply, e.retryAfterS, e.message);
       throw e;
     }
   });
 
-  app.post('/get_reward', async (req) => {
+  app.post('/get_reward', async (req, reply) => {
     const body = parseOr400(GetRewardRequestSchema, req.body, 'body');
     const items = rewardItems(body);
-    const verdicts = await deps.reward.batch({ items, format: 'json' }, () => undefined);
-    return rewardResponse(verdicts);
+    const verdicts = await deps.reward.batch({ items, format: 'json' }, () => undefined, undefined, clientGone(reply));
+    // rewards and scores as JSON floats (1.0): OpenRLHF's torch.tensor(rewards) must be a float tensor
+    return reply.type('application/json; charset=utf-8').send(floatJson(rewardResponse(verdicts)));
   });
 }

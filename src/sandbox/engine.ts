@@ -13,6 +13,8 @@ export interface EngineOptions {
   instance: string;
   /** sessions running at once, all profiles together */
   concurrency: number;
+  /** sessions at once in the 'run' lane (SandboxFusion /run_code: mostly sleep- or I/O-bound programs), apart from `concurrency`; default `concurrency` */
+  runConcurrency?: number;
   /** idle containers kept per profile */
   warm: number;
   /** grades per container before replacement; 1 = single use */
@@ -33,9 +35,19 @@ export interface SessionTimings {
   sandboxMs: number;
 }
 
+/**
+ * lane 'run': a slot of the run lane instead of the CPU lane. signal: abort
+ * stops the session (a waiting one leaves the queue; a running one loses its
+ * container, which kills the program) — its client has gone.
+ */
+export interface SessionOptions {
+  lane?: 'cpu' | 'run';
+  signal?: AbortSignal | undefined;
+}
+
 /** What graders need of an engine: one Docker host (SandboxEngine) or several (DockerHosts). */
 export interface Sessions {
-  session<T>(profile: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void): Promise<T>;
+  session<T>(profile: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void, opts?: SessionOptions): Promise<T>;
 }
 
 /**
@@ -46,10 +58,12 @@ export class SandboxEngine implements Sessions {
   readonly docker: Docker;
   private pools = new Map<string, ContainerPool>();
   private sem: Semaphore;
+  private runSem: Semaphore;
 
   constructor(private readonly opts: EngineOptions) {
     this.docker = opts.docker ?? new Docker();
     this.sem = new Semaphore(opts.concurrency);
+    this.runSem = new Semaphore(opts.runConcurrency ?? opts.concurrency);
   }
 
   get concurrency(): number {
@@ -60,14 +74,25 @@ export class SandboxEngine implements Sessions {
     profile: ContainerProfile,
     fn: (s: SandboxSession) => Promise<T>,
     onTimings?: (t: SessionTimings) => void,
+    opts: SessionOptions = {},
   ): Promise<T> {
     const queued = performance.now();
-    const release = await this.sem.acquire();
+    const cancelled = () => new SandboxError('cancelled: the client disconnected', 'closed', false);
+    if (opts.signal?.aborted) throw cancelled();
+    const release = await (opts.lane === 'run' ? this.runSem : this.sem).acquire();
     let container: SandboxContainer | undefined;
     let reusable = true;
+    // a client that went away: its container goes, and the program with it
+    const onAbort = () => {
+      reusable = false;
+      void container?.destroy();
+    };
     try {
+      if (opts.signal?.aborted) throw cancelled();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       const pool = this.pool(profile);
       container = await pool.acquire();
+      if (opts.signal?.aborted) onAbort();
       const started = performance.now();
       const c = container;
       const guard = async <R>(p: Promise<R>): Promise<R> => {
@@ -110,6 +135,7 @@ export class SandboxEngine implements Sessions {
         onTimings?.({ queueMs: started - queued, sandboxMs: performance.now() - started });
       }
     } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
       if (container) this.pools.get(key(profile))?.release(container, reusable);
       release();
     }
@@ -141,8 +167,8 @@ export class SandboxEngine implements Sessions {
 
   stats(): { queued: number; running: number; pools: Array<Record<string, string | number>> } {
     return {
-      queued: this.sem.waiting,
-      running: this.sem.active,
+      queued: this.sem.waiting + this.runSem.waiting,
+      running: this.sem.active + this.runSem.active,
       pools: [...this.pools.values()].map((p): Record<string, string | number> => ({ image: p.profile.image, runtime: p.profile.runtime, ...p.stats() })),
     };
   }
@@ -160,7 +186,8 @@ export class SandboxEngine implements Sessions {
         instance: this.opts.instance,
         log: this.opts.log,
         warm: this.opts.warm,
-        max: this.opts.concurrency + this.opts.warm,
+        // both lanes may draw on one profile
+        max: this.opts.concurrency + (this.opts.runConcurrency ?? 0) + this.opts.warm,
         maxUses: this.opts.maxUses,
       });
       this.pools.set(k, p);

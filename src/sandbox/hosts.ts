@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { SandboxEngine, type SandboxSession, type SessionTimings, type Sessions } from './engine.js';
+import { SandboxEngine, type SandboxSession, type SessionOptions, type SessionTimings, type Sessions } from './engine.js';
 import { SandboxError } from './errors.js';
 import type { ContainerProfile } from './types.js';
 
@@ -156,11 +156,11 @@ export class DockerHosts implements Sessions {
     await this.check(true);
   }
 
-  async session<T>(profile: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void): Promise<T> {
+  async session<T>(profile: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void, opts?: SessionOptions): Promise<T> {
     const host = this.pick();
     host.load += 1;
     try {
-      return await host.engine.session(profile, fn, onTimings);
+      return await host.engine.session(profile, fn, onTimings, opts);
     } catch (e) {
       if (e instanceof SandboxError && e.retryable && host.state === 'up' && !(await host.engine.ping())) {
         this.down(host, e.message);
