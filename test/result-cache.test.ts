@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Admission, OverloadError, QueueCancelledError, QueueDeadlineError } from '../src/rl/admission.js';
 import { ResultCache } from '../src/store/result-cache.js';
+import pino from 'pino';
+import { RunCodeLane } from '../src/rl/run-code-lane.js';
+import { RunCodeRequestSchema, type RunCodeRequest, type RunCodeResponse } from '../src/rl/schemas.js';
 
 describe('result cache (SQLite LRU)', () => {
   const db = () => new Database(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-cache-')), 'c.sqlite'));
@@ -76,5 +79,64 @@ describe('admission (backpressure)', () => {
     hold();
     (await next)();
     expect(a.stats().running).toBe(0);
+  });
+});
+
+describe('/run_code lane (verl: 504 is retried, 1 s then 2 s; a timeout is not)', () => {
+  const log = pino({ level: 'silent' });
+  const req = (code: string): RunCodeRequest => RunCodeRequestSchema.parse({ code, language: 'python', compile_timeout: 0.1, run_timeout: 0.1 });
+  const ok = (stdout: string): RunCodeResponse => ({
+    status: 'Success', message: '', compile_result: null, executor_pod_name: null, files: {},
+    run_result: { status: 'Finished', execution_time: 0, return_code: 0, stdout, stderr: '' },
+  });
+
+  it('answers 504 before the client times out, keeps the place, and the retry takes the same program over', async () => {
+    // one slot, held; client timeout 0.1 + 0.1 + 0.5 s, margin 0.1 s: latest start 0.4 s after arrival
+    let runs = 0;
+    const gate = new Admission(1, 100);
+    const hold = await gate.acquire();
+    const lane = new RunCodeLane({ admission: gate, log, slackS: 0.5, marginMs: 100, parkMs: 5000, run: async (r) => (runs++, ok(r.code)) });
+    const never = new AbortController().signal;
+    const t0 = performance.now();
+    const first = await lane.handle(req('a'), never);
+    expect(first.kind).toBe('busy');
+    expect(performance.now() - t0).toBeGreaterThan(350);
+    expect(performance.now() - t0).toBeLessThan(600); // well inside the client's 700 ms
+    expect(lane.stats().parked).toBe(1);
+    expect(gate.stats().waiting).toBe(1); // still queued, in its place
+    const retry = lane.handle(req('a'), never);
+    expect(lane.stats().parked).toBe(0);
+    hold();
+    const second = await retry;
+    expect(second).toMatchObject({ kind: 'result', body: { run_result: { stdout: 'a' } } });
+    expect(second.kind === 'result' && second.queueMs).toBeGreaterThan(350); // both attempts' wait
+    expect(runs).toBe(1);
+  });
+
+  it('a client that hangs up cancels its program; a parked program nobody retries is cancelled', async () => {
+    const gate = new Admission(1, 100);
+    const seen: AbortSignal[] = [];
+    const lane = new RunCodeLane({
+      admission: gate, log, slackS: 0.5, marginMs: 100, parkMs: 200,
+      run: (_r, o) => new Promise((resolve) => { seen.push(o.signal!); o.signal!.addEventListener('abort', () => resolve(ok(''))); }),
+    });
+    const ctl = new AbortController();
+    const running = lane.handle(req('run'), ctl.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gate.stats()).toMatchObject({ running: 1, waiting: 0 });
+    ctl.abort();
+    expect(await running).toEqual({ kind: 'gone' });
+    expect(seen[0]!.aborted).toBe(true); // the running program was told to stop
+    expect(gate.stats().running).toBe(0);
+    // a queued program answered 504 whose retry never comes leaves the queue after parkMs, without running
+    const hold = await gate.acquire();
+    expect((await lane.handle(req('queued'), new AbortController().signal)).kind).toBe('busy');
+    expect(gate.stats().waiting).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gate.stats().waiting).toBe(0);
+    expect(lane.stats().parked).toBe(0);
+    hold();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toHaveLength(1);
   });
 });

@@ -33,6 +33,8 @@ export interface RunCodeLaneDeps {
   marginMs?: number;
   /** how long a parked program waits for the retry of its 504 */
   parkMs?: number;
+  /** the client's allowance on top of compile_timeout + run_timeout (verl: 10 s) */
+  slackS?: number;
 }
 
 /** What verl allows on top of compile_timeout + run_timeout (API_TIMEOUT in its sandbox_fusion utils). */
@@ -61,10 +63,12 @@ export class RunCodeLane {
   private readonly events?: client.Counter<'event'>;
   private readonly marginMs: number;
   private readonly parkMs: number;
+  private readonly slackS: number;
 
   constructor(private readonly deps: RunCodeLaneDeps) {
     this.marginMs = deps.marginMs ?? 2000;
     this.parkMs = deps.parkMs ?? 10_000;
+    this.slackS = deps.slackS ?? CLIENT_SLACK_S;
     if (deps.metrics) {
       const registers = [deps.metrics.registry];
       const adm = deps.admission;
@@ -82,8 +86,8 @@ export class RunCodeLane {
   }
 
   /** The client's timeout for this request, as verl computes it. */
-  static clientTimeoutMs(req: RunCodeRequest): number {
-    return (req.compile_timeout + req.run_timeout + CLIENT_SLACK_S) * 1000;
+  clientTimeoutMs(req: RunCodeRequest): number {
+    return (req.compile_timeout + req.run_timeout + this.slackS) * 1000;
   }
 
   /**
@@ -110,7 +114,7 @@ export class RunCodeLane {
     const prog = p;
     // the latest start from which the program still finishes inside the client's timeout
     const ownMs = (req.run_timeout + (NO_COMPILE.has(req.language) ? 0 : req.compile_timeout)) * 1000;
-    const latestStart = arrived + RunCodeLane.clientTimeoutMs(req) - ownMs - this.marginMs;
+    const latestStart = arrived + this.clientTimeoutMs(req) - ownMs - this.marginMs;
     let timer: NodeJS.Timeout | undefined;
     let onGone: (() => void) | undefined;
     const outcome = await new Promise<'done' | 'late' | 'gone'>((resolve) => {
@@ -141,7 +145,7 @@ export class RunCodeLane {
     return {
       kind: 'busy',
       retryAfterS,
-      message: `not started within the client's timeout (${RunCodeLane.clientTimeoutMs(req)} ms, of which ${ownMs} ms are the program's own limits): queued behind ${this.deps.admission.waiting} programs; the retry of this request keeps its place in the queue`,
+      message: `not started within the client's timeout (${this.clientTimeoutMs(req)} ms, of which ${ownMs} ms are the program's own limits): queued behind ${this.deps.admission.waiting} programs; the retry of this request keeps its place in the queue`,
     };
   }
 
