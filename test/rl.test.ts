@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { ensureImages } from '../src/sandbox/images.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
 import { ti } from './helpers/instance.js';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -302,8 +302,15 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     fs.writeFileSync(f, JSON.stringify(v));
     return f;
   };
+  /** python3 as a trainer process (asynchronous: the service answers from this same process) */
+  const python = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('python3', args, { encoding: 'utf8', env, timeout: 600_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+        resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      );
+    });
   const openrlhf = (body: unknown, group: number) =>
-    spawnSync('python3', [path.join(import.meta.dirname, 'helpers', 'openrlhf_client.py'), `${url}/get_reward`, tmpJson(body), String(group)], { encoding: 'utf8', timeout: 600_000 });
+    python([path.join(import.meta.dirname, 'helpers', 'openrlhf_client.py'), `${url}/get_reward`, tmpJson(body), String(group)]);
 
   it('OpenRLHF: /get_reward rewards are JSON floats, so torch.tensor(rewards) is float and GRPO shaping (.std()) runs', async () => {
     // two GRPO groups of 4 whose rewards are all whole numbers: the case that was an int64 tensor
@@ -312,7 +319,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     const prompts = [p0, p0, p0, p0, p1, p1, p1, p1];
     const responses = [canonical(0), WRONG, canonical(0) + '# b\n', WRONG + '# b\n', canonical(1), WRONG, WRONG + '# c\n', canonical(1) + '# c\n'];
     const labels = prompts.map((p) => JSON.stringify({ benchmark: 'humaneval', problem_id: p === p0 ? 'Mini/0' : 'Mini/1' }));
-    const run = openrlhf({ query: prompts.map((p, i) => p + responses[i]), prompts, labels }, 4);
+    const run = await openrlhf({ query: prompts.map((p, i) => p + responses[i]), prompts, labels }, 4);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { rewards: number[]; dtype: string; shaped: number[]; tries: number };
     expect(out.dtype).toBe('float32');
@@ -334,7 +341,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     const prompt = HUMANEVAL_MINI[2]!.prompt;
     const query = Array.from({ length: n }, (_, i) => prompt + (i % 3 === 2 ? WRONG : canonical(2)) + `# rollout ${i}\n`);
     const labels = Array.from({ length: n }, () => ({ benchmark: 'humaneval', problem_id: 'Mini/2' }));
-    const run = openrlhf({ query, prompts: query.map(() => prompt), labels }, 8);
+    const run = await openrlhf({ query, prompts: query.map(() => prompt), labels }, 8);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { rewards: number[]; tries: number; infra_error: number[] };
     expect(out.tries).toBe(1); // no 413, no retry
@@ -342,10 +349,9 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(out.infra_error.every((x) => x === 0)).toBe(true);
     // the Python client's batch (one request of up to 256) on this small server: no 413 either
     const items = Array.from({ length: 40 }, (_, i) => ({ benchmark: 'humaneval', problem_id: 'Mini/1', completion: canonical(1) + `# py ${i}\n` }));
-    const py = spawnSync(
-      'python3',
+    const py = await python(
       ['-c', 'import json,sys; from verdict_client import Client; vs = Client(sys.argv[1]).grade_batch(json.load(open(sys.argv[2]))); print(json.dumps([v["status"] for v in vs]))', url, tmpJson(items)],
-      { encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.resolve(import.meta.dirname, '..', 'clients', 'python') }, timeout: 600_000 },
+      { ...process.env, PYTHONPATH: path.resolve(import.meta.dirname, '..', 'clients', 'python') },
     );
     expect(py.status, py.stderr).toBe(0);
     expect(JSON.parse(py.stdout)).toEqual(items.map(() => 'pass'));
