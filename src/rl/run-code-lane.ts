@@ -167,12 +167,19 @@ export class RunCodeLane {
         if (e instanceof QueueCancelledError) return null;
         throw e;
       }
-      const queueMs = performance.now() - t0;
-      this.deps.metrics?.admissionWait.observe({ lane: 'run_code' }, queueMs / 1000);
-      prog.state = 'running';
+      // queued until the program has its container: a slow container start is waiting too
+      let queueMs = performance.now() - t0;
+      let started = performance.now();
+      const onStarted = () => {
+        if (prog.state !== 'queued') return;
+        started = performance.now();
+        queueMs = started - t0;
+        prog.state = 'running';
+      };
       try {
-        const started = performance.now();
-        const body = await this.deps.run(req, { signal: ctl.signal });
+        const body = await this.deps.run(req, { signal: ctl.signal, onStarted });
+        onStarted();
+        this.deps.metrics?.admissionWait.observe({ lane: 'run_code' }, queueMs / 1000);
         adm.observe((performance.now() - started) / 1000);
         if (ctl.signal.aborted) return null;
         return { body, queueMs };

@@ -26,9 +26,10 @@ const COMMANDS: Partial<Record<RunCodeRequest['language'], { file: string; argv:
 const DEFAULT_MEMORY_MB = 1024;
 const CAPTURE_BYTES = 8 << 20;
 
-/** signal: the client has gone; the program is stopped (its container is destroyed). */
+/** signal: the client has gone; the program is stopped (its container is destroyed). onStarted: it has its container. */
 export interface RunCodeOptions {
   signal?: AbortSignal | undefined;
+  onStarted?: () => void;
 }
 
 /** /run_code here or on a worker */
@@ -52,6 +53,7 @@ export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunC
     const profile = { ...pythonProfile(memoryMb * 1024 * 1024), image, runtime: deps.runtime };
     // the run lane: these programs mostly sleep or wait, so they do not take the grading (CPU) slots
     return await deps.engine.session(profile, async (s) => {
+      opts.onStarted?.();
       await s.put(files);
       const r = await s.exec({
         argv: cmd.argv,
