@@ -7,6 +7,7 @@ import { Admission, OverloadError, QueueCancelledError, QueueDeadlineError } fro
 import { ResultCache } from '../src/store/result-cache.js';
 import pino from 'pino';
 import { RunCodeLane } from '../src/rl/run-code-lane.js';
+import { floatJson } from '../src/rl/floats.js';
 import { RunCodeRequestSchema, type RunCodeRequest, type RunCodeResponse } from '../src/rl/schemas.js';
 
 describe('result cache (SQLite LRU)', () => {
@@ -138,5 +139,13 @@ describe('/run_code lane (verl: 504 is retried, 1 s then 2 s; a timeout is not)'
     hold();
     await new Promise((r) => setTimeout(r, 20));
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('rewards as JSON floats', () => {
+  it('writes reward, score, rewards[] and scores[] as floats and nothing else', () => {
+    const s = floatJson({ rewards: [1, 0, 0.5, -1], scores: [1], reward: 0, extra_logs: { pass: [1, 0] }, nested: { reward: 1, completion: '"reward":1' } });
+    expect(s).toBe('{"rewards":[1.0,0.0,0.5,-1.0],"scores":[1.0],"reward":0.0,"extra_logs":{"pass":[1,0]},"nested":{"reward":1.0,"completion":"\\"reward\\":1"}}');
+    expect(JSON.parse(s)).toEqual({ rewards: [1, 0, 0.5, -1], scores: [1], reward: 0, extra_logs: { pass: [1, 0] }, nested: { reward: 1, completion: '"reward":1' } });
   });
 });
