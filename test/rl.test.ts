@@ -364,13 +364,14 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(r.statusCode, r.body).toBe(200);
     const vs = r.json().results as Verdict[];
     const late = vs.filter((v) => v.status === 'infra_error');
-    expect(vs.filter((v) => v.status === 'pass').length).toBeGreaterThanOrEqual(2);
-    expect(late.length).toBeGreaterThanOrEqual(2);
-    for (const v of late) {
-      expect(v).toMatchObject({ reason: 'deadline', retryable: true });
-      expect(v.timings.queue_ms).toBeGreaterThan(0);
-    }
-    expect(late.some((v) => /waiting in the queue/.test(v.detail ?? ''))).toBe(true);
+    const seen = JSON.stringify(vs.map((v) => [v.status, v.reason, v.timings, v.detail?.slice(0, 200)]));
+    expect(late.length, seen).toBeGreaterThanOrEqual(2);
+    for (const v of late) expect(v, seen).toMatchObject({ reason: 'deadline', retryable: true });
+    // the ones that never started say so, with their wait; none waited past the deadline
+    const queued = late.filter((v) => /waiting in the queue/.test(v.detail ?? ''));
+    expect(queued.length, seen).toBeGreaterThanOrEqual(2);
+    for (const v of queued) expect(v.timings.queue_ms, seen).toBeGreaterThanOrEqual(2400);
+    for (const v of vs) expect(v.timings.total_ms, seen).toBeLessThan(2500 + 1000);
     expect(await metric('verdict_admission_wait_seconds_count{lane="grade"}')).toBeGreaterThanOrEqual(8);
   }, 300_000);
 
