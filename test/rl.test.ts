@@ -379,6 +379,8 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     // 48 cases of a 0.5 s program, verl timeout=3 (client timeout 3 + 3 + 10 = 16 s, latest start 11 s), 32 client
     // threads, 2 slots: ~15-25 s of work, so the back of the queue cannot start inside one attempt's 16 s
     const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.5)\nprint(data.upper())\n';
+    // the lane's two containers are started first, as in a running trainer (a cold start is not this test's subject)
+    await Promise.all([0, 1].map(() => verlCallSandboxApi(url, { code: 'print(1)', stdin: '', timeout: 30 })));
     const calls = await pool(48, 32, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 3 }));
     const results = calls.map((c, i) => verlCaseResult(c, `CASE ${i}`));
     expect(results.map((r, i) => (r === true ? true : `${i}: ${String(r)} ${calls[i]!.error ?? ''} ${calls[i]!.statuses.join(',')}`))).toEqual(results.map(() => true));
