@@ -376,12 +376,16 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
   }, 300_000);
 
   it('verl: a burst beyond the /run_code lane is answered with every program\'s real result inside verl\'s timeout (504 + kept place, never a silent client timeout)', async () => {
-    // 48 cases of a 0.5 s program, verl timeout=3 (client timeout 3 + 3 + 10 = 16 s, latest start 11 s), 32 client
-    // threads, 2 slots: ~15-25 s of work, so the back of the queue cannot start inside one attempt's 16 s
-    const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.5)\nprint(data.upper())\n';
-    // the lane's two containers are started first, as in a running trainer (a cold start is not this test's subject)
-    await Promise.all([0, 1].map(() => verlCallSandboxApi(url, { code: 'print(1)', stdin: '', timeout: 30 })));
-    const calls = await pool(48, 32, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 3 }));
+    // Both slots of the lane are taken by two 14 s programs (verl timeout=20); then 16 cases of a 0.2 s program
+    // arrive with verl timeout=4: client timeout 4 + 4 + 10 = 18 s, so each must start within 12 s (less a 2 s
+    // margin) — it cannot, as the slots free only after 14 s. Without a 504 before its timeout, every case is lost.
+    const blockers = [0, 1].map((i) =>
+      verlCallSandboxApi(url, { code: `import time\ntime.sleep(14)\nprint('blocker ${i}')`, stdin: '', timeout: 20 }),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.2)\nprint(data.upper())\n';
+    const calls = await pool(16, 16, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 4 }));
+    expect((await Promise.all(blockers)).map((c, i) => verlCaseResult(c, `blocker ${i}`))).toEqual([true, true]);
     const results = calls.map((c, i) => verlCaseResult(c, `CASE ${i}`));
     expect(results.map((r, i) => (r === true ? true : `${i}: ${String(r)} ${calls[i]!.error ?? ''} ${calls[i]!.statuses.join(',')}`))).toEqual(results.map(() => true));
     // some calls were told 504 before their client's timeout and got their answer on a retry, from their kept place
@@ -389,7 +393,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(retried.length).toBeGreaterThan(0);
     expect(retried.every((c) => c.statuses.at(-1) === 200 && c.attempts <= 3)).toBe(true);
     // the queue wait is reported, attempts included
-    expect(Math.max(...calls.map((c) => c.response!.timings!.queue_ms))).toBeGreaterThan(10_000);
+    expect(Math.max(...calls.map((c) => c.response!.timings!.queue_ms))).toBeGreaterThan(11_000);
     const text = (await app.server.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/verdict_run_code_events_total\{event="parked"\} [1-9]/);
     expect(text).toMatch(/verdict_run_code_events_total\{event="resumed"\} [1-9]/);
