@@ -67,6 +67,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY sandboxes ./sandboxes
 COPY src/benchmarks/python/*.py ./src/benchmarks/python/
+COPY src/benchmarks/polyglot ./src/benchmarks/polyglot
 # serve's default port (VERDICT_PORT / --port change it)
 EXPOSE 8080
 CMD ["node", "dist/cli.js", "serve", "--host", "0.0.0.0"]

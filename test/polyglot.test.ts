@@ -6,6 +6,7 @@ import { goWitnessFiles } from '../src/benchmarks/polyglot-go-witness.js';
 import { LANGUAGE_SPECS, LANGUAGES, type Language } from '../src/benchmarks/polyglot-languages.js';
 import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
 import { polyglot } from '../src/benchmarks/polyglot.js';
+import { jestEvidence, pytestEvidence, pytestIds, wrapperReport } from '../src/benchmarks/polyglot-report.js';
 import type { Verdict } from '../src/schemas.js';
 import { ensureImages } from '../src/sandbox/images.js';
 import { fillVolumes } from '../src/sandbox/volumes.js';
@@ -115,6 +116,51 @@ describe('polyglot import and answers', () => {
     // every C++ grade mounts it (read-only: see src/sandbox/container.ts)
     expect(polyglot.plan(byId.get('cpp/leap')!, '{}', { timeout_s: 180 }, undefined).profile.volumes).toEqual(LANGUAGE_SPECS.cpp.profile.volumes);
     expect(polyglot.volumes!(problems.filter((p) => p.public.language !== 'cpp'))).toEqual([]);
+  });
+
+  it('reads runner summaries in linear time, the last one counting', { timeout: 10_000 }, () => {
+    // catastrophic for the former pytest regex (three .* around \b\d+ passed\b): seconds to minutes
+    const evil = '=' + ' 1 passed'.repeat(30_000) + '\n';
+    expect(LANGUAGE_SPECS.python.summaryPassed(evil)).toBe(false);
+    expect(LANGUAGE_SPECS.python.summaryPassed(evil + '======= 3 passed in 0.01s =======\n')).toBe(true);
+    expect(LANGUAGE_SPECS.python.summaryPassed('======= 3 passed in 0.01s =======\n======= 1 failed, 2 passed in 0.01s =======\n')).toBe(false);
+    expect(LANGUAGE_SPECS.javascript.summaryPassed('Tests:       3 passed, 3 total\n' + 'Tests: '.repeat(20_000))).toBe(false);
+    // JUnit: an aborted test is no pass, and only the last summary counts
+    const junit = (ok: number, failed: number, aborted: number) =>
+      `[ ${ok} tests successful ]\n[ ${failed} tests failed ]\n[ ${aborted} tests aborted ]\n`;
+    expect(LANGUAGE_SPECS.java.summaryPassed(junit(3, 0, 0))).toBe(true);
+    expect(LANGUAGE_SPECS.java.summaryPassed(junit(1, 0, 2))).toBe(false);
+    expect(LANGUAGE_SPECS.java.summaryPassed(junit(3, 0, 0) + junit(0, 3, 0))).toBe(false);
+  });
+
+  it('Python and JavaScript pass only on the wrapper\'s report, every test of the trusted file in it by name', () => {
+    const nonce = 'ab'.repeat(16);
+    const line = (j: unknown) => `verdict-report ${nonce} ${JSON.stringify(j)}`;
+    // only the wrapper's line under this run's nonce counts, the last one
+    expect(wrapperReport(`x\n${line({ rc: 0 })}\n`, nonce)).toEqual({ rc: 0 });
+    expect(wrapperReport(`verdict-report ${'cd'.repeat(16)} {"rc":0}\n`, nonce)).toBeUndefined();
+    expect(wrapperReport(`junk ${line({ rc: 0 })}\n`, nonce)).toBeUndefined();
+    const py = hidden('python/leap');
+    const tests: Array<[string, string]> = [['leap_test.py', py.files['leap_test.py']!]];
+    const { ids } = pytestIds('leap_test.py', py.files['leap_test.py']!);
+    expect(ids).toContain('leap_test.py::LeapTest::test_not_divisible_by_4');
+    const all = ids.map((id) => `test\t${id}\tcall\tpassed`);
+    expect(pytestEvidence({ rc: 0, records: [...all, 'finish\t0'], unsigned: 0 }, tests)).toEqual({ rc: 0 });
+    // a test missing, no end of session, a forged or tampered record, a line nobody signed
+    expect(pytestEvidence({ rc: 0, records: [...all.slice(1), 'finish\t0'], unsigned: 0 }, tests).missing).toMatch(/did not pass/);
+    expect(pytestEvidence({ rc: 0, records: all, unsigned: 0 }, tests).missing).toMatch(/did not finish/);
+    expect(pytestEvidence({ rc: 0, records: [...all, 'finish\t1'], unsigned: 0 }, tests).missing).toMatch(/status 1/);
+    expect(pytestEvidence({ rc: 0, records: ['tampered\truntest', ...all, 'finish\t0'], unsigned: 0 }, tests).missing).toMatch(/tampered/);
+    expect(pytestEvidence({ rc: 0, records: [...all, 'finish\t0'], unsigned: 1 }, tests).rc).toBe(1);
+    expect(pytestEvidence(undefined, tests).missing).toMatch(/no report/);
+    const js = hidden('javascript/reverse-string');
+    const spec = [js.files['reverse-string.spec.js']!];
+    const titles = ['an empty string', 'a word', 'a sentence'];
+    const rep = (tests: Array<[string, string]>) => ({ rc: 0, report: true, success: true, failed: 0, failed_suites: 0, runtime_errors: 0, total: tests.length, tests });
+    expect(jestEvidence(rep(titles.map((t) => [t, 'passed'])), spec)).toEqual({ rc: 0 });
+    expect(jestEvidence(rep(titles.slice(1).map((t) => [t, 'passed'])), spec).missing).toMatch(/an empty string/);
+    expect(jestEvidence(rep(titles.map((t) => [t, t === 'a word' ? 'pending' : 'passed'])), spec).missing).toMatch(/a word/);
+    expect(jestEvidence({ rc: 0, report: false }, spec).missing).toMatch(/no report/);
   });
 
   it('refuses java/hangman by naming the missing dependency', () => {

@@ -31,6 +31,11 @@ export interface LanguageSpec {
     /** output of ours to keep out of the detail */
     noise?: RegExp;
   };
+  /**
+   * The command runs under the trusted wrapper (polyglot/run.py) and a pass
+   * needs its report (polyglot-report.ts): the language whose report it reads.
+   */
+  wrapped?: 'python' | 'javascript';
   /** dependencies no offline source provides: exercise → what is missing */
   unavailable?: Record<string, string>;
 }
@@ -51,15 +56,19 @@ const profile = (memoryMb: number, workMb: number, tmpMb: number, pidsLimit = 10
 export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   python: {
     image: 'polyglot-python',
+    wrapped: 'python',
     profile: { ...profile(1024, 128, 64, 256), cpus: 1 },
-    summaryPassed: (out) => /^=+ .*\b\d+ passed\b.* in [\d.]+s.*=+$/m.test(out) && !/^=+ .*\b\d+ (failed|errors?)\b/m.test(out),
+    summaryPassed: (out) => pytestSummaryPassed(lines(out)),
     compileFailed: (out) => /ERROR collecting|SyntaxError|ImportError/.test(out),
   },
   go: {
     image: 'polyglot-go',
     profile: profile(2048, 256, 768),
     // `go test ./...` prints "ok <pkg>" per passing package (also "[no tests to run]")
-    summaryPassed: (out) => /^ok\s/m.test(out) && !/^(FAIL|--- FAIL)/m.test(out),
+    summaryPassed: (out) => {
+      const ls = lines(out);
+      return ls.some((l) => l.startsWith('ok ') || l.startsWith('ok\t')) && !ls.some((l) => l.startsWith('FAIL') || l.startsWith('--- FAIL'));
+    },
     compileFailed: (out) => /\[(build|setup) failed\]/.test(out),
     // os.Exit(0) in init() ends the test binary with "ok" before any test
     witness: { files: goWitnessFiles, line: witnessLine, noise: WITNESS_NOISE },
@@ -67,15 +76,22 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   rust: {
     image: 'polyglot-rust',
     profile: profile(3072, 1024, 256),
-    summaryPassed: (out) => /^test result: ok\./m.test(out) && !/^test result: FAILED/m.test(out),
+    summaryPassed: (out) => {
+      const ls = lines(out);
+      return ls.some((l) => l.startsWith('test result: ok.')) && !ls.some((l) => l.startsWith('test result: FAILED'));
+    },
     compileFailed: (out) => /could not compile|^error\[E\d+\]/m.test(out),
   },
   javascript: {
     image: 'polyglot-js',
+    wrapped: 'javascript',
     profile: profile(2048, 256, 512),
     // aider's npm-test.sh: sed 's/\bxtest(/test(/g' *.spec.js (the image's runner does it too)
     prepareTest: (content) => content.replace(/\bxtest\(/g, 'test('),
-    summaryPassed: (out) => /^Tests:\s+(?!.*failed).*\b\d+ passed, \d+ total/m.test(out),
+    summaryPassed: (out) => {
+      const l = findLast(lines(out), (x) => x.startsWith('Tests:'));
+      return l !== undefined && !l.includes('failed') && / passed, \d+ total/.test(l);
+    },
     compileFailed: (out) => /Test suite failed to run/.test(out),
   },
   java: {
@@ -83,7 +99,11 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     profile: profile(2048, 256, 256),
     // aider: re.sub(r"@Disabled\([^)]*\)\s*\n", "", test) — a bare @Disabled stays
     prepareTest: (content) => content.replace(/@Disabled\([^)]*\)\s*\n/g, ''),
-    summaryPassed: (out) => /\[\s*[1-9]\d* tests successful\s*\]/.test(out) && /\[\s*0 tests failed\s*\]/.test(out),
+    // the launcher's last summary; an aborted test (TestAbortedException, a failed assumption) is no pass here
+    summaryPassed: (out) => {
+      const n = junitCounts(lines(out));
+      return (n.successful ?? 0) > 0 && n.failed === 0 && (n.aborted ?? 0) === 0;
+    },
     compileFailed: (out) => /\.java:\d+: error:/.test(out),
     unavailable: { hangman: 'io.reactivex.rxjava2:rxjava:2.2.12 (RxJava), which neither Debian nor npm provides' },
   },
@@ -91,10 +111,50 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
     image: 'polyglot-cpp',
     // Catch2's main from the read-only compiler cache (polyglot-cpp-cache.ts)
     profile: { ...profile(2048, 512, 256), volumes: [CPP_CACHE] },
-    summaryPassed: (out) => /^All tests passed \(\d+ assertions? in \d+ test cases?\)/m.test(out),
-    compileFailed: (out) => /error:|Error \d+/.test(out) && !/test cases?:.*failed/.test(out),
+    summaryPassed: (out) => lines(out).some((l) => /^All tests passed \(\d+ assertions? in \d+ test cases?\)/.test(l)),
+    compileFailed: (out) => /error:|Error \d+/.test(out) && !lines(out).some((l) => /^test cases?:/.test(l) && l.includes('failed')),
   },
 };
+
+/**
+ * The output's lines, bounded: runner summaries are at the end, so only the
+ * last 64 KB is read, and each line is cut to 1000 characters (every parser
+ * above is linear in what it gets).
+ */
+export function lines(out: string): string[] {
+  return out
+    .slice(-65536)
+    .split('\n')
+    .map((l) => (l.length > 1000 ? l.slice(0, 1000) : l).trimEnd());
+}
+
+function findLast(ls: string[], pred: (l: string) => boolean): string | undefined {
+  for (let i = ls.length - 1; i >= 0; i--) if (pred(ls[i]!)) return ls[i];
+  return undefined;
+}
+
+/** pytest's last "==== 3 passed, 1 skipped in 0.02s ====" line says passed and nothing failed. */
+export function pytestSummaryPassed(ls: string[]): boolean {
+  const l = findLast(ls, (x) => x.startsWith('=') && x.endsWith('=') && / in [\d.]+s/.test(x));
+  if (!l) return false;
+  const inner = l.replace(/^=+ /, '').replace(/ =+$/, '');
+  const counts = new Map<string, number>();
+  for (const item of inner.replace(/ in [\d.]+s.*$/, '').split(', ')) {
+    const m = /^(\d+) (\w+)$/.exec(item.trim());
+    if (m) counts.set(m[2]!, Number(m[1]));
+  }
+  return (counts.get('passed') ?? 0) > 0 && !counts.get('failed') && !counts.get('error') && !counts.get('errors');
+}
+
+/** The JUnit console launcher's last "[ N tests successful ]" etc. */
+export function junitCounts(ls: string[]): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const l of ls) {
+    const m = /^\[\s*(\d+) tests (successful|failed|aborted|skipped|found|started)\s*\]$/.exec(l.trim());
+    if (m) out[m[2]!] = Number(m[1]);
+  }
+  return out;
+}
 
 /** The official limit: subprocess.run(..., timeout=180). */
 export const TEST_TIMEOUT_MS = 180_000;

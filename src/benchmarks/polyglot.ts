@@ -4,9 +4,11 @@ import { z } from 'zod';
 import type { TestResult } from '../schemas.js';
 import type { ExecResult } from '../sandbox/types.js';
 import { parseAnswer } from './polyglot-answer.js';
+import { forbiddenUse, hideGoTestVars } from './polyglot-guard.js';
 import { cppCacheFills } from './polyglot-cpp-cache.js';
 import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './polyglot-languages.js';
-import { PolyglotHiddenSchema, readPolyglot } from './polyglot-read.js';
+import { PolyglotHiddenSchema, readPolyglot, type PolyglotHidden } from './polyglot-read.js';
+import { jestEvidence, pytestEvidence, REPORT_PREFIX, wrapperFiles, wrapperReport, type Evidence } from './polyglot-report.js';
 import { UnsupportedProblemError, type Benchmark, type Outcome } from './types.js';
 
 // Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
@@ -37,7 +39,7 @@ const CAPTURE_BYTES = 256 << 10;
 export const polyglot: Benchmark<Options> = {
   name: 'polyglot',
   description: 'Aider Polyglot (225 Exercism exercises in C++, Go, Java, JavaScript, Python, Rust), graded with aider\'s test commands offline',
-  graderVersion: '2',
+  graderVersion: '3',
   options: OptionsSchema,
 
   async read(root, opts) {
@@ -49,6 +51,15 @@ export const polyglot: Benchmark<Options> = {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const { files } = parseAnswer(completion, hidden.solution, new Set(Object.keys(hidden.files)));
     return JSON.stringify(files);
+  },
+
+  // An answer that could end or fake the test run itself is refused before it
+  // runs (polyglot-guard.ts): then the runner's own exit status is evidence.
+  judge(problem, code) {
+    const hidden = PolyglotHiddenSchema.parse(problem.hidden);
+    const why = forbiddenUse(hidden.language, ExtractedSchema.parse(JSON.parse(code)), hidden.test.map((t) => hidden.files[t] ?? ''));
+    if (why === undefined) return undefined;
+    return { status: 'fail', reason: 'compile_error', detail: `not run: ${why}, which a solution may not use here (it could end or rewrite the test run)`, tests: [] };
   },
 
   plan(problem, code, options) {
@@ -64,17 +75,26 @@ export const polyglot: Benchmark<Options> = {
       files[t] = spec.prepareTest ? spec.prepareTest(pristine) : pristine;
     }
     const secret = crypto.randomBytes(16).toString('hex');
+    if (hidden.language === 'go') {
+      // the tests' package variables get per-run names no solution can assign
+      const tests = Object.fromEntries(Object.keys(files).filter((f) => f.endsWith('_test.go')).map((f) => [f, files[f]!]));
+      Object.assign(files, hideGoTestVars(tests, `_${secret.slice(0, 12)}`) ?? {});
+    }
     const proof = spec.witness?.files(hidden.files, hidden.test, secret);
     if (proof) Object.assign(files, proof);
+    if (spec.wrapped) Object.assign(files, wrapperFiles(spec.wrapped));
     // C++ CMakeLists name the project after the directory: it must be the slug
     const dir = hidden.slug;
     return {
       profile: { image: spec.image, ...spec.profile },
-      ...(proof ? { nonce: secret } : {}),
+      ...(proof || spec.wrapped ? { nonce: secret } : {}),
       files: Object.entries(files).map(([p, content]) => ({ path: path.posix.join(dir, p), content })),
       steps: [
         {
-          argv: ['/opt/polyglot/run-tests'],
+          // the wrapper reads the nonce from stdin before anything under test runs
+          ...(spec.wrapped
+            ? { argv: ['python3', '.verdict/run.py', spec.wrapped], pythonFork: true, stdin: Buffer.from(`${secret}\n`) }
+            : { argv: ['/opt/polyglot/run-tests'] }),
           cwd: dir,
           env: { TZ: 'UTC', CI: 'true' },
           limits: { wallMs: Math.round(options.timeout_s * 1000), captureBytes: CAPTURE_BYTES, outputBytes: 32 << 20 },
@@ -87,7 +107,8 @@ export const polyglot: Benchmark<Options> = {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const spec = LANGUAGE_SPECS[hidden.language];
     const witness = plan.nonce !== undefined ? spec.witness?.line(plan.nonce) : undefined;
-    return testOutcome(results[0], spec, witness);
+    const evidence = spec.wrapped && plan.nonce !== undefined && results[0] ? wrappedEvidence(results[0], plan.nonce, hidden) : undefined;
+    return testOutcome(results[0], spec, witness, evidence, plan.nonce);
   },
 
   volumes: cppCacheFills,
@@ -98,10 +119,24 @@ export const polyglot: Benchmark<Options> = {
   },
 };
 
-function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS], witness: string | undefined): Outcome {
+function wrappedEvidence(r: ExecResult, nonce: string, hidden: PolyglotHidden): Evidence {
+  const raw = wrapperReport(r.stdout.toString('utf8'), nonce);
+  const tests = hidden.test.map((t): [string, string] => [t, hidden.files[t] ?? '']);
+  return hidden.language === 'javascript' ? jestEvidence(raw, tests.map(([, src]) => src)) : pytestEvidence(raw, tests);
+}
+
+function testOutcome(
+  r: ExecResult | undefined,
+  spec: (typeof LANGUAGE_SPECS)[keyof typeof LANGUAGE_SPECS],
+  witness: string | undefined,
+  evidence: Evidence | undefined,
+  nonce: string | undefined,
+): Outcome {
   if (!r) return { status: 'infra_error', reason: 'harness_error', detail: 'no result from the sandbox', tests: [] };
   if (r.spawnError) return { status: 'infra_error', reason: 'harness_error', detail: `could not start the test command: ${r.spawnError}`, tests: [] };
   let out = (r.stdout.toString('utf8') + '\n' + r.stderr.toString('utf8')).replace(ANSI_SGR, '');
+  // the wrapper's report line is ours: read above, kept out of the detail
+  if (evidence && nonce !== undefined) out = out.split('\n').filter((l) => !l.startsWith(`${REPORT_PREFIX}${nonce} `)).join('\n');
   // the witness line is ours: checked, then kept out of the detail
   const witnessed = witness === undefined || out.split('\n').includes(witness);
   if (witness !== undefined) out = out.split(witness).join('').replace(spec.witness?.noise ?? /$^/, '');
@@ -110,7 +145,10 @@ function testOutcome(r: ExecResult | undefined, spec: (typeof LANGUAGE_SPECS)[ke
   if (r.timedOut) return { status: 'fail', reason: 'timeout', detail: `Tests timed out!\n${detail}`, tests: one('timeout') };
   if (r.oomKilled) return { status: 'fail', reason: 'memory_limit', detail, tests: one('error') };
   if (r.outputLimitExceeded) return { status: 'fail', reason: 'output_limit', detail, tests: one('error') };
-  if (r.exitCode === 0) {
+  // wrapped: the command's own exit status is in the report (the wrapper always exits 0)
+  const exit = evidence ? evidence.rc : r.exitCode;
+  if (exit === 0) {
+    if (evidence?.missing) return { status: 'fail', reason: 'runtime_error', detail: `the test command exited 0, but ${evidence.missing}\n${detail}`, tests: one('error') };
     if (spec.summaryPassed(out) && witnessed) return { status: 'pass', reason: null, detail, tests: one('pass') };
     const why = witnessed ? 'without its passing summary' : 'before all tests ran';
     return { status: 'fail', reason: 'runtime_error', detail: `the test command exited 0 ${why}\n${detail}`, tests: one('error') };

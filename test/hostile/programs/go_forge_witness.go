@@ -1,4 +1,4 @@
-// expect: fail wrong_answer|runtime_error
+// expect: fail wrong_answer|runtime_error|compile_error
 // Before any test: prints what a passing run prints (go test's lines, and a
 // witness line with whatever secret files it can find), then exits 0 without
 // os.Exit's test-time check.

@@ -1,4 +1,4 @@
-// expect: fail wrong_answer|runtime_error|timeout
+// expect: fail wrong_answer|runtime_error|timeout|compile_error
 // SIGKILL to `go test` (the parent of the test binary) and to everything else, then a right answer.
 package leap
 

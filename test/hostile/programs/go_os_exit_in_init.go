@@ -1,4 +1,4 @@
-// expect: fail wrong_answer|runtime_error
+// expect: fail wrong_answer|runtime_error|compile_error
 // os.Exit(0) before any test runs: `go test` must not read that as a pass.
 package leap
 
