@@ -858,6 +858,15 @@ describe('verdict details do not echo hidden test inputs or the program\'s messa
     expect(msg.result).toMatchObject({ status: 'fail', reason: 'wrong_answer', detail: 'assertion 1 failed' });
   }, 60_000);
 
+  it('an exception holding an int beyond the str() digit limit is the candidate\'s fail, not an error', async () => {
+    // KeyError(10**5000): formatting its message raised ValueError inside the judge
+    const asserts = await runHarness({ ...assertsSpec('def similar_elements(a, b):\n    return 10**5000\n'), tests: ['assert {1: 2}[similar_elements((1,), (1,))] == 2'] });
+    expect(asserts.result).toMatchObject({ status: 'fail', reason: 'wrong_answer', detail: 'assertion 0 raised KeyError' });
+    const he = await runHarness({ ...(sumSpec('    return 10**5000\n') as Record<string, unknown>), test: 'def check(candidate):\n    assert {0: 1}[candidate([])] == 1\n' });
+    expect(he.result).toMatchObject({ status: 'fail', reason: 'wrong_answer' });
+    expect(str(he.result, 'detail')).toMatch(/^KeyError \(test line \d+\)$/);
+  }, 60_000);
+
   it('asserts: a compile error forged by code the test setup ran does not carry the setup\'s values', async () => {
     // the program's Node, called by the hidden setup, sends a fake "compile
     // error" reply holding its arguments through the harness's own send()
