@@ -187,7 +187,7 @@ export class SandboxEngine implements Sessions {
         log: this.opts.log,
         warm: this.opts.warm,
         // both lanes may draw on one profile
-        max: this.opts.concurrency + (this.opts.runConcurrency ?? 0) + this.opts.warm,
+        max: this.opts.concurrency + (this.opts.runConcurrency ?? this.opts.concurrency) + this.opts.warm,
         maxUses: this.opts.maxUses,
       });
       this.pools.set(k, p);
