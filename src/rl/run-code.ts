@@ -48,34 +48,40 @@ export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunC
   // rounded up to a power of two so a few warm pools serve every request
   let memoryMb = 256;
   while (memoryMb < Math.min(16384, req.memory_limit_MB > 0 ? req.memory_limit_MB : DEFAULT_MEMORY_MB)) memoryMb *= 2;
-  try {
-    const image = await deps.imageRef('python');
-    const profile = { ...pythonProfile(memoryMb * 1024 * 1024), image, runtime: deps.runtime };
-    // the run lane: these programs mostly sleep or wait, so they do not take the grading (CPU) slots
-    return await deps.engine.session(profile, async (s) => {
-      opts.onStarted?.();
-      await s.put(files);
-      const r = await s.exec({
-        argv: cmd.argv,
-        env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-        ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
-        limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: 64 << 20 },
-      });
-      if (r.spawnError) return { status: 'SandboxError', message: `could not start the program: ${r.spawnError}`, ...base };
-      const run = commandResult(r);
-      const fetched: Record<string, string> = {};
-      if (req.fetch_files.length) {
-        // a file the program did not write is left out, as SandboxFusion does
-        const got = await s.get(req.fetch_files.map((p) => p.replace(/^\/+/, ''))).catch(() => new Map<string, Buffer>());
-        for (const [p, buf] of got) fetched[p] = buf.toString('base64');
-      }
-      const ok = run.status === 'Finished' && run.return_code === 0;
-      return { ...base, status: ok ? 'Success' : 'Failed', message: '', run_result: run, files: fetched };
-    }, undefined, { lane: 'run', signal: opts.signal });
-  } catch (e) {
-    if (!isSandboxError(e)) throw e;
-    deps.log.warn({ err: e.message, kind: e.kind }, 'run_code sandbox failure');
-    return { status: 'SandboxError', message: e.message, ...base };
+  for (let attempt = 1; ; attempt++) {
+    let started = false;
+    try {
+      const image = await deps.imageRef('python');
+      const profile = { ...pythonProfile(memoryMb * 1024 * 1024), image, runtime: deps.runtime };
+      // the run lane: these programs mostly sleep or wait, so they do not take the grading (CPU) slots
+      return await deps.engine.session(profile, async (s) => {
+        started = true;
+        opts.onStarted?.();
+        await s.put(files);
+        const r = await s.exec({
+          argv: cmd.argv,
+          env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+          ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
+          limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: 64 << 20 },
+        });
+        if (r.spawnError) return { status: 'SandboxError', message: `could not start the program: ${r.spawnError}`, ...base };
+        const run = commandResult(r);
+        const fetched: Record<string, string> = {};
+        if (req.fetch_files.length) {
+          // a file the program did not write is left out, as SandboxFusion does
+          const got = await s.get(req.fetch_files.map((p) => p.replace(/^\/+/, ''))).catch(() => new Map<string, Buffer>());
+          for (const [p, buf] of got) fetched[p] = buf.toString('base64');
+        }
+        const ok = run.status === 'Finished' && run.return_code === 0;
+        return { ...base, status: ok ? 'Success' : 'Failed', message: '', run_result: run, files: fetched };
+      }, undefined, { lane: 'run', signal: opts.signal });
+    } catch (e) {
+      if (!isSandboxError(e)) throw e;
+      deps.log.warn({ err: e.message, kind: e.kind, attempt }, 'run_code sandbox failure');
+      // no container came up, so the program has not run: try again (verl scores a SandboxError -1 and never retries it)
+      if (!started && e.retryable && !opts.signal?.aborted && attempt < 3) continue;
+      return { status: 'SandboxError', message: e.message, ...base };
+    }
   }
 }
 

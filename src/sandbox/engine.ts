@@ -1,3 +1,4 @@
+import os from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { INSTANCE_LABEL, MANAGED_LABEL, type SandboxContainer } from './container.js';
@@ -189,6 +190,8 @@ export class SandboxEngine implements Sessions {
         // both lanes may draw on one profile
         max: this.opts.concurrency + (this.opts.runConcurrency ?? this.opts.concurrency) + this.opts.warm,
         maxUses: this.opts.maxUses,
+        // a run lane's burst must not start dozens of containers at once
+        maxStarting: Math.max(4, 2 * os.availableParallelism()),
       });
       this.pools.set(k, p);
     }

@@ -13,6 +13,8 @@ export interface PoolOptions {
   max: number;
   /** grades one container serves before it is replaced; 1 = single use */
   maxUses: number;
+  /** container starts under way at once (default: no bound); a burst of 64 starts on 2 cores times the agents out */
+  maxStarting?: number;
 }
 
 export interface PoolStats {
@@ -104,7 +106,8 @@ export class ContainerPool {
     const onTheWay = this.starting + this.cleaning;
     const want = this.waiters.length + this.opts.warm - this.idle.length - onTheWay;
     const room = this.opts.max - (this.idle.length + this.busy.size + onTheWay);
-    for (let i = 0; i < Math.min(want, room); i++) this.startOne();
+    const slots = (this.opts.maxStarting ?? Infinity) - this.starting;
+    for (let i = 0; i < Math.min(want, room, slots); i++) this.startOne();
   }
 
   async close(): Promise<void> {
@@ -157,6 +160,8 @@ export class ContainerPool {
           return;
         }
         this.offer(c);
+        // starts beyond maxStarting wait for this one
+        if (this.opts.maxStarting !== undefined) this.fill();
       })
       .catch((e: unknown) => {
         this.starting -= 1;
@@ -165,6 +170,12 @@ export class ContainerPool {
         this.opts.log.error({ err: err.message, image: this.profile.image }, 'container start failed');
         // Fail the waiters this start was for rather than retrying in a loop:
         // the grader decides about retries.
+        if (this.opts.maxStarting !== undefined) {
+          // bounded starts: fail the waiter this start was for, go on starting for the rest
+          if (this.waiters.length > this.starting + this.cleaning) this.waiters.shift()?.reject(err);
+          if (this.waiters.length) this.fill();
+          return;
+        }
         const excess = this.waiters.length - (this.starting + this.cleaning);
         for (let i = 0; i < excess; i++) this.waiters.shift()?.reject(err);
       });
