@@ -53,6 +53,7 @@ function cpuTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+const load0 = os.loadavg();
 const cpu0 = cpuTicks();
 const node0 = process.cpuUsage();
 const t0 = performance.now();
@@ -105,6 +106,7 @@ const result = {
   latency_ms: { p50: Math.round(pct(lat, 0.5)), p90: Math.round(pct(lat, 0.9)), p99: Math.round(pct(lat, 0.99)), max: Math.round(Math.max(...lat)) },
   queue_ms: { p50: Math.round(pct(queueMs, 0.5)), p99: Math.round(pct(queueMs, 0.99)), max: Math.round(Math.max(...queueMs)) },
   machine_cpu_busy: +((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)).toFixed(3),
+  machine_load_avg_1m: { start: +load0[0]!.toFixed(1), end: +os.loadavg()[0]!.toFixed(1) },
   service_process_cpu_s: +((node1.user + node1.system) / 1e6).toFixed(1),
   server_metrics: metrics,
   notes:
