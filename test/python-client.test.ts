@@ -66,6 +66,21 @@ describe.skipIf(!hasDocker)('Python client (installed with pip) against a live s
     expect(r.out).toContain('site-packages');
   });
 
+  it('installs from a git URL too (pip install git+…#subdirectory=clients/python)', async (ctx) => {
+    const root = await run('git', ['rev-parse', '--show-toplevel'], { cwd: CLIENT });
+    const head = await run('git', ['rev-parse', 'HEAD'], { cwd: CLIENT });
+    // a checkout without git history (a tarball) has no URL to install from
+    if (root.code !== 0 || head.code !== 0) return ctx.skip();
+    const venv = path.join(tmp, 'venv-git');
+    expect((await run('python3', ['-m', 'venv', venv], { cwd: tmp })).code).toBe(0);
+    const py = path.join(venv, 'bin', 'python');
+    const urlOf = `git+file://${root.out.trim()}@${head.out.trim()}#subdirectory=clients/python`;
+    const inst = await run(py, ['-m', 'pip', 'install', urlOf], { cwd: tmp, env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' } });
+    expect(inst.code, inst.out).toBe(0);
+    const r = await run(py, ['-c', 'import pickle, verdict_client as v; print(pickle.loads(pickle.dumps(v.trl_reward_func("http://x"))).__name__)'], { cwd: tmp });
+    expect(r.out.trim(), r.out).toBe('verdict_reward');
+  }, 600_000);
+
   it('passes its unittest suite', async () => {
     const suite = path.join(tmp, 'suite');
     const { code, out } = await run(python, ['-m', 'unittest', 'discover', '-v', '-s', path.join(suite, 'tests'), '-t', suite], {
