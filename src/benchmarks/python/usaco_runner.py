@@ -14,7 +14,22 @@ with globals {'__name__': '__main__'}, its own stdout/stderr swallowed, under
 an ITIMER_REAL alarm of runtime_limit seconds; this process waits
 runtime_limit + 1 s and kills it. This process never runs candidate code and
 never sees an expected output: it reports each test's status and prediction
-file (read in text mode, as upstream) on a private descriptor.
+file (read in text mode, as upstream) on a private descriptor; it is
+non-dumpable, so a test's leftovers can neither read its memory nor open its
+/proc/PID/fd.
+
+A test's status comes over a pipe the program can also write to, so whatever
+arrives there is validated, and anything malformed is that test's failure
+(never a crash of this runner: an infra_error). "passed" needs the test's
+token: a witness thread in the test process writes it on the pipe before the
+program runs and again with "passed" only once it sees the main thread back in
+_child after exec() returned. The token lives in that thread's frame only; an
+audit hook in the test process refuses the program other threads' frames, gc
+walks, ctypes, /proc, new audit hooks and new processes. So writing the pipe,
+walking frames to the runner's functions, or os._exit after printing earn no
+"passed". Remaining (documented in docs/hostile.md): a program that reads raw
+memory without any audited call (numpy's __array_interface__ with a raw
+address, when the program imports numpy) can find the token.
 
 Spec: nonce, code, inputs [paths], runtime_limit (s), memory_limit (MB),
       max_output_bytes, stop_on_failure
@@ -83,11 +98,132 @@ def _reliability_guard(max_bytes):
         sys.modules[name] = None
 
 
+# What a program could use to reach the witness thread's frame (where the
+# token lives), raw memory, or a process without this guard: refused by an
+# audit hook, which the program cannot remove.
+_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
+                   "gc.get_objects", "gc.get_referrers", "gc.get_referents", "code.__new__",
+                   "os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen", "os.fork",
+                   "os.forkpty", "os.symlink", "os.link", "os.rename", "pty.spawn"])
+
+
+def _install_guard(trusted_codes):
+    """Installs the hook. It calls only functions bound here (module globals
+    and builtins are the program's to rebind, and no program code may run in
+    the hook) and holds nothing worth stealing."""
+    import _thread
+    getframe, ident, os_open, readlink, close = sys._getframe, _thread.get_ident, os.open, os.readlink, os.close
+    o_path = os.O_PATH | os.O_CLOEXEC
+    deny_events = _DENY
+    _type, _str, _bytes, _isinstance, _int, _err = type, str, bytes, isinstance, int, RuntimeError
+    busy = set()
+
+    def requester():
+        """The code that called the audited function (0 this, 1 the hook)."""
+        return getframe(2).f_code
+
+    def resolved(path):
+        """Where a path leads, by the kernel's own resolution (no Python code)."""
+        fd = os_open(path, o_path)
+        try:
+            return readlink("/proc/self/fd/%d" % fd)
+        finally:
+            close(fd)
+
+    def hook(event, args):
+        me = ident()
+        if me in busy:
+            return
+        deny = event in deny_events or event.startswith("ctypes.")
+        if not deny and (event == "sys._current_frames" or event == "marshal.loads"):
+            busy.add(me)
+            try:
+                c = requester()
+                # other threads' frames: the witness only; code from bytes: the import system only
+                deny = c not in trusted_codes if event == "sys._current_frames" else not c.co_filename.startswith("<frozen importlib")
+            finally:
+                busy.discard(me)
+        if not deny and event == "open":
+            path = args[0]
+            t = _type(path)
+            if t is _str or t is _bytes:
+                busy.add(me)
+                try:
+                    where = resolved(path)
+                except OSError:
+                    where = ""  # does not exist yet: the open decides
+                finally:
+                    busy.discard(me)
+                deny = where.startswith(("/proc", "/sys"))
+            elif not _isinstance(path, _int):
+                deny = True  # a path object would run the program's __fspath__ in here
+        if deny:
+            raise _err("refused in the sandbox: " + event)
+
+    sys.addaudithook(hook)
+
+
+def _finished(wake, ack):
+    # reached only when exec() of the program returned: the witness looks for this frame
+    wake()
+    ack()
+
+
+def _witness(status_fd, child_frame):
+    """A thread that writes this test's token before the program runs and the
+    "passed" line, with the token, once it sees the main thread in _finished
+    called by the real _child frame, i.e. only after exec() returned. The
+    token lives in this thread's frame alone: the program's frames, signal
+    handlers and tracebacks are all on the main thread, and the hook refuses
+    it other threads' frames. No program code can run in this thread: it
+    calls only C functions bound here. Returns (the witness's code, start)."""
+    import _thread
+    wake, ack, ready = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    wake.acquire()
+    ack.acquire()
+    ready.acquire()
+    main = _thread.get_ident()
+    fin_code = _finished.__code__
+    write, urandom, frames, exit_ = os.write, os.urandom, sys._current_frames, os._exit
+
+    def run():
+        try:
+            token = urandom(16).hex()
+            write(status_fd, ("T %s\n" % token).encode())
+            ready.release()
+            while True:
+                wake.acquire()
+                f = frames().get(main)
+                ok = f is not None and f.f_code is fin_code and f.f_back is child_frame
+                f = None
+                if ok:
+                    write(status_fd, ('{"status": "passed", "etype": "", "token": "%s"}\n' % token).encode())
+                    ack.release()
+                    return
+                ack.release()
+        except BaseException:
+            exit_(0)
+
+    def start():
+        _thread.start_new_thread(run, ())
+        ready.acquire()
+        return wake.release, ack.acquire
+
+    return run.__code__, start
+
+
 def _child(code, input_file, pred_file, runtime_limit, memory_limit, status_fd):
     write = os.write
     os.setsid()
     workdir = tempfile.mkdtemp(prefix="usaco-")
     os.chdir(workdir)
+    try:
+        witness_code, start = _witness(status_fd, sys._getframe())
+        _install_guard(frozenset([witness_code]))
+        wake, ack = start()
+        del start
+    except BaseException:  # a second guard (the program calling _child) is refused
+        os._exit(0)
     status = "failed: no result"
     etype = ""
     try:
@@ -119,7 +255,11 @@ def _child(code, input_file, pred_file, runtime_limit, memory_limit, status_fd):
     except BaseException as e:  # the guard itself failed: still the candidate's process
         status = "failed: %s" % (type(e).__name__,)
     try:
-        write(status_fd, json.dumps({"status": status[:_ERR_MAX], "etype": etype}).encode())
+        if status == "passed":
+            _finished(wake, ack)
+        else:
+            # a failure needs no token: whoever writes one fails the test
+            write(status_fd, (json.dumps({"status": str(status)[:_ERR_MAX], "etype": str(etype)[:100]}) + "\n").encode())
     finally:
         os._exit(0)
 
@@ -159,9 +299,12 @@ def _wait(pid, seconds):
     return False
 
 
-def _read_all(fd):
-    chunks = []
-    while True:
+def _read_status(fd, cap=1 << 16):
+    """What the test process wrote, without waiting for writers that outlive
+    it (a daemon it left may hold the pipe open), at most cap bytes."""
+    os.set_blocking(fd, False)
+    chunks, size = [], 0
+    while size <= cap:
         try:
             b = os.read(fd, 65536)
         except OSError:
@@ -169,7 +312,51 @@ def _read_all(fd):
         if not b:
             break
         chunks.append(b)
-    return b"".join(chunks)
+        size += len(b)
+    return b"".join(chunks)[:cap]
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _parse_status(raw):
+    """The status a test process reported: its guard's token line (written
+    before the program ran), then at most one status line carrying that
+    token, which only the guard can write. Anything else the program wrote
+    there is its own failure, never ours."""
+    lines = raw.split(b"\n")
+    head = lines[0]
+    if len(lines) < 2 or not head.startswith(b"T ") or len(head) != 34 or not _HEX.issuperset(head[2:].decode("latin-1")):
+        # the guard never ran (the process died first) or the program wrote first
+        return {"status": "timed_out", "etype": ""} if not raw else {"status": "failed: garbled status", "etype": ""}
+    token = head[2:].decode("ascii")
+    rest = [x for x in lines[1:] if x]
+    if not rest:
+        return {"status": "timed_out", "etype": ""}  # no result: upstream's "timed out"
+    if len(rest) != 1:
+        return {"status": "failed: garbled status", "etype": ""}
+    try:
+        msg = json.loads(rest[0].decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {"status": "failed: garbled status", "etype": ""}
+    if not isinstance(msg, dict) or not isinstance(msg.get("status"), str) or not isinstance(msg.get("etype"), str):
+        return {"status": "failed: garbled status", "etype": ""}
+    if set(msg) == {"status", "etype", "token"} and msg["status"] == "passed" and msg["token"] == token:
+        return {"status": "passed", "etype": ""}
+    if set(msg) == {"status", "etype"} and msg["status"] != "passed":
+        # a failure: the test process's own, or one the program wrote (its fail either way)
+        status = msg["status"] if msg["status"] in ("timed_out",) or msg["status"].startswith("failed") else "failed"
+        return {"status": status, "etype": msg["etype"][:100]}
+    return {"status": "failed: garbled status", "etype": ""}
+
+
+def _nondumpable():
+    """No other process of this uid (a test's leftovers) may read our memory or open our /proc/PID/fd."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+    except Exception:
+        pass
 
 
 def main():
@@ -178,6 +365,7 @@ def main():
         spec = json.load(f)
     os.unlink(path)
     nonce = spec.get("nonce", "")
+    _nondumpable()
     out = os.dup(1)  # not inherited by the children
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
@@ -204,9 +392,17 @@ def main():
     preds = tempfile.mkdtemp(prefix="pred-")
     for index, input_file in enumerate(spec["inputs"]):
         pred_file = os.path.join(preds, "%d.out" % (index + 1))
-        r, w = os.pipe()
         t0 = time.monotonic()
-        pid = os.fork()
+        try:
+            r, w = os.pipe()
+            pid = os.fork()
+        except OSError as e:
+            # only the program's leftovers use processes and descriptors here
+            emit({"event": "test", "index": index, "time_ms": 0.0, "status": "failed",
+                  "error": "could not start the test process: %s" % (e.__class__.__name__,), "etype": "ResourceExhausted"})
+            if spec.get("stop_on_failure", True):
+                break
+            continue
         if pid == 0:
             try:
                 os.close(r)
@@ -217,13 +413,10 @@ def main():
         os.close(w)
         _wait(pid, limit + 1)
         elapsed = round((time.monotonic() - t0) * 1000, 3)
-        raw = _read_all(r)
+        raw = _read_status(r)
         os.close(r)
-        try:
-            result = json.loads(raw.decode("utf-8")) if raw else {"status": "timed_out", "etype": ""}
-        except ValueError:
-            result = {"status": "failed: garbled status", "etype": ""}
-        st = str(result.get("status", ""))
+        result = _parse_status(raw)
+        st = result["status"]
         ev = {"event": "test", "index": index, "time_ms": elapsed}
         if st == "passed":
             ev["status"] = "passed"
@@ -243,7 +436,7 @@ def main():
         else:
             ev["status"] = "failed"
             ev["error"] = st[len("failed: "):] if st.startswith("failed: ") else st
-            ev["etype"] = str(result.get("etype", ""))
+            ev["etype"] = result["etype"]
         try:
             os.remove(pred_file)
         except OSError:
