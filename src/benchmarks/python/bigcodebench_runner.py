@@ -142,8 +142,8 @@ class Judge:
         spec = self.spec
         timeout = float(spec["timeout_s"])
         expected = expected_tests(spec["test"])
-        payload = json.dumps({
-            "key": self.key.hex(),
+        # first line: the key, which only the child's witness thread reads
+        payload = self.key.hex().encode() + b"\n" + json.dumps({
             "code": spec["code"],
             "test": spec["test"],
             "timeout": timeout,
@@ -224,17 +224,19 @@ class Judge:
             chunks.append(data)
 
     def messages(self, buf):
+        """The witness's lines: "SEQ KIND MAC MSG", numbered from 1 without
+        gaps, each MAC'd with the key only the witness thread holds. None if
+        anything else is on the pipe: the program wrote there."""
         out = []
-        for line in buf.split(b"\n"):
+        for i, line in enumerate(buf.split(b"\n")):
             if not line:
                 continue
             try:
-                env = json.loads(line)
-                msg, mac = env["m"], env["h"]
-                good = hmac.new(self.key, msg.encode(), hashlib.sha256).hexdigest()
-                if not hmac.compare_digest(good, mac):
+                seq, kind, mac, msg = line.decode("utf-8").split(" ", 3)
+                good = hmac.new(self.key, ("%s %s %s" % (seq, kind, msg)).encode("utf-8"), hashlib.sha256).hexdigest()
+                if not hmac.compare_digest(good, mac) or int(seq) != len(out) + 1:
                     return None
-                out.append(json.loads(msg))
+                out.append((kind, json.loads(msg)))
             except Exception:
                 return None
         return out
@@ -244,46 +246,70 @@ class Judge:
         if msgs is None:
             return self.result("fail", "runtime_error", "forged or corrupt report from the test process")
         names = None
-        results = {}
-        done = None
-        crash = None
-        tamper = None
+        tests = {}  # name -> {"status", "detail", "started", "ended", "stopped", "note", "ms"}
+        done = crash = tamper = None
         class_errors = []
-        for m in msgs:
-            k = m.get("k")
-            if k == "tests" and names is None:
-                names = list(m["names"])
-            elif k == "test":
-                n = m["name"]
-                if n in results:
-                    return self.result("fail", "runtime_error", "test %s reported twice" % n)
-                results[n] = m
-            elif k == "class_error":
-                class_errors.append(m.get("detail") or "")
-            elif k == "crash":
+        for kind, m in msgs:
+            if kind == "tests" and names is None and isinstance(m, list) and all(isinstance(n, str) for n in m):
+                names = list(m)
+                continue
+            if kind in ("start", "outcome", "note", "stop"):
+                name = m.get("name") if isinstance(m, dict) else None
+                if names is None or name not in names:
+                    return self.result("fail", "runtime_error", "report for a test that is not in the suite")
+                t = tests.get(name)
+                if kind == "start":
+                    if t is not None:
+                        return self.result("fail", "runtime_error", "test %s ran twice" % name)
+                    tests[name] = {"status": "pass", "detail": None, "ended": False, "stopped": False, "note": None}
+                    continue
+                if t is None or t["stopped"]:
+                    return self.result("fail", "runtime_error", "report for test %s outside its run" % name)
+                if kind == "outcome":
+                    what, detail = m.get("what"), m.get("detail")
+                    if what not in _OUTCOMES:
+                        return self.result("fail", "runtime_error", "unexpected report from the test process")
+                    t["ended"] = True
+                    status = _OUTCOMES[what]
+                    # as unittest keeps them: an error outranks a failure; the first of a kind counts
+                    if status != "pass" and (t["status"] == "pass" or (t["status"] == "fail" and status != "fail")):
+                        t["status"], t["detail"] = status, detail if isinstance(detail, str) else None
+                elif kind == "note":
+                    if t["note"] is None and isinstance(m.get("note"), str):
+                        t["note"] = m["note"]
+                else:
+                    t["stopped"] = True
+                    t["ms"] = m.get("ms") if isinstance(m.get("ms"), (int, float)) else None
+                    if not t["ended"] and t["note"] is None:
+                        t["note"] = "the test ended without a result (its outcome was diverted)"
+                continue
+            if kind == "class_error" and isinstance(m, str):
+                class_errors.append(m)
+            elif kind == "crash" and isinstance(m, dict) and crash is None:
                 crash = m
-            elif k == "tamper":
-                tamper = m
-            elif k == "done" and done is None:
+            elif kind in ("tamper", "forged") and tamper is None:
+                tamper = m if isinstance(m, str) else "?"
+            elif kind == "done" and done is None:
                 done = m
-            else:
+            elif kind not in ("tamper", "forged", "crash"):
                 return self.result("fail", "runtime_error", "unexpected report from the test process")
         strict = self.spec.get("mode", "strict") == "strict"
+        results = {n: t for n, t in tests.items() if t["stopped"]}
         if names is not None:
             for i, n in enumerate(names):
                 r = results.get(n)
                 if r is None:
                     continue
-                status = "fail" if strict and r.get("strict") and r["status"] == "pass" else r["status"]
+                status = "fail" if strict and r["note"] and r["status"] == "pass" else r["status"]
                 ev = {"event": "test", "index": i, "group": n, "status": status}
                 if r.get("ms") is not None:
                     ev["time_ms"] = r["ms"]
                 self.emit(ev)
         if tamper is not None:
-            return self.result("fail", "runtime_error", "unittest was modified by the program: " + str(tamper.get("what")))
+            return self.result("fail", "runtime_error", "the program tampered with the tests: " + tamper)
         if crash is not None:
             reason = "timeout" if crash.get("timeout") else "runtime_error"
-            return self.result("fail", reason, crash.get("detail"))
+            return self.result("fail", reason, str(crash.get("detail")))
         if done is None:
             if timed_out:
                 return self.result("fail", "timeout", "no result within %.0f s" % (wall,))
@@ -300,8 +326,6 @@ class Judge:
         if unreported:
             return self.result("fail", "runtime_error", "tests without a result: " + ", ".join(unreported[:5]))
         bad = [(n, results[n]) for n in names if results[n]["status"] != "pass"]
-        if not bad and (done.get("failures") or done.get("errors")):
-            return self.result("fail", "runtime_error", "the suite reported failures outside any test")
         if bad:
             n, r = bad[0]
             reason = {"fail": "wrong_answer", "timeout": "timeout"}.get(r["status"], "runtime_error")
@@ -309,13 +333,18 @@ class Judge:
         # Passed as the official harness counts. Strict: no test may have
         # passed through an always-equal object, a skip or an expected
         # failure the test does not declare, or a diverted outcome.
-        noted = [(n, results[n]["strict"]) for n in names if results[n].get("strict")]
+        noted = [(n, results[n]["note"]) for n in names if results[n]["note"]]
         if noted and strict:
             n, note = noted[0]
             reason = "wrong_answer" if note.startswith("always-equal") else "runtime_error"
             return self.result("fail", reason, "%s: %s (strict; the official harness passes this)" % (n, note),
                                official={"status": "pass", "reason": None})
         return self.result("pass")
+
+
+# how each unittest outcome counts (the official harness: failures and errors fail)
+_OUTCOMES = {"success": "pass", "skip": "pass", "xfail": "pass", "uxsuccess": "pass",
+             "fail": "fail", "error": "error", "timeout": "timeout"}
 
 
 def judge_main(argv):
@@ -409,6 +438,7 @@ class Strict:
         self.budget = 0
         self.busy = False  # inside a hooked assertion (assertEqual calls assertListEqual ...)
         self.memo = {}  # type -> trusted, within one check
+        self.reported = None  # sends a note to the witness (set per test)
 
     # -- which types are library code ------------------------------------------
     def lib_func(self, f):
@@ -581,6 +611,8 @@ class Strict:
     def note(self, msg):
         if self.current is not None and self.current not in self.notes:
             self.notes[self.current] = msg
+            if self.reported is not None:
+                self.reported(msg[:500])  # at once: a note cannot be taken back
 
     def check(self, *operands, paired=True, member=False):
         """Scan the operands of one assertion; never raises (but a timeout)."""
@@ -637,7 +669,7 @@ def _hook_asserts(TestCase, strict):
 
 
 _CMP_HOOKS = {"eq": "__verdict_eq__", "ne": "__verdict_ne__", "in": "__verdict_in__", "notin": "__verdict_notin__",
-              "chk": "__verdict_chk__"}
+              "chk": "__verdict_chk__", "stopped": "__verdict_stopped__", "stop": "__verdict_stop__"}
 
 
 def _cmp_functions(strict):
@@ -663,10 +695,16 @@ def _cmp_functions(strict):
         check(a, paired=False)
         return a
 
-    fns = {"eq": eq, "ne": ne, "in": in_, "notin": notin, "chk": chk}
+    def stopped():
+        strict.note("the test raised unittest's internal _ShouldStop, which ends it as a success")
+
+    fns = {"eq": eq, "ne": ne, "in": in_, "notin": notin, "chk": chk, "stopped": stopped}
     for f in fns.values():
         strict.codes.add(f.__code__)
-    return {_CMP_HOOKS[k]: f for k, f in fns.items()}
+    hooks = {_CMP_HOOKS[k]: f for k, f in fns.items()}
+    import unittest.case
+    hooks[_CMP_HOOKS["stop"]] = unittest.case._ShouldStop
+    return hooks
 
 
 class _CmpRewriter(ast.NodeTransformer):
@@ -675,6 +713,23 @@ class _CmpRewriter(ast.NodeTransformer):
 
     def __init__(self, first):
         self.first = first
+
+    def visit_FunctionDef(self, node):
+        """A test method that raises unittest's _ShouldStop ends as a success
+        (testPartExecutor swallows it): note it, then let it go on as before."""
+        self.generic_visit(node)
+        if node.lineno < self.first or not node.name.startswith("test") or not node.body:
+            return node
+        note = ast.Expr(ast.Call(func=ast.Name(id=_CMP_HOOKS["stopped"], ctx=ast.Load()), args=[], keywords=[]))
+        handler = ast.ExceptHandler(type=ast.Name(id=_CMP_HOOKS["stop"], ctx=ast.Load()), name=None, body=[note, ast.Raise()])
+        wrapped = ast.Try(body=node.body, handlers=[handler], orelse=[], finalbody=[])
+        ast.copy_location(wrapped, node.body[0])
+        for n in (note, note.value, note.value.func, handler, handler.type) + tuple(handler.body[1:]):
+            ast.copy_location(n, node.body[-1])
+        node.body = [wrapped]
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Compare(self, node):
         self.generic_visit(node)
@@ -742,6 +797,319 @@ def module_code_objects(mods):
 # Child side: runs the candidate's program and its tests, reports over a pipe
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# The witness: the only holder of the report key, in a thread of its own
+# ---------------------------------------------------------------------------
+# The tests must run in the candidate's interpreter, so whatever the runner's
+# main-thread code can reach (closures, module globals, frames), the program
+# can reach too. The key therefore lives in one place only: the frame of a
+# thread started before any program code, which reads it from stdin itself.
+# Signal handlers, tracebacks and f_back chains are all on the main thread;
+# other threads' frames, gc walks, ctypes, /proc/PID/mem and new audit hooks
+# are refused by an audit hook (irremovable). The main thread reports by
+# calling _report(kind, msg, watch) and waiting; the witness then looks at the
+# main thread's stack and signs msg only if every frame between _report and
+# the real child_main frame is the runner's, unittest's or the test source's
+# code: a report the program triggers, by calling any of them itself, has the
+# program's frame in that chain and is refused. It also keeps the tamper
+# snapshots (unittest, the test class and its instances, the result), which
+# the program can therefore not rewrite. No program code runs in the witness:
+# it calls only C functions bound before the program loads.
+
+_W = [None, None]  # wake the witness, wait for it
+
+
+def _report(kind, msg, watch=None):
+    """Hand one report to the witness and wait until it has looked at this frame."""
+    _W[0]()
+    _W[1]()
+
+
+def _witness(wfd, child_frame, rules, watched_classes, watched_modules):
+    import _hashlib
+    import _thread
+    import builtins
+    import unittest
+    wake, ack, ready = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    for lock in (wake, ack, ready):
+        lock.acquire()
+    main = _thread.get_ident()
+    rep_code = _report.__code__
+    write, read, frames, exit_ = os.write, os.read, sys._current_frames, os._exit
+    mac_of, fromhex = _hashlib.hmac_digest, bytes.fromhex
+    _type, _str, _tuple, _len, _list, _callable, _id, _zip = type, str, tuple, len, list, callable, id, zip
+    _dictof = object.__getattribute__
+    base_type, test_case = type, unittest.TestCase
+    std_equality = {dict: "assertDictEqual", list: "assertListEqual", tuple: "assertTupleEqual",
+                    set: "assertSetEqual", frozenset: "assertSetEqual", str: "assertMultiLineEqual"}
+    test_kinds = ("start", "outcome", "note", "stop")
+    # Only C functions and identity tests below: dict lookups on the program's
+    # dicts could run its __eq__/__hash__ (a key it planted), so those are iterated.
+
+    def items(d):
+        return _list(d.items())
+
+    def same(a, b):
+        if _len(a) != _len(b):
+            return False
+        for (k, v), (k2, v2) in _zip(a, b):
+            if k is not k2 or v is not v2:
+                return False
+        return True
+
+    class_state = frozenset(["_classSetupFailed", "tearDown_exceptions"])  # what unittest itself sets on a test class
+
+    def class_items(c):
+        return [(k, v) for k, v in items(c.__dict__) if _type(k) is not _str or k not in class_state]
+
+    def named(d, names):
+        """Items of d whose key is exactly a str in names (a set of ours)."""
+        return [(k, v) for k, v in items(d) if _type(k) is _str and k in names]
+
+    build_names = frozenset(["__build_class__", "__import__"])
+    snap_builtins = named(builtins.__dict__, build_names)
+
+    def run():
+        try:
+            hexkey = b""
+            while _len(hexkey) < 65:
+                b = read(0, 65 - _len(hexkey))
+                if not b:
+                    exit_(0)
+                hexkey += b
+            key = fromhex(hexkey[:64].decode())
+            hexkey = b = None
+            seq = 0
+            send_code, result_codes, lambda_code, note_code, check_code, hook_codes, unittest_codes, base_codes = rules
+            trusted = set(base_codes)
+            snap_cls = [(c, items(c.__dict__)) for c in watched_classes]
+            snap_mod = [(m, items(m.__dict__)) for m in watched_modules]
+            snap_mod = [(m, frozenset(k for k, v in snap if _type(k) is _str), snap) for m, snap in snap_mod]
+            suite = None
+            ready.release()
+
+            def sign(kind, msg):
+                nonlocal seq
+                seq += 1
+                body = "%d %s %s" % (seq, kind, msg)
+                mac = mac_of(key, body.encode("utf-8", "surrogatepass"), "sha256").hex()
+                data = ("%d %s %s %s\n" % (seq, kind, mac, msg)).encode("utf-8", "surrogatepass")
+                while data:
+                    n = write(wfd, data)
+                    data = data[n:]
+
+            def equality_funcs_ok(t, eq):
+                """TestCase.__init__'s table, exactly: type -> the name of its assert method."""
+                if _type(eq) is not dict:
+                    return False
+                for k, v in items(eq):
+                    if _type(v) is not _str or k not in std_equality or std_equality[k] != v:
+                        return False
+                return True
+
+            def tampered(test):
+                for c, snap in snap_cls:
+                    if not same(snap, items(c.__dict__)):
+                        return "unittest internals"
+                for m, keys, snap in snap_mod:
+                    if not same(snap, named(m.__dict__, keys)):
+                        return "unittest internals"
+                if not same(snap_builtins, named(builtins.__dict__, build_names)):
+                    return "builtins"
+                if suite is None:
+                    return None
+                cls, cls_snap, tests, result, methods, moddict, hook_names, hooks = suite
+                if not same(cls_snap, class_items(cls)):
+                    return "the test class"
+                for k, v in items(_dictof(result, "__dict__")):
+                    if _type(k) is not _str or k in methods:
+                        return "the test result"
+                if not same(hooks, named(moddict, hook_names)):
+                    return "the comparison hooks"
+                if test is not None:
+                    entry = tests.get(_id(test))
+                    if entry is None or entry[0] is not test or _type(test) is not cls:
+                        return "a test that is not the suite's"
+                    mine = entry[1]
+                    for k, v in items(_dictof(test, "__dict__")):
+                        if _type(k) is not _str or (k in methods and _callable(v)):
+                            return "a test method"
+                        if k == "_testMethodName" and v is not mine["name"]:
+                            return "a test"
+                        if k == "_type_equality_funcs" and (v is not mine["eq"] or not same(mine["eq_items"], items(v))):
+                            return "a test"
+                return None
+
+            def take_suite(watch):
+                cls, tests, result, moddict, hooks = watch
+                if _type(cls) is not base_type:
+                    return None
+                bases = cls.__bases__
+                if _len(bases) != 1 or bases[0] is not test_case:
+                    return None
+                methods = set()
+                for c in cls.__mro__ + _type(result).__mro__:
+                    methods.update(k for k, v in items(c.__dict__) if _type(k) is _str and _callable(v))
+                entries = {}
+                for t in tests:
+                    if _type(t) is not cls:
+                        return None
+                    d = _dictof(t, "__dict__")
+                    mine = {"name": None, "eq": None, "eq_items": None}
+                    for k, v in items(d):
+                        if _type(k) is not _str or (k in methods and _callable(v)):
+                            return None
+                        if k == "_testMethodName":
+                            mine["name"] = v
+                        elif k == "_type_equality_funcs":
+                            mine["eq"] = v
+                    if not equality_funcs_ok(t, mine["eq"]):
+                        return None
+                    mine["eq_items"] = items(mine["eq"])
+                    entries[_id(t)] = (t, mine)
+                hook_names = frozenset(k for k in hooks)
+                return (cls, class_items(cls), entries, result, methods, moddict, hook_names,
+                        named(moddict, hook_names))
+
+            while True:
+                wake.acquire()
+                f = frames().get(main)
+                if f is None or f.f_code is not rep_code:
+                    f = None
+                    ack.release()
+                    continue
+                loc = f.f_locals
+                kind, msg, watch = loc.get("kind"), loc.get("msg"), loc.get("watch")
+                # Who called whom, frame by frame: C functions leave no frame,
+                # so each step names its only legitimate direct caller.
+                g = f.f_back
+                direct = g is child_frame
+                ok = direct
+                if not direct and g is not None and g.f_code is send_code:
+                    g = g.f_back
+                    c = g.f_code if g is not None else None
+                    if c in result_codes:
+                        g = g.f_back  # a unittest callback: called by unittest
+                        ok = g is not None and g.f_code in unittest_codes
+                    elif c is lambda_code:  # a strict note
+                        g = g.f_back
+                        if g is not None and g.f_code is note_code:
+                            g = g.f_back
+                            c = g.f_code if g is not None else None
+                            if c is check_code:
+                                g = g.f_back
+                                ok = g is not None and g.f_code in hook_codes
+                            elif c in hook_codes:  # __verdict_stopped__, from a test method
+                                ok = True
+                            elif c in result_codes:
+                                g = g.f_back
+                                ok = g is not None and g.f_code in unittest_codes
+                while ok and g is not None and g is not child_frame:
+                    if g.f_code not in trusted:
+                        ok = False
+                        break
+                    g = g.f_back
+                f = g = loc = None
+                if not ok:
+                    sign("forged", '"a report the runner did not make"')
+                elif kind == "program" and direct:
+                    trusted.update(watch)  # the test source's code objects
+                elif kind == "tests" and direct and suite is None:
+                    what = tampered(None)
+                    suite = take_suite(watch)
+                    if what is not None or suite is None:
+                        sign("tamper", '"%s"' % (what or "the test suite"))
+                    sign(kind, msg)
+                elif (kind in test_kinds or kind == "class_error") and not direct or kind in ("crash", "done") and direct:
+                    what = tampered(watch if kind in test_kinds else None)
+                    if what is not None:
+                        sign("tamper", '"%s"' % what)
+                    sign(kind, msg)
+                else:
+                    sign("forged", '"a report the runner did not make"')
+                kind = msg = watch = None
+                ack.release()
+        except BaseException:
+            exit_(0)
+
+    def start():
+        _thread.start_new_thread(run, ())
+        ready.acquire()
+        _W[0], _W[1] = wake.release, ack.acquire
+
+    return run.__code__, start
+
+
+# Events the program may not cause at all, and ctypes calls from its own code.
+_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
+                   "gc.get_objects", "gc.get_referrers", "gc.get_referents"])
+_CTYPES_MEMORY = frozenset(["ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata", "ctypes.addressof",
+                            "ctypes.PyObj_FromPtr", "ctypes.call_function", "ctypes.dlsym", "ctypes.set_errno"])
+
+
+def _install_guard(trusted_codes, lib, ctypes_dir):
+    """The audit hook. Binds everything it calls (module globals and builtins
+    are the program's to rebind; none of its code may run in here)."""
+    import _thread
+    getframe, ident, os_open, readlink, close = sys._getframe, _thread.get_ident, os.open, os.readlink, os.close
+    o_path = os.O_PATH | os.O_CLOEXEC
+    deny_events, ctypes_memory = _DENY, _CTYPES_MEMORY
+    _type, _str, _bytes, _err = type, str, bytes, RuntimeError
+    busy = set()
+
+    def from_program(skip_ctypes):
+        """Whether the code that called the audited function (past ctypes' own
+        wrappers) is the program's: not under the interpreter's libraries."""
+        f = getframe(3)  # 0 here, 1 check, 2 the hook, 3 the caller
+        while skip_ctypes and f is not None and f.f_code.co_filename.startswith(ctypes_dir):
+            f = f.f_back
+        return f is not None and not f.f_code.co_filename.startswith(lib)
+
+    def check(event, args):
+        if event == "sys._current_frames":
+            return getframe(2).f_code not in trusted_codes
+        if event in ctypes_memory:
+            return from_program(True)
+        if event == "object.__setattr__":
+            return args[1] == "__code__"
+        if event == "open":
+            path = args[0]
+            t = _type(path)
+            if t is not _str and t is not _bytes:
+                return False
+            try:
+                fd = os_open(path, o_path)
+            except OSError:
+                return False
+            try:
+                where = readlink("/proc/self/fd/%d" % fd)
+            finally:
+                close(fd)
+            return where.startswith("/proc/") and (where.endswith("/mem") or "/map_files/" in where)
+        return False
+
+    def hook(event, args):
+        if event in deny_events:
+            raise _err("refused in the sandbox: " + event)
+        if event == "sys._current_frames" or event == "open" or event == "object.__setattr__" or event in ctypes_memory:
+            me = ident()
+            if me in busy:
+                return
+            busy.add(me)
+            try:
+                deny = check(event, args)
+            finally:
+                busy.discard(me)
+            if deny:
+                raise _err("refused in the sandbox: " + event)
+
+    sys.addaudithook(hook)
+
+
+# ---------------------------------------------------------------------------
+# Child side: runs the candidate's program and its tests, reports through the witness
+# ---------------------------------------------------------------------------
+
 def child_main(wfd):  # pragma: no cover - exercised through the judge
     import builtins
     import contextlib
@@ -757,25 +1125,13 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     import unittest.result
     import unittest.suite
 
-    raw = sys.stdin.buffer.read()
-    spec = json.loads(raw)
-    del raw
-    fd0 = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(fd0, 0)
-    key = bytes.fromhex(spec.pop("key"))
-    # references taken before any candidate code exists
-    _write, _dumps, _hmac_new, _sha256, _hexdigest = os.write, json.dumps, hmac.new, hashlib.sha256, None
+    _dumps = json.dumps
     _monotonic = time.monotonic
     _setitimer, _signal = signal.setitimer, signal.signal
     _exit = os._exit
 
-    def send(obj):
-        msg = _dumps(obj)
-        mac = _hmac_new(key, msg.encode(), _sha256).hexdigest()
-        data = (_dumps({"m": msg, "h": mac}) + "\n").encode()
-        while data:
-            n = _write(wfd, data)
-            data = data[n:]
+    def send(kind, obj, watch=None):
+        _report(kind, _dumps(obj), watch)
 
     class TimeoutException(Exception):
         pass
@@ -787,101 +1143,95 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     _exc_info = sys.exc_info
     declared = {"skip": set(), "xfail": set(), "skip_src": False}
     trusted_frames = set()  # unittest's code objects and the test source's; filled before the suite runs
-    ended = {}  # test id -> how it ended (add* seen)
 
     def _tc(test):
         return getattr(test, "test_case", test)
 
+    def _name(test):
+        return _tc(test)._testMethodName
+
+    # Each unittest callback is reported as it happens (the judge keeps the
+    # account), so nothing the program changes later can take a failure back.
     class Result(unittest.TestResult):
         def __init__(self):
             super().__init__()
-            self.cur = {}
+            self.t0 = {}
 
         def startTest(self, test):
             super().startTest(test)
-            self.cur[test.id()] = ["pass", None, _monotonic()]
+            self.t0[test.id()] = _monotonic()
             strict.current = test.id()
+            strict.reported = lambda note, test=test: send("note", {"name": _name(test), "note": note}, test)
+            send("start", {"name": _name(test)}, test)
 
         def addSuccess(self, test):
             super().addSuccess(test)
-            ended[test.id()] = True
             o = getattr(test, "_outcome", None)
             if getattr(o, "expectedFailure", None) and test._testMethodName not in declared["xfail"]:
                 strict.note("an exception in the test was swallowed as an expected failure the test does not declare")
+            send("outcome", {"name": _name(test), "what": "success"}, test)
 
         def addSkip(self, test, reason):
             super().addSkip(test, reason)
             tc = _tc(test)
             if not isinstance(tc, unittest.TestCase):
                 return
-            ended[tc.id()] = True
             e = _exc_info()[1]
             name = tc._testMethodName
             if e is None:
                 if name not in declared["skip"]:
                     strict.note("test skipped by a skip marker the test source does not set")
-                return
-            tb = e.__traceback__
-            while tb is not None:
-                if tb.tb_frame.f_code not in trusted_frames:
-                    strict.note("unittest.SkipTest raised outside the test source (from %s, line %s)"
-                                % (tb.tb_frame.f_code.co_name, tb.tb_lineno))
-                    return
-                tb = tb.tb_next
-            if not declared["skip_src"]:
-                strict.note("unittest.SkipTest raised in a test whose source declares no skip")
+            else:
+                tb = e.__traceback__
+                while tb is not None:
+                    if tb.tb_frame.f_code not in trusted_frames:
+                        strict.note("unittest.SkipTest raised outside the test source (from %s, line %s)"
+                                    % (tb.tb_frame.f_code.co_name, tb.tb_lineno))
+                        break
+                    tb = tb.tb_next
+                else:
+                    if not declared["skip_src"]:
+                        strict.note("unittest.SkipTest raised in a test whose source declares no skip")
+            send("outcome", {"name": name, "what": "skip"}, tc)
 
         def addExpectedFailure(self, test, err):
             super().addExpectedFailure(test, err)
-            ended[test.id()] = True
             if test._testMethodName not in declared["xfail"]:
                 strict.note("failure counted as expected, which the test source does not declare")
+            send("outcome", {"name": _name(test), "what": "xfail"}, test)
 
         def addUnexpectedSuccess(self, test):
             super().addUnexpectedSuccess(test)
-            ended[test.id()] = True
+            send("outcome", {"name": _name(test), "what": "uxsuccess"}, test)
 
-        def _mark(self, test, status, err):
-            st = self.cur.setdefault(test.id(), ["pass", None, _monotonic()])
-            if st[0] == "pass" or (st[0] == "fail" and status != "fail"):
-                st[0] = status
-                st[1] = self._exc_info_to_string(err, test)[-600:] if err else None
+        def _detail(self, test, err):
+            return self._exc_info_to_string(err, test)[-600:] if err else None
 
         def addFailure(self, test, err):
             super().addFailure(test, err)
-            ended[test.id()] = True
-            self._mark(test, "fail", err)
+            send("outcome", {"name": _name(test), "what": "fail", "detail": self._detail(test, err)}, test)
 
         def addError(self, test, err):
             super().addError(test, err)
             if not isinstance(test, unittest.TestCase):
-                send({"k": "class_error", "detail": str(test) + ": " + self._exc_info_to_string(err, test)[-600:]})
+                send("class_error", str(test) + ": " + self._exc_info_to_string(err, test)[-600:])
                 return
-            ended[test.id()] = True
-            self._mark(test, "timeout" if issubclass(err[0], TimeoutException) else "error", err)
+            what = "timeout" if issubclass(err[0], TimeoutException) else "error"
+            send("outcome", {"name": _name(test), "what": what, "detail": self._detail(test, err)}, test)
 
         def addSubTest(self, test, subtest, err):
             super().addSubTest(test, subtest, err)
             if err is not None:
-                ended[test.id()] = True
-                self._mark(test, "fail" if issubclass(err[0], test.failureException) else "error", err)
+                what = "fail" if issubclass(err[0], test.failureException) else "error"
+                send("outcome", {"name": _name(test), "what": what, "detail": self._detail(test, err)}, test)
 
         def stopTest(self, test):
             super().stopTest(test)
-            tid = test.id()
-            st = self.cur.pop(tid, ["pass", None, _monotonic()])
-            if not ended.get(tid):
-                strict.note("the test ended without a result (its outcome was diverted)")
+            t0 = self.t0.pop(test.id(), None)
             strict.current = None
-            changed = tampered()
-            if changed:
-                send({"k": "tamper", "what": changed})
-                _exit(0)
-            msg = {"k": "test", "name": test._testMethodName, "status": st[0], "detail": st[1],
-                   "ms": round((_monotonic() - st[2]) * 1000, 1)}
-            if tid in strict.notes:
-                msg["strict"] = strict.notes[tid][:500]
-            send(msg)
+            strict.reported = None
+            ms = round((_monotonic() - t0) * 1000, 1) if t0 is not None else None
+            send("stop", {"name": _name(test), "ms": ms}, test)
 
     _hook_asserts(unittest.TestCase, strict)
     cmp_hooks = _cmp_functions(strict)
@@ -889,39 +1239,31 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     watched = [unittest.TestCase, unittest.TestResult, unittest.TestSuite, unittest.suite.BaseTestSuite,
                unittest.TestLoader, unittest.case._Outcome, Result, unittest.case._AssertRaisesContext]
     modules = [unittest.case, unittest.result, unittest.suite, unittest.loader, unittest]
-    snap_cls = [(c, dict(c.__dict__)) for c in watched]
-    snap_mod = [(m, dict(vars(m))) for m in modules]
-
-    result_methods = frozenset(k for k in dir(Result) if callable(getattr(Result, k, None)))
-    live = {}  # the result and the test module, once they exist
-
-    def tampered():
-        r = live.get("result")
-        if r is not None:
-            for k in vars(r):
-                if k in result_methods:
-                    return "result." + k
-        m = live.get("module")
-        if m is not None:
-            for k, v in cmp_hooks.items():
-                if m.__dict__.get(k) is not v:
-                    return "hook " + k
-        for c, d in snap_cls:
-            now = c.__dict__
-            if len(now) != len(d):
-                return c.__name__
-            for k, v in d.items():
-                if now.get(k, d) is not v:
-                    return "%s.%s" % (c.__name__, k)
-        for m, d in snap_mod:
-            now = vars(m)
-            for k, v in d.items():
-                if now.get(k, d) is not v:
-                    return "%s.%s" % (m.__name__, k)
-        return None
-
     loader = unittest.TestLoader()
     _ModuleType = types.ModuleType
+
+    # Which code may report, and through whom (the witness checks each step).
+    result_codes = frozenset(v.__code__ for v in vars(Result).values() if isinstance(v, types.FunctionType))
+    lambda_code = [c for c in code_objects(Result.startTest.__code__) if c.co_name == "<lambda>"][0]
+    hook_codes = frozenset([c for c in strict.codes if c.co_name == "wrapper"]
+                           + [v.__code__ for v in cmp_hooks.values() if isinstance(v, types.FunctionType)])
+    unittest_codes = frozenset(module_code_objects([m for n, m in list(sys.modules.items())
+                                                    if n == "unittest" or n.startswith("unittest.") or n == "contextlib"]))
+    strict_codes = frozenset(v.__code__ for v in vars(Strict).values() if isinstance(v, types.FunctionType))
+    rules = (send.__code__, result_codes, lambda_code, Strict.note.__code__, Strict.check.__code__, hook_codes,
+             unittest_codes, unittest_codes | hook_codes | strict_codes | result_codes)
+    witness_code, start = _witness(wfd, sys._getframe(), rules, tuple(watched), tuple(modules))
+    lib = tuple(d.rstrip("/") + "/" for d in sys.path[1:] if os.path.isabs(d))
+    ctypes_dir = os.path.dirname(os.path.abspath(types.__file__)) + "/ctypes/"
+    _install_guard(frozenset([witness_code]), lib, ctypes_dir)
+    start()
+    del start
+
+    raw = sys.stdin.buffer.read()
+    spec = json.loads(raw)
+    del raw
+    fd0 = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(fd0, 0)
 
     # --- the official environment -------------------------------------------------
     current_pid = os.getpid()
@@ -1069,21 +1411,18 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     unittest_codes = module_code_objects([m for n, m in list(sys.modules.items())
                                           if n == "unittest" or n.startswith("unittest.") or n == "contextlib"])
     module.__dict__.update(cmp_hooks)
-    live["module"] = module
     try:
         program, test_line = compile_program(spec["code"], spec["test"])
         test_codes = code_objects(program, lambda c: c.co_firstlineno >= test_line)
         strict.codes |= test_codes
         trusted_frames.update(unittest_codes, test_codes)
+        _report("program", "null", frozenset(test_codes))
         exec(program, module.__dict__)
         sys.modules["__test__"] = module
-        changed = tampered()
-        if changed:
-            send({"k": "tamper", "what": changed})
-            _exit(0)
         test_cases = module.__dict__["TestCases"]
         suite = loader.loadTestsFromTestCase(test_cases)
-        names = [t._testMethodName for t in suite]
+        tests = list(suite)
+        names = [t._testMethodName for t in tests]
         # what the test source declares, read before any test runs
         cls_skip = bool(getattr(test_cases, "__unittest_skip__", False))
         cls_xfail = bool(getattr(test_cases, "__unittest_expecting_failure__", False))
@@ -1094,27 +1433,23 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
             if cls_xfail or getattr(fn, "__unittest_expecting_failure__", False):
                 declared["xfail"].add(n)
         declared["skip_src"] = "skip" in spec["test"].lower()
-        send({"k": "tests", "names": names})
         result = Result()
-        live["result"] = result
+        _report("tests", _dumps(names), (test_cases, tuple(tests), result, module.__dict__, dict(cmp_hooks)))
+        del tests
         _setitimer(signal.ITIMER_REAL, spec["timeout"])
         _signal(signal.SIGALRM, on_alarm)
         try:
             suite.run(result)
         finally:
             _setitimer(signal.ITIMER_REAL, 0)
-        changed = tampered()
-        if changed:
-            send({"k": "tamper", "what": changed})
-            _exit(0)
-        send({"k": "done", "failures": len(result.failures), "errors": len(result.errors)})
+        _report("done", "{}")
     except BaseException as e:  # noqa: B036 - the official harness counts any of these as a fail
         try:
             detail = "%s: %s" % (type(e).__name__, e)
         except BaseException:
             detail = "exception"
         try:
-            send({"k": "crash", "detail": detail[:800], "timeout": isinstance(e, TimeoutException)})
+            _report("crash", _dumps({"detail": str(detail)[:800], "timeout": isinstance(e, TimeoutException)}))
         except BaseException:
             pass
     _exit(0)
