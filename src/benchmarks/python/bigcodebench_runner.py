@@ -930,8 +930,10 @@ def _witness(wfd, child_frame, rules, watched_classes, watched_modules):
                     entry = tests.get(_id(test))
                     if entry is None or entry[0] is not test or _type(test) is not cls:
                         return "a test that is not the suite's"
-                    mine = entry[1]
-                    for k, v in items(_dictof(test, "__dict__")):
+                for t, mine in tests.values():
+                    if _type(t) is not cls:
+                        return "a test"
+                    for k, v in items(_dictof(t, "__dict__")):
                         if _type(k) is not _str or (k in methods and _callable(v)):
                             return "a test method"
                         if k == "_testMethodName" and v is not mine["name"]:
@@ -1022,6 +1024,8 @@ def _witness(wfd, child_frame, rules, watched_classes, watched_modules):
                     sign(kind, msg)
                 elif (kind in test_kinds or kind == "class_error") and not direct or kind in ("crash", "done") and direct:
                     what = tampered(watch if kind in test_kinds else None)
+                    if what is None and kind in test_kinds and watch is None:
+                        what = "a test that is not the suite's"
                     if what is not None:
                         sign("tamper", '"%s"' % what)
                     sign(kind, msg)
