@@ -1074,8 +1074,8 @@ def _install_guard(trusted_codes, lib, ctypes_dir):
             return getframe(2).f_code not in trusted_codes
         if event in ctypes_memory:
             return from_program(True)
-        if event == "object.__setattr__":
-            return args[1] == "__code__"
+        if event == "object.__setattr__":  # a test's code swapped under an unchanged function (numpy does this to its own)
+            return args[1] == "__code__" and from_program(False)
         if event == "open":
             path = args[0]
             t = _type(path)
