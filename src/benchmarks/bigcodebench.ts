@@ -149,7 +149,7 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
       subset === 'full'
         ? 'BigCodeBench (1,140 tasks; complete and instruct prompts), graded with the bigcode-project/bigcodebench semantics'
         : 'BigCodeBench-Hard (148 tasks; complete and instruct prompts): the full file filtered by the hard task-id list, or the hard file itself',
-    graderVersion: '2',
+    graderVersion: '3',
     options: OptionsSchema,
 
     async read(file, opts) {

@@ -164,7 +164,7 @@ export async function readUsaco(p: string, opts: { version?: string }): Promise<
 export const usaco: Benchmark<Options> = {
   name: 'usaco',
   description: 'USACO-Bench (princeton-nlp/USACO, e.g. the 307-problem subset), graded as its check_correctness',
-  graderVersion: '1',
+  graderVersion: '2',
   options: OptionsSchema,
 
   read: (file, opts) => readUsaco(file, opts),
