@@ -97,6 +97,10 @@ describe('BigCodeBench runner: the report cannot be forged from the program', ()
   it('keeps the key out of every frame a signal handler can see (the program answers right only if it found none)', async () => {
     expect((await grade(attack('bcb_signal_frames.py'))).status).toBe('pass');
   });
+
+  it("refuses code compiled under matplotlib's frame-reader name, so no other thread's frames are read (right only if none were)", async () => {
+    expect((await grade(attack('bcb_spoof_frame_reader.py'))).status).toBe('pass');
+  });
 });
 
 describe('USACO runner: a test status the program writes is its own failure, never a crash, never a pass', () => {
