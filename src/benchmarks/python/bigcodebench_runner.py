@@ -13,37 +13,37 @@ wrapped as its safe_environment does, cwd a fresh temporary directory.
 
 Unlike HumanEval the tests must run in the candidate's process (they take
 DataFrames, Axes, mocks from it), so the judge (this process) cannot keep
-asserts away from the candidate. What it does instead:
-  * the judge reads the spec, deletes it, and keeps the nonce; the child is a
-    fresh interpreter (not a fork), so the nonce is nowhere in its memory, and
-    its stdout/stderr go to /dev/null: it cannot print a verdict line;
-  * the child reports over a pipe, each message HMAC'd with a per-run key it
-    got on stdin; a message with a bad MAC, a duplicate report, a test the
-    judge expected (method names parsed from the test source beforehand) but
-    never saw, or a missing final message is a fail;
-  * unittest internals (TestCase, TestResult, TestSuite, TestLoader, _Outcome,
-    the child's own result class and the module globals of unittest.case /
-    result / suite / loader) are captured before the candidate's code loads
-    and compared after it loads and after every test: any change is a fail,
-    as is a method shadowed on the result instance;
+asserts away from the candidate. What it does instead (docs/bigcodebench.md):
+  * the judge reads the spec, deletes it, keeps the nonce and the report key,
+    and starts the child as a fresh interpreter (not a fork), stdout/stderr on
+    /dev/null; it keeps the account of every unittest callback itself;
+  * in the child, a witness thread started before the program loads reads the
+    key from stdin and keeps it in its own frame only; it signs a report only
+    when the main thread's stack shows each step called by its one legitimate
+    caller (unittest -> the runner's callbacks -> _report), and it holds and
+    checks the tamper snapshots (unittest internals, the test class and its
+    instances, the result, the comparison hooks);
+  * an audit hook refuses the program other threads' frames, gc walks,
+    tracing, new hooks, ctypes memory calls from its own code, /proc/PID/mem
+    and swapping a function's __code__;
   * SystemExit, KeyboardInterrupt and exceptions at module level are fails;
-    os._exit or a signal death before the final message is a fail; the exit
+    os._exit or a signal death before the final report is a fail; the exit
     code is never read.
 Strict mode (the default; spec "mode") also fails what the official harness
 passes: a test passed through an always-equal object, a skip or an expected
 failure the test source does not declare, a test whose outcome never reached
-the result (class Strict and Result below). Each test's note travels with its
-report, so one run gives both verdicts; the judge reports the official one
-beside a strict fail.
-Remaining limits (documented, not defended): the candidate shares the
-process with the tests, so it can in principle find the MAC key, the pipe
-or the strict notes through gc/introspection and forge a complete run, or
-neuter the asserts by patching what the tests call outside unittest
-(numpy.testing, pandas.testing, builtins such as isinstance/len), by lying
-in ways the probes do not try (an __eq__ that tells the probe objects apart
-from real values, a fake __class__, ordering operators, a MagicMock told to
-equal everything, objects inside numpy/pandas containers), or by compiling
-its classes under a library file name. The sandbox, not this file, is the
+the result, unittest's _ShouldStop raised in a test (class Strict and Result
+below). Notes travel as reports, so one run gives both verdicts; the judge
+reports the official one beside a strict fail.
+Remaining limits (documented, not defended): a program that reads or writes
+raw memory without an audited call (numpy's __array_interface__ with a raw
+address, library wrappers of ctypes, CPython memory bugs) can find the key
+or rewrite the interpreter and forge a complete run; it can neuter the
+asserts by patching what the tests call outside unittest (numpy.testing,
+pandas.testing, builtins such as isinstance/len), by lying in ways the probes
+do not try, or by reaching strict mode's state through closures (then the
+official verdict stands); code compiled under a library file name through the
+import system counts as library code. The sandbox, not this file, is the
 boundary.
 """
 import ast
