@@ -4,6 +4,7 @@ import { SandboxEngine } from '../src/sandbox/engine.js';
 import { SandboxError } from '../src/sandbox/errors.js';
 import type { ContainerProfile } from '../src/sandbox/types.js';
 import { dockerAvailable, ensurePythonImage, profile, quietLog } from './helpers/docker.js';
+import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
 
@@ -128,14 +129,17 @@ if os.fork() == 0:
 import ctypes
 libc = ctypes.CDLL(None)
 print('shm', libc.shmget(0x1234, 4096, 0o1666))
+print('mq', libc.mq_open(b'/left', os.O_CREAT | os.O_RDWR, 0o666, None) >= 0, sorted(os.listdir('/dev/mqueue')))
 `);
     expect(first.stdout.toString()).toMatch(/shm \d+/);
+    expect(first.stdout.toString()).toContain("mq True ['left']");
     const second = await py(`
-import os
+import ctypes, os
 print(sorted(os.listdir('/work')), sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')))
 print('LEAK' in os.environ)
 print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()))
 print(open('/proc/sysvipc/shm').read().count('\\n'))
+print(sorted(os.listdir('/dev/mqueue')), ctypes.CDLL(None).mq_open(b'/left', os.O_RDONLY))
 `);
     const lines = second.stdout.toString().trim().split('\n');
     expect(lines[0]).toBe("['main.py'] [] []");
@@ -143,6 +147,58 @@ print(open('/proc/sysvipc/shm').read().count('\\n'))
     // only the agent (PID 1) besides this program
     expect(lines[2]).toBe('[1]');
     expect(lines[3]).toBe('1'); // header line only
+    expect(lines[4]).toBe('[] -1'); // POSIX message queues too
+  });
+
+  it('runs code under test and judges as separate uids, out of each other\'s and the agent\'s reach', async () => {
+    const probe = `
+import os, resource
+st = open('/proc/self/status').read()
+caps = [l.split()[1] for l in st.splitlines() if l.startswith('CapEff')][0]
+def tryit(f):
+    try:
+        f(); return 'ok'
+    except OSError as e:
+        return 'denied'
+try:
+    spec = open('/work/spec.json').read()
+except OSError:
+    spec = 'unreadable'
+print(os.getresuid(), os.getresgid(), os.getgroups(), caps, spec,
+      tryit(lambda: resource.prlimit(1, resource.RLIMIT_NPROC, (1, 1))),
+      tryit(lambda: os.kill(1, 0)), tryit(lambda: os.setpriority(os.PRIO_PROCESS, 1, 19)),
+      tryit(lambda: os.unlink('/work/spec.json')))
+`;
+    const [cand, judge, got] = await engine.session(prof, async (s) => {
+      await s.put([
+        { path: 'probe.py', content: probe },
+        { path: 'spec.json', content: 'hidden', mode: 0o600, owner: 'judge' },
+      ]);
+      const c = await s.exec({ argv: ['python3', 'probe.py'], limits: { wallMs: 5000 } });
+      const j = await s.exec({ argv: ['python3', 'probe.py'], pythonFork: true, identity: 'judge', limits: { wallMs: 5000 } });
+      // what the candidate writes, the agent can hand back
+      await s.exec({ argv: ['sh', '-c', 'umask 077; echo out > out.txt; mkdir -p d; echo deep > d/f'], limits: { wallMs: 5000 } });
+      return [c, j, await s.get(['out.txt', 'd/f'])] as const;
+    });
+    // CHOWN FOWNER KILL SETGID SETUID = bits 0 3 5 6 7
+    expect(cand.stdout.toString()).toBe("(10001, 10001, 10001) (10001, 10001, 10001) [] 0000000000000000 unreadable denied denied denied denied\n");
+    // the judge reads its spec and cannot touch the agent either (PID 1 is another uid)
+    expect(judge.stdout.toString()).toBe('(10002, 10002, 10002) (10002, 10002, 10002) [] 00000000000000e9 hidden denied ok denied ok\n');
+    expect(got.get('out.txt')?.toString()).toBe('out\n');
+    expect(got.get('d/f')?.toString()).toBe('deep\n');
+  });
+
+  it('never follows a link a program planted when putting or getting files', async () => {
+    const [r, got] = await engine.session(prof, async (s) => {
+      await s.exec({ argv: ['sh', '-c', 'ln -s /etc d; ln -s /etc/passwd p; ln -s /proc/1 q'], limits: { wallMs: 5000 } });
+      await s.put([{ path: 'd/evil', content: 'x' }, { path: 'p', content: 'y' }]);
+      const got = await s.get(['d/passwd', 'p', 'q/environ']);
+      const r = await s.exec({ argv: ['sh', '-c', 'ls -la /work; cat /work/d/evil /work/p'], limits: { wallMs: 5000 } });
+      return [r, got] as const;
+    });
+    expect(r.stdout.toString()).toContain('xy');
+    expect([...got.keys()]).toEqual(['p']);
+    expect(got.get('p')?.toString()).toBe('y');
   });
 
   it('kills a background process that outlives the program', async () => {
@@ -166,7 +222,6 @@ try:
 except OSError as e: print('fd denied', e.errno)
 print('done')
 `);
-import { ti } from './helpers/instance.js';
     expect(r.stdout.toString()).toContain('done');
     expect(r.stdout.toString()).not.toContain('fd open');
     const after = await py('print("alive")');
@@ -231,6 +286,21 @@ describe.skipIf(!hasRunsc)('sandbox engine under gVisor (runsc)', () => {
       const r = await py('print(open("/proc/version").read())');
       expect(r.stdout.toString()).toContain('Linux version 4.4.0'); // gVisor's reported kernel
     }
+  }, 120_000);
+
+  it('separates the candidate from the agent and cleans message queues between grades', async () => {
+    const first = await py(`
+import ctypes, os, resource
+try:
+    resource.prlimit(1, resource.RLIMIT_NPROC, (1, 1)); print('prlimit ok')
+except OSError: print('prlimit denied')
+libc = ctypes.CDLL(None)
+print(os.getresuid(), libc.mq_open(b'/left', os.O_CREAT | os.O_RDWR, 0o666, None) >= 0, libc.shmget(0x1234, 4096, 0o1666) >= 0)
+`);
+    // gVisor lists neither (no /dev/mqueue, no /proc/sysvipc): the agent refuses to create them (seccomp)
+    expect(first.stdout.toString()).toBe('prlimit denied\n(10001, 10001, 10001) False False\n');
+    const second = await py("import ctypes, os\nlibc = ctypes.CDLL(None)\nprint(libc.mq_open(b'/left', os.O_RDONLY), libc.shmget(0x1234, 0, 0))");
+    expect(second.stdout.toString()).toBe('-1 -1\n');
   }, 120_000);
 
   it('survives a fork bomb and an infinite loop', async () => {

@@ -17,11 +17,25 @@ Requests carry an "id" that the response echoes.
                                peer's secret input
   reset {}                     kill every other process, wipe scratch space
 
-Why it is hard to fool from inside the container:
+Three identities (the engine starts the agent as uid 0 with every
+capability dropped but the few in AGENT_CAPS, no-new-privileges and a
+read-only root):
+  * the agent, uid 0: only it can put, get, wipe and kill;
+  * trusted judge steps (identity "judge": harnesses, checkers, interactors)
+    run as JUDGE_UID, keeping just the capabilities they need to start the
+    candidate under CANDIDATE_UID and to kill it (JUDGE_CAPS);
+  * everything else (identity "candidate", the default) runs as
+    CANDIDATE_UID with no capabilities at all.
+So code under test cannot signal, ptrace, prlimit or read the fds of the agent
+or of a judge (other uids), cannot read judge-owned files (spec, hidden tests),
+and cannot delete them from the sticky /work. Reset kills every process,
+wipes scratch space, SysV IPC and POSIX message queues, checks the agent's own
+rlimits, nice value and CPU affinity against those recorded at start, and
+answers ok only when all of it holds; the engine retires a container on any
+doubt. Also:
   * it is PID 1: signals it has no handler for, SIGKILL included, are not
     delivered from inside the container's pid namespace;
-  * it is non-dumpable, so a same-uid program cannot ptrace it or open
-    /proc/1/fd/* to read or forge protocol frames;
+  * it is non-dumpable: no ptrace, no /proc/1/fd/* even for its own uid;
   * children get no inherited descriptors besides their own stdio.
 """
 
@@ -35,6 +49,7 @@ import resource
 import selectors
 import shutil
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -61,6 +76,17 @@ DEFAULT_ENV = {
     "LANG": "C.UTF-8",
 }
 PR_SET_DUMPABLE = 4
+PR_SET_KEEPCAPS = 8
+
+CANDIDATE_UID = 10001  # the image's "sandbox" user: tools find a passwd entry and HOME
+JUDGE_UID = 10002
+IDENTITIES = {"candidate": CANDIDATE_UID, "judge": JUDGE_UID}
+# capability numbers (linux/capability.h)
+CAP_CHOWN, CAP_FOWNER, CAP_KILL, CAP_SETGID, CAP_SETUID = 0, 3, 5, 6, 7
+# a judge starts its candidate as CANDIDATE_UID (setuid/setgid), kills it, and
+# hands it a working directory (chown, then chmod of a file it no longer owns)
+JUDGE_CAPS = (CAP_CHOWN, CAP_FOWNER, CAP_KILL, CAP_SETGID, CAP_SETUID)
+LIMITS = [getattr(resource, n) for n in sorted(dir(resource)) if n.startswith("RLIMIT_")]
 
 IN = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, "raw") else sys.stdin.buffer
 OUT = sys.stdout.buffer
@@ -184,7 +210,106 @@ def oom_kills():
     return None
 
 
-def child_setup(limits):
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _capset(caps):
+    mask = 0
+    for c in caps:
+        mask |= 1 << c
+    hdr = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)(_CapData(mask, mask, 0), _CapData(0, 0, 0))
+    if _libc.capset(ctypes.byref(hdr), data) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "capset: " + os.strerror(e))
+
+
+def _cap_eff():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    return None
+
+
+def drop_identity(identity):
+    """In a child, before it runs anything: become the candidate or the judge.
+
+    Raises on any doubt; the caller turns that into a spawn error (ours)."""
+    uid = IDENTITIES[identity]
+    if os.getuid() != 0:
+        # an agent started without privileges cannot separate anything
+        raise OSError(1, "agent is not uid 0: cannot drop to %s" % identity)
+    keep = identity == "judge"
+    if keep and _libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_KEEPCAPS)")
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if keep:
+        _capset(JUDGE_CAPS)
+        _libc.prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0)
+    want = sum(1 << c for c in JUDGE_CAPS) if keep else 0
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) \
+            or os.getgroups() or _cap_eff() != want:
+        raise OSError(1, "identity %s not reached" % identity)
+
+
+# Syscall numbers that create IPC objects outliving their process, per arch.
+_IPC_SYSCALLS = {
+    "x86_64": (0xC000003E, {"mq_open": 240, "shmget": 29, "semget": 64, "msgget": 68}),
+    "aarch64": (0xC00000B7, {"mq_open": 180, "shmget": 194, "semget": 190, "msgget": 186}),
+}
+# What reset cannot list (gVisor mounts no /dev/mqueue and has no /proc/sysvipc):
+# set at start; such objects are then refused to every child (seccomp).
+UNLISTABLE = []
+
+
+def _deny_filter(names):
+    """A seccomp program: EPERM for `names`, and for any other syscall ABI."""
+    import platform
+    arch, nrs = _IPC_SYSCALLS[platform.machine()]
+    ins = [(0x20, 0, 0, 4),                          # ld arch
+           (0x15, 0, 3 + len(names), arch),          # foreign ABI -> deny
+           (0x20, 0, 0, 0),                          # ld nr
+           (0x35, 1 + len(names), 0, 0x40000000)]    # x32 -> deny
+    for i, n in enumerate(names):
+        ins.append((0x15, len(names) - i, 0, nrs[n]))  # jeq -> deny
+    ins += [(0x06, 0, 0, 0x7FFF0000),                # allow
+            (0x06, 0, 0, 0x00050000 | 1)]            # errno EPERM
+    return ins
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def deny_unlistable():
+    if not UNLISTABLE:
+        return
+    ins = _deny_filter(UNLISTABLE)
+    arr = (_SockFilter * len(ins))(*[_SockFilter(*i) for i in ins])
+    prog = _SockFprog(len(ins), arr)
+    # PR_SET_SECCOMP, SECCOMP_MODE_FILTER (no_new_privs is set for the container)
+    if _libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "seccomp filter")
+
+
+def child_setup(limits, identity="candidate"):
     def setup():
         try:
             with open("/proc/self/oom_score_adj", "w") as f:
@@ -206,6 +331,8 @@ def child_setup(limits):
         stack = limits.get("stack_bytes")
         if stack:
             resource.setrlimit(resource.RLIMIT_STACK, (int(stack), int(stack)))
+        deny_unlistable()
+        drop_identity(identity)
     return setup
 
 
@@ -225,7 +352,41 @@ def compiled(path):
     return code
 
 
-def fork_python(argv, cwd, env, limits, stdin_r):
+def _spawn_status():
+    """A close-on-exec pipe a forked child reports a failed set-up on."""
+    return os.pipe2(os.O_CLOEXEC)
+
+
+def _await_spawn(pid, st_r):
+    """The child's set-up verdict: EOF = it got through (closed or exec'd)."""
+    msg = b""
+    while True:
+        chunk = os.read(st_r, 4096)
+        if not chunk:
+            break
+        msg += chunk
+    os.close(st_r)
+    if msg:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        raise OSError(1, "child set-up failed: " + msg.decode("utf-8", "replace"))
+
+
+def _report_spawn_failure(st_w, e):
+    try:
+        os.write(st_w, ("%s: %s" % (type(e).__name__, e)).encode()[:4000] or b"?")
+    except BaseException:
+        pass
+    os._exit(127)
+
+
+def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate"):
     """Run `python3 [-I] script args...` in a fork of this interpreter.
 
     Skips interpreter start-up and the imports the agent already holds, which
@@ -241,21 +402,29 @@ def fork_python(argv, cwd, env, limits, stdin_r):
     script = compiled(os.path.join(cwd, args[0]))
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    st_r, st_w = _spawn_status()
     pid = os.fork()
     if pid == 0:  # child: never return from here
         code = 1
+        st = st_w
         try:
-            os.setsid()
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
-                        signal.SIGQUIT, signal.SIGALRM):
-                signal.signal(sig, signal.SIG_DFL)
-            os.dup2(stdin_r, 0)
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            os.closerange(3, 1 << 16)
-            os.chdir(cwd)
-            child_setup(limits)()
+            try:
+                os.setsid()
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                            signal.SIGQUIT, signal.SIGALRM):
+                    signal.signal(sig, signal.SIG_DFL)
+                os.dup2(stdin_r, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                st = fcntl.fcntl(st_w, fcntl.F_DUPFD_CLOEXEC, 3)
+                os.closerange(3, st)
+                os.closerange(st + 1, 1 << 16)
+                os.chdir(cwd)
+                child_setup(limits, identity)()
+            except BaseException as e:
+                _report_spawn_failure(st, e)
+            os.close(st)
             os.environ.clear()
             os.environ.update(env)
             sys.stdin = open(0, "r", closefd=False)
@@ -266,6 +435,9 @@ def fork_python(argv, cwd, env, limits, stdin_r):
             g = {"__name__": "__main__", "__file__": args[0], "__builtins__": builtins,
                  # the script may hand its compiled form on (e.g. to a fresh interpreter)
                  "__verdict_code__": script}
+            if identity == "judge":
+                # the uid a judge must start code under test as (it holds CAP_SETUID for that)
+                g["__verdict_candidate_uid__"] = CANDIDATE_UID
             try:
                 exec(script, g)
                 code = 0
@@ -284,6 +456,13 @@ def fork_python(argv, cwd, env, limits, stdin_r):
             os._exit(code)
     os.close(out_w)
     os.close(err_w)
+    os.close(st_w)
+    try:
+        _await_spawn(pid, st_r)
+    except OSError:
+        os.close(out_r)
+        os.close(err_r)
+        raise
     return pid, out_r, err_r
 
 
@@ -308,6 +487,9 @@ def do_exec(req, blob):
     env.update(req.get("env") or {})
     cwd = os.path.join(WORK, req.get("cwd") or ".")
     limits = req.get("limits") or {}
+    identity = req.get("identity") or "candidate"
+    if identity not in IDENTITIES:
+        raise ValueError("unknown identity %r" % (identity,))
     wall_ms = int(limits.get("wall_ms") or 10000)
     capture = int(limits.get("capture_bytes") or 1 << 20)
     out_limit = limits.get("output_bytes")
@@ -319,19 +501,20 @@ def do_exec(req, blob):
     stdin_r, stdin_w = os.pipe()
     try:
         if req.get("python_fork"):
-            pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r)
+            pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity)
         else:
             proc = subprocess.Popen(
                 argv, cwd=cwd, env=env, stdin=stdin_r, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, close_fds=True, start_new_session=True,
-                preexec_fn=child_setup(limits))
+                preexec_fn=child_setup(limits, identity))
             pid = proc.pid
             # we reap it ourselves (wait4 for its rusage); Popen must not
             out_fd, err_fd = os.dup(proc.stdout.fileno()), os.dup(proc.stderr.fileno())
             proc.stdout.close()
             proc.stderr.close()
             proc.returncode = 0
-    except OSError as e:
+    except (OSError, subprocess.SubprocessError) as e:
+        # a program name that does not exist, or a set-up (identity, limits) that failed
         os.close(stdin_r)
         os.close(stdin_w)
         return {"ok": True, "spawn_error": "%s: %s" % (type(e).__name__, e),
@@ -459,6 +642,9 @@ def do_exec(req, blob):
 
 def spawn_member(spec, fds, env, python_fork):
     """Fork one member of a pair with `fds` (target -> source) as its descriptors."""
+    identity = spec.get("identity") or "candidate"
+    if identity not in IDENTITIES:
+        raise ValueError("unknown identity %r" % (identity,))
     argv = spec["argv"]
     cwd = os.path.join(WORK, spec.get("cwd") or ".")
     limits = spec.get("limits") or {}
@@ -474,24 +660,34 @@ def spawn_member(spec, fds, env, python_fork):
         # An executable the program cannot read runs non-dumpable: no ptrace,
         # no /proc/<pid>/fd or mem access from the program beside it.
         os.chmod(os.path.join(cwd, argv[0]), 0o111)
+    st_r, st_w = _spawn_status()
     pid = os.fork()
     if pid != 0:
+        os.close(st_w)
+        _await_spawn(pid, st_r)
         return pid
     code = 127
+    st = st_w
     try:
-        os.setsid()
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
-                    signal.SIGQUIT, signal.SIGALRM, signal.SIGPIPE, signal.SIGXFSZ):
-            signal.signal(sig, signal.SIG_DFL)
-        # move sources out of the way of the targets first
-        moved = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 100) for t, src in fds.items()}
-        for t, src in moved.items():
-            os.dup2(src, t)
-        os.closerange(max(fds) + 1, 1 << 16)
-        os.chdir(cwd)
-        child_setup(limits)()
-        if script is None:
-            os.execvpe(argv[0], argv, env)
+        try:
+            os.setsid()
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                        signal.SIGQUIT, signal.SIGALRM, signal.SIGPIPE, signal.SIGXFSZ):
+                signal.signal(sig, signal.SIG_DFL)
+            # move sources out of the way of the targets first
+            moved = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 100) for t, src in fds.items()}
+            st = fcntl.fcntl(st_w, fcntl.F_DUPFD_CLOEXEC, 100)
+            for t, src in moved.items():
+                os.dup2(src, t)
+            os.closerange(max(fds) + 1, st)
+            os.closerange(st + 1, 1 << 16)
+            os.chdir(cwd)
+            child_setup(limits, identity)()
+            if script is None:
+                os.execvpe(argv[0], argv, env)  # success closes st (close-on-exec)
+        except BaseException as e:
+            _report_spawn_failure(st, e)
+        os.close(st)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         os.environ.update(env)
@@ -684,6 +880,36 @@ def safe_path(rel):
     return path
 
 
+def real_dirs(path):
+    """Make every directory from /work down to `path` a real directory.
+
+    The agent is root: a link a program planted in /work must never lead a
+    put outside it. A link or file where a directory belongs is replaced
+    (what a program planted is its own business, never ours to follow)."""
+    cur = WORK
+    for part in os.path.relpath(path, WORK).split("/"):
+        if part in ("", "."):
+            continue
+        cur = os.path.join(cur, part)
+        if os.path.islink(cur) or (os.path.lexists(cur) and not os.path.isdir(cur)):
+            os.unlink(cur)
+        if not os.path.lexists(cur):
+            os.mkdir(cur, 0o755)
+            os.chown(cur, CANDIDATE_UID, CANDIDATE_UID)
+
+
+def inside_work(path):
+    """True when no component of `path` below /work is a symbolic link."""
+    cur = WORK
+    for part in os.path.relpath(path, WORK).split("/"):
+        if part in ("", "."):
+            continue
+        cur = os.path.join(cur, part)
+        if os.path.islink(cur):
+            return False
+    return True
+
+
 def do_put(blob):
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:") as tar:
         for member in tar.getmembers():
@@ -691,16 +917,24 @@ def do_put(blob):
                 raise ValueError("only files and directories may be put: %r" % member.name)
             dest = safe_path(member.name)
             if member.isdir():
-                os.makedirs(dest, exist_ok=True)
+                real_dirs(dest)
                 continue
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            real_dirs(os.path.dirname(dest))
             # replace, never write through: what is there may be execute-only or a link a program planted
-            if os.path.lexists(dest) and not os.path.isdir(dest):
-                os.unlink(dest)
+            if os.path.lexists(dest):
+                if os.path.isdir(dest) and not os.path.islink(dest):
+                    shutil.rmtree(dest)
+                else:
+                    os.unlink(dest)
+            # judge-owned files (uid JUDGE_UID in the tar) keep their mode from the
+            # candidate: a 0600 spec is unreadable to code under test
+            owner = JUDGE_UID if member.uid == JUDGE_UID else CANDIDATE_UID
             src = tar.extractfile(member)
-            with open(dest, "wb") as f:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with open(fd, "wb") as f:
                 shutil.copyfileobj(src, f)
-            os.chmod(dest, member.mode & 0o755 | 0o600)
+                os.fchown(fd, owner, owner)
+                os.fchmod(fd, member.mode & 0o755 | 0o600)
     return {"ok": True}, b""
 
 
@@ -711,13 +945,28 @@ def do_get(req):
     with tarfile.open(fileobj=bio, mode="w:") as tar:
         for rel in req.get("paths") or []:
             path = safe_path(rel)
-            if not os.path.isfile(path) or os.path.islink(path):
+            # a link anywhere on the way could make root read outside /work
+            if not inside_work(path) or not os.path.isfile(path):
                 missing.append(rel)
                 continue
-            if os.path.getsize(path) > limit:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
                 missing.append(rel)
                 continue
-            tar.add(path, arcname=rel, recursive=False)
+            with open(fd, "rb") as f:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                    missing.append(rel)
+                    continue
+                data = f.read(limit + 1)
+            if len(data) > limit:
+                missing.append(rel)
+                continue
+            info = tarfile.TarInfo(rel)
+            info.size = len(data)
+            info.mode = st.st_mode & 0o777
+            tar.addfile(info, io.BytesIO(data))
     return {"ok": True, "missing": missing}, bio.getvalue()
 
 
@@ -749,9 +998,35 @@ def wipe(path):
         return False
 
 
-def clean_ipc():
-    # SysV IPC objects outlive processes and could carry data to the next grade.
-    for kind, opt in (("shm", "-m"), ("msg", "-q"), ("sem", "-s")):
+def scratch_dirs_ok():
+    """/work, /tmp and /dev/shm: root's, sticky and world-writable, as at start.
+
+    Only a judge (CAP_CHOWN, CAP_FOWNER) could change them; put right, then checked."""
+    ok = True
+    for d in SCRATCH_DIRS:
+        try:
+            st = os.lstat(d)
+            if (st.st_uid, st.st_gid) != (0, 0):
+                os.chown(d, 0, 0)
+            if stat.S_IMODE(st.st_mode) != 0o1777:
+                os.chmod(d, 0o1777)
+            st = os.lstat(d)
+            ok = ok and stat.S_ISDIR(st.st_mode) and st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o1777
+        except OSError:
+            if d != "/dev/shm":
+                ok = False
+    return ok
+
+
+# ---------------------------------------------------------------- leftovers
+
+IPC_RMID = 0
+_SYSV = (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl"))
+
+
+def sysv_ids():
+    ids = []
+    for kind, fn in _SYSV:
         try:
             with open("/proc/sysvipc/" + kind) as f:
                 lines = f.read().splitlines()[1:]
@@ -760,16 +1035,99 @@ def clean_ipc():
         for line in lines:
             parts = line.split()
             if len(parts) > 1:
-                subprocess.run(["ipcrm", opt, parts[1]], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, close_fds=True)
-    leftover = 0
-    for kind in ("shm", "msg", "sem"):
+                ids.append((fn, int(parts[1])))
+    return ids
+
+
+MQUEUE = "/dev/mqueue"
+
+
+def mqueue_mounted():
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 4 and fields[4] == MQUEUE and " - mqueue " in line:
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def remove_leftovers_as(identity):
+    """SysV IPC objects and POSIX message queues only their creator (or
+    CAP_SYS_ADMIN, which nobody here has) may remove: remove them as each uid."""
+    pid = os.fork()
+    if pid == 0:
         try:
-            with open("/proc/sysvipc/" + kind) as f:
-                leftover += max(0, len(f.read().splitlines()) - 1)
-        except OSError:
+            drop_identity(identity)
+            for fn, ident in sysv_ids():
+                getattr(_libc, fn)(ident, 0, IPC_RMID, None) if fn == "semctl" \
+                    else getattr(_libc, fn)(ident, IPC_RMID, None)
+            for name in os.listdir(MQUEUE) if mqueue_mounted() else []:
+                try:
+                    os.unlink(os.path.join(MQUEUE, name))
+                except OSError:
+                    pass
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def clean_ipc():
+    """SysV IPC and POSIX message queues outlive processes and could carry data
+    (or a full queue quota) to the next grade: remove all, then check."""
+    if sysv_ids() or (mqueue_mounted() and os.listdir(MQUEUE)):
+        for identity in IDENTITIES:
+            remove_leftovers_as(identity)
+        if mqueue_mounted():
+            for name in os.listdir(MQUEUE):
+                try:
+                    os.unlink(os.path.join(MQUEUE, name))  # root: CAP_FOWNER beats the sticky bit
+                except OSError:
+                    pass
+    return not sysv_ids() and not (mqueue_mounted() and os.listdir(MQUEUE))
+
+
+# ---------------------------------------------------------------- self
+
+def own_state():
+    """What no program may change about the agent: its limits, priority, CPUs, identity."""
+    try:
+        with open("/proc/self/oom_score_adj") as f:
+            oom = f.read().strip()
+    except OSError:
+        oom = None
+    return {
+        "rlimits": {r: resource.getrlimit(r) for r in LIMITS},
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "affinity": sorted(os.sched_getaffinity(0)),
+        "oom_score_adj": oom,
+        "ids": (os.getresuid(), os.getresgid()),
+    }
+
+
+START_STATE = None
+
+
+def self_ok():
+    """Re-assert the agent's own limits and compare everything with the start.
+
+    A soft limit can be put back; a lowered hard limit cannot (that needs
+    CAP_SYS_RESOURCE): then the container is not to be trusted again."""
+    if START_STATE is None:
+        return False
+    for r, lim in START_STATE["rlimits"].items():
+        try:
+            if resource.getrlimit(r) != lim:
+                resource.setrlimit(r, lim)
+        except (OSError, ValueError):
             pass
-    return leftover == 0
+    now = own_state()
+    bad = [k for k in now if now[k] != START_STATE[k]]
+    if bad:
+        log("own state changed: %s" % bad)
+    return not bad
 
 
 def do_reset():
@@ -777,15 +1135,28 @@ def do_reset():
     dirs_ok = all(wipe(d) for d in SCRATCH_DIRS)
     ipc_ok = clean_ipc()
     procs_ok = kill_everything() and procs_ok
-    return {"ok": procs_ok and dirs_ok and ipc_ok, "processes": procs_ok,
-            "files": dirs_ok, "ipc": ipc_ok}, b""
+    modes_ok = scratch_dirs_ok()
+    me_ok = self_ok()
+    ok = procs_ok and dirs_ok and ipc_ok and modes_ok and me_ok
+    return {"ok": ok, "processes": procs_ok, "files": dirs_ok and modes_ok,
+            "ipc": ipc_ok, "self": me_ok}, b""
 
 
 def main():
+    global START_STATE
     harden_self()
     os.makedirs(WORK, exist_ok=True)
+    if not mqueue_mounted():
+        UNLISTABLE.append("mq_open")
+    if not os.path.isdir("/proc/sysvipc"):
+        UNLISTABLE.extend(("shmget", "semget", "msgget"))
+    identities = os.getuid() == 0
+    if identities:
+        identities = scratch_dirs_ok()
+        START_STATE = own_state()
     write_frame({"type": "hello", "version": VERSION, "pid": os.getpid(),
-                 "uid": os.getuid(), "python": sys.version.split()[0]})
+                 "uid": os.getuid(), "identities": identities,
+                 "python": sys.version.split()[0]})
     while True:
         req, blob = read_frame()
         if req is None:

@@ -194,13 +194,16 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
         profile: bigcodebenchProfile(options.memory_mb * 1024 * 1024),
         nonce,
         files: [
-          { path: RUNNER_FILE, content: runnerCode() },
-          { path: SPEC_FILE, content: JSON.stringify(spec), mode: 0o600 },
+          // the child runs this file too: readable, but the judge's
+          { path: RUNNER_FILE, content: runnerCode(), owner: 'judge' },
+          { path: SPEC_FILE, content: JSON.stringify(spec), mode: 0o600, owner: 'judge' },
         ],
         steps: [
           {
             argv: ['python3', '-I', RUNNER_FILE, SPEC_FILE],
             pythonFork: true,
+            // a judge that starts the program in a fresh interpreter as the candidate uid
+            identity: 'judge',
             env: { PYTHONDONTWRITEBYTECODE: '1', TZ: 'UTC' },
             // the runner enforces the official limit; this is the backstop
             limits: { wallMs: Math.ceil((suiteS + 1) * 1000) + 20_000, captureBytes: 1 << 20, outputBytes: 16 << 20 },

@@ -35,14 +35,16 @@ export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>,
     profile,
     nonce,
     files: [
-      { path: HARNESS_FILE, content: harnessCode() },
-      { path: SPEC_FILE, content: stringifyWithRaw({ ...spec, nonce }), mode: 0o600 },
+      { path: HARNESS_FILE, content: harnessCode(), owner: 'judge' },
+      // the judge's alone: code under test runs as another uid and cannot read it
+      { path: SPEC_FILE, content: stringifyWithRaw({ ...spec, nonce }), mode: 0o600, owner: 'judge' },
     ],
     steps: [
       {
         argv: ['python3', '-I', HARNESS_FILE, SPEC_FILE],
         // the harness is trusted and runs candidates in fresh interpreters
         pythonFork: true,
+        identity: 'judge',
         env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
         limits,
       },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { projectRoot } from '../paths.js';
 import type { SandboxSession, Sessions } from '../sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
+import { SandboxError } from '../sandbox/errors.js';
 import { Lru } from '../store/lru.js';
 import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
 import { compareOutput, pythonCheckerAccepts, type TextComparator } from './compare.js';
@@ -181,7 +182,8 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
 /** The verdict of a run that did not end normally, or undefined when its output should be compared. */
 export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerdict; detail: string } | undefined {
   const tail = r.stderr.toString('utf8').slice(-STDERR_TAIL);
-  if (r.spawnError) return { verdict: 'RE', detail: r.spawnError };
+  // our argv could not be started (the program was never run): ours, not the program's runtime error
+  if (r.spawnError) throw new SandboxError(`could not start the program: ${r.spawnError}`, 'start_failed');
   if (r.timedOut) return { verdict: 'TLE', detail: 'wall time limit exceeded' };
   if (r.cpuLimitExceeded) return { verdict: 'TLE', detail: 'CPU time limit exceeded' };
   if (r.oomKilled) return { verdict: 'MLE', detail: 'killed by the OOM killer' };
@@ -229,7 +231,7 @@ async function runChecker(
         ]);
         // open-r1: checker input correct_output solution_output; testlib: checker input output answer
         const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
-        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
+        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, identity: 'judge', env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
         if (r.timedOut || r.spawnError || r.signal !== null) {
           throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError ?? (r.timedOut ? 'timed out' : `signal ${r.signal}`)}`);
         }
@@ -260,7 +262,7 @@ const helperBinaries = new Lru<string, Buffer>(256 << 20, (b) => b.length);
 /** Put (and compile, unless cached) a checker or interactor. */
 async function prepareHelper(s: SandboxSession, image: string, program: { language: JudgeLanguage; source: string }, name: string, wallMs: number): Promise<Helper> {
   if (program.language === 'python3') {
-    const files = [{ path: `${name}.py`, content: program.source }];
+    const files: FileEntry[] = [{ path: `${name}.py`, content: program.source, owner: 'judge' }];
     await s.put(files);
     return { argv: ['python3', `${name}.py`], pythonFork: true, files };
   }
@@ -275,7 +277,7 @@ async function prepareHelper(s: SandboxSession, image: string, program: { langua
     if (!bin) throw new Error(`${name} binary missing after compilation`);
     helperBinaries.set(key, bin);
   }
-  const files = [{ path: name, content: bin, mode: 0o755 }];
+  const files: FileEntry[] = [{ path: name, content: bin, mode: 0o755, owner: 'judge' }];
   await s.put(files);
   return { argv: [`./${name}`], pythonFork: false, files };
 }

@@ -7,7 +7,18 @@ import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
 import type { z } from 'zod';
 import type { ContainerProfile, ExecResult, FileEntry, PairResult, PairStep, ProcessLimitsSchema, Step } from './types.js';
 
+/** uid (and gid) of code under test: the images' "sandbox" user */
 export const SANDBOX_UID = 10001;
+/** uid of trusted judge steps (harnesses, checkers, interactors); no passwd entry needed */
+export const JUDGE_UID = 10002;
+/**
+ * What the agent (uid 0, PID 1) may do beyond an unprivileged user: start
+ * processes as the judge or candidate uid (SETUID, SETGID), kill and wipe
+ * what they leave (KILL, DAC_OVERRIDE, FOWNER), hand files to them (CHOWN).
+ * Nothing else: no SYS_RESOURCE (a lowered limit cannot be raised back, so a
+ * changed limit retires the container), no SYS_ADMIN, no SYS_PTRACE.
+ */
+export const AGENT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
 export const MANAGED_LABEL = 'verdict.managed';
 export const INSTANCE_LABEL = 'verdict.instance';
 
@@ -81,7 +92,7 @@ export class SandboxContainer {
       container = await docker.createContainer({
         Image: profile.image,
         Cmd: ['python3', '-I', '/opt/verdict/agent.py'],
-        User: `${SANDBOX_UID}:${SANDBOX_UID}`,
+        User: '0:0',
         WorkingDir: '/work',
         Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
         OpenStdin: true,
@@ -95,11 +106,14 @@ export class SandboxContainer {
         HostConfig: {
           NetworkMode: 'none',
           CapDrop: ['ALL'],
+          CapAdd: AGENT_CAPS,
           SecurityOpt: ['no-new-privileges'],
           ReadonlyRootfs: true,
+          // root's and sticky: judge and candidate each create files there, and
+          // neither may remove or rename the other's
           Tmpfs: {
-            '/work': `rw,exec,nosuid,nodev,size=${profile.workBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
-            '/tmp': `rw,exec,nosuid,nodev,size=${profile.tmpBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
+            '/work': `rw,exec,nosuid,nodev,size=${profile.workBytes},uid=0,gid=0,mode=1777`,
+            '/tmp': `rw,exec,nosuid,nodev,size=${profile.tmpBytes},uid=0,gid=0,mode=1777`,
           },
           ...(profile.volumes?.length
             ? { Mounts: profile.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target, ReadOnly: true })) }
@@ -141,7 +155,9 @@ export class SandboxContainer {
     const sc = new SandboxContainer(docker, container, profile, stream, opts.log);
     try {
       await container.start();
-      await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
+      const hello = await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
+      // an agent that cannot keep code under test away from itself and the judge is not used
+      if (hello.header.identities !== true) throw new SandboxError(`agent cannot separate identities (uid ${String(hello.header.uid)})`, 'start_failed');
     } catch (e) {
       await sc.destroy();
       if (e instanceof SandboxError) throw e;
@@ -157,6 +173,7 @@ export class SandboxContainer {
         type: 'exec',
         argv: step.argv,
         python_fork: step.pythonFork === true,
+        identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',
         limits: {
@@ -196,8 +213,10 @@ export class SandboxContainer {
   }
 
   async pair(step: PairStep): Promise<PairResult> {
-    const wire = (st: PairStep['main'] | PairStep['peer']): Record<string, unknown> => ({
+    // the peer (interactor) is trusted: it runs as the judge, out of the program's reach
+    const wire = (st: PairStep['main'] | PairStep['peer'], identity: 'candidate' | 'judge'): Record<string, unknown> => ({
       argv: st.argv,
+      identity,
       env: st.env ?? {},
       cwd: st.cwd ?? '.',
       python_fork: 'pythonFork' in st && st.pythonFork === true,
@@ -206,7 +225,7 @@ export class SandboxContainer {
     });
     const secret = step.peer.secret ?? Buffer.alloc(0);
     const { header, blob } = await this.request(
-      { type: 'pair', main: wire(step.main), peer: wire(step.peer) },
+      { type: 'pair', main: wire(step.main, 'candidate'), peer: wire(step.peer, 'judge') },
       secret,
       Math.max(step.main.limits.wallMs, step.peer.limits.wallMs) + 15_000,
     );
@@ -396,7 +415,9 @@ export async function packFiles(files: FileEntry[]): Promise<Buffer> {
   });
   for (const f of files) {
     const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
-    pack.entry({ name: f.path, size: content.length, mode: f.mode ?? 0o644 }, content);
+    // the tar's uid says who owns the file in the container (the agent maps it)
+    const uid = f.owner === 'judge' ? JUDGE_UID : SANDBOX_UID;
+    pack.entry({ name: f.path, size: content.length, mode: f.mode ?? 0o644, uid, gid: uid }, content);
   }
   pack.finalize();
   return done;

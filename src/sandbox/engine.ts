@@ -115,6 +115,9 @@ export class SandboxEngine implements Sessions {
         exec: async (step) => {
           try {
             const r = await c.exec(step);
+            // we could not start a process (no program can cause that: the argv is
+            // ours): something in the container is wrong, so it is not reused
+            if (r.spawnError !== undefined) reusable = false;
             // Docker's OOMKilled flag is sticky: a container that saw an OOM is
             // not reused, so the flag always speaks of the current session.
             if (r.oomKilled) reusable = false;

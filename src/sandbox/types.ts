@@ -37,8 +37,15 @@ export const StepSchema = z.object({
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().default('.'),
   stdin: z.instanceof(Buffer).optional(),
-  /** run a trusted `python3 [-I] script` in a fork of the agent's interpreter (no start-up cost) */
+  /** run `python3 [-I] script` in a fork of the agent's interpreter (no start-up cost) */
   pythonFork: z.boolean().optional(),
+  /**
+   * Who runs it: 'candidate' (default; code under test, or anything that
+   * runs it in-process: uid 10001, no capabilities) or 'judge' (a trusted
+   * step: uid 10002, out of the candidate's reach, with just the privilege to
+   * start its candidate as uid 10001 and kill it).
+   */
+  identity: z.enum(['candidate', 'judge']).optional(),
   limits: ProcessLimitsSchema,
 });
 export type Step = z.input<typeof StepSchema>;
@@ -47,6 +54,8 @@ export interface FileEntry {
   path: string;
   content: string | Buffer;
   mode?: number;
+  /** 'judge': owned by the judge uid (with mode 0600, unreadable to code under test); default the candidate */
+  owner?: 'candidate' | 'judge';
 }
 
 export const ExecResultSchema = z.object({
@@ -71,8 +80,9 @@ export type ExecResult = z.infer<typeof ExecResultSchema>;
 /**
  * Two processes wired together: `main`'s stdout feeds `peer`'s stdin and
  * `peer`'s stdout feeds `main`'s stdin (interactive problems). The peer is
- * trusted and protected from main: it runs non-dumpable (a fork of the agent
- * with pythonFork, or an execute-only binary with execOnly), and `secret`
+ * trusted and protected from main: it runs as the judge uid (main as the
+ * candidate's), non-dumpable (a fork of the agent with pythonFork, or an
+ * execute-only binary with execOnly), and `secret`
  * reaches it as /dev/fd/3, never as a file main could read; whatever it
  * writes to /dev/fd/4 comes back as `peerOutput`.
  */

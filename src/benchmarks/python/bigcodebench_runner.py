@@ -101,6 +101,17 @@ def expected_tests(test_src):
     return None
 
 
+def _candidate_uid():
+    """The uid the agent wants code under test to run as (this judge runs as
+    another uid, with CAP_SETUID/SETGID/KILL/CHOWN for this), or None."""
+    uid = globals().get("__verdict_candidate_uid__")
+    return uid if isinstance(uid, int) else None
+
+
+def _candidate_identity():
+    uid = _candidate_uid()
+    return {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
+
 class Judge:
     def __init__(self, spec):
         self.nonce = spec["nonce"]
@@ -135,6 +146,11 @@ class Judge:
         try:
             if os.path.isdir(_MPL_CACHE) and not os.path.exists("/tmp/matplotlib"):
                 shutil.copytree(_MPL_CACHE, "/tmp/matplotlib")
+                uid = _candidate_uid()
+                if uid is not None:  # the candidate's matplotlib writes there
+                    for d, dirs, files in os.walk("/tmp/matplotlib"):
+                        for n in [d] + [os.path.join(d, x) for x in dirs + files]:
+                            os.chown(n, uid, uid)
         except OSError:
             pass
 
@@ -170,7 +186,7 @@ class Judge:
             [sys.executable, "-I", os.path.abspath(__file__), "--child", str(w)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(w,), env=self.child_env(), start_new_session=True, preexec_fn=preexec,
-            cwd="/tmp",
+            cwd="/tmp", **_candidate_identity(),
         )
         os.close(w)
         try:

@@ -1361,7 +1361,12 @@ class Judge:
         signal.signal(signal.SIGALRM, self._on_alarm)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         drop = self.spec.get("drop_privileges", True)
-        if os.geteuid() == 0 and drop:
+        # The agent runs this judge as its own uid with just CAP_SETUID/SETGID/
+        # KILL/CHOWN/FOWNER, and names the uid code under test must run as.
+        agent_uid = globals().get("__verdict_candidate_uid__")
+        if isinstance(agent_uid, int) and drop:
+            self.child_uid = agent_uid
+        elif os.geteuid() == 0 and drop:
             reachable = [sys.executable, sys.prefix, sys.base_prefix] + \
                 [p for p in sys.path if p and os.path.isdir(p)]
             if all(_usable_by_others(p) for p in reachable):

@@ -1,5 +1,5 @@
 # expect: pass
-# Plants files, a SysV segment, a session-leader sleeper and startup hooks that
+# Plants files, a SysV segment, a POSIX message queue, a session-leader sleeper and startup hooks that
 # would answer wrong in every later Python program; py_probe_leftovers.py looks for them.
 import ctypes, os, subprocess
 HOOK = 'import os\nos.path.exists("/work/planted") or print("LEAK planted")\n'
@@ -11,7 +11,9 @@ for d in ('/work', '/tmp', '/dev/shm', os.path.expanduser('~'), '/tmp/.local/lib
         open(os.path.join(d, 'planted.pth'), 'w').write('import os; os.path.exists("/work/planted") or print("LEAK pth")\n')
     except OSError:
         pass
-ctypes.CDLL(None).shmget(0x5eed, 4096, 0o1666)
+libc = ctypes.CDLL(None)
+libc.shmget(0x5eed, 4096, 0o1666)
+libc.mq_open(b'/verdict-planted', os.O_CREAT | os.O_RDWR, 0o666, None)
 subprocess.Popen(['sleep', '1000'], start_new_session=True)
 a, b = map(int, open(0).read().split()[:2])
 print(a + b)

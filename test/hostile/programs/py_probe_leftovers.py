@@ -1,7 +1,7 @@
 # expect: pass
 # after: all
 # Runs after every other program: nothing an earlier grade planted may be visible.
-import os
+import ctypes, os
 leak = []
 for d in ('/work', '/tmp', '/dev/shm', os.path.expanduser('~')):
     try:
@@ -23,5 +23,8 @@ if others:
     leak.append(('procs', others[:5]))
 if open('/proc/sysvipc/shm').read().count('\n') > 1:
     leak.append('shm')
+# a POSIX message queue (also when /dev/mqueue is not mounted: open it by name)
+if ctypes.CDLL(None).mq_open(b'/verdict-planted', os.O_RDONLY) >= 0 or (os.path.isdir('/dev/mqueue') and os.listdir('/dev/mqueue')):
+    leak.append('mqueue')
 a, b = map(int, open(0).read().split()[:2])
 print(a + b if not leak else 'LEAK %s' % leak)
