@@ -92,7 +92,7 @@ export class SandboxEngine implements Sessions {
       if (opts.signal?.aborted) throw cancelled();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const pool = this.pool(profile);
-      container = await pool.acquire();
+      container = await pool.acquire(opts.signal);
       if (opts.signal?.aborted) onAbort();
       const started = performance.now();
       const c = container;

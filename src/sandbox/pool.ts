@@ -64,7 +64,8 @@ export class ContainerPool {
     };
   }
 
-  acquire(): Promise<SandboxContainer> {
+  /** `signal`: the caller no longer wants a container (its client went away); it leaves the waiters. */
+  acquire(signal?: AbortSignal): Promise<SandboxContainer> {
     if (this.closed) return Promise.reject(new SandboxError('pool closed', 'closed'));
     const c = this.takeIdle();
     if (c) {
@@ -73,7 +74,18 @@ export class ContainerPool {
       return Promise.resolve(c);
     }
     return new Promise<SandboxContainer>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      const onAbort = () => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new SandboxError('cancelled: the client disconnected', 'closed', false));
+      };
+      const w: Waiter = {
+        resolve: (c) => (signal?.removeEventListener('abort', onAbort), resolve(c)),
+        reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(w);
       this.fill();
     });
   }
