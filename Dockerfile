@@ -68,6 +68,8 @@ COPY --from=build /app/dist ./dist
 COPY sandboxes ./sandboxes
 COPY src/benchmarks/python/*.py ./src/benchmarks/python/
 COPY src/benchmarks/polyglot ./src/benchmarks/polyglot
+# /run_code's TypeScript type stripper, put into the sandbox as a file
+COPY src/rl/js/*.cjs ./src/rl/js/
 # serve's default port (VERDICT_PORT / --port change it)
 EXPOSE 8080
 CMD ["node", "dist/cli.js", "serve", "--host", "0.0.0.0"]

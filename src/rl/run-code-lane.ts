@@ -3,7 +3,7 @@ import client from 'prom-client';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { OverloadError, QueueCancelledError, type Admission } from './admission.js';
-import type { RunCodeOptions } from './run-code.js';
+import { hasCompileStep, type RunCodeOptions } from './run-code.js';
 import type { RunCodeRequest, RunCodeResponse } from './schemas.js';
 
 // Queueing of SandboxFusion's /run_code for clients that neither honour
@@ -40,8 +40,6 @@ export interface RunCodeLaneDeps {
 /** What verl allows on top of compile_timeout + run_timeout (API_TIMEOUT in its sandbox_fusion utils). */
 export const CLIENT_SLACK_S = 10;
 
-/** Languages run without a compile step: their compile_timeout is not part of the run's time. */
-const NO_COMPILE = new Set<string>(['python', 'bash']);
 
 export type LaneAnswer =
   | { kind: 'result'; body: RunCodeResponse; queueMs: number }
@@ -113,7 +111,8 @@ export class RunCodeLane {
     }
     const prog = p;
     // the latest start from which the program still finishes inside the client's timeout
-    const ownMs = (req.run_timeout + (NO_COMPILE.has(req.language) ? 0 : req.compile_timeout)) * 1000;
+    // a language without a compile step does not spend its compile_timeout
+    const ownMs = (req.run_timeout + (hasCompileStep(req.language) ? req.compile_timeout : 0)) * 1000;
     const latestStart = arrived + this.clientTimeoutMs(req) - ownMs - this.marginMs;
     let timer: NodeJS.Timeout | undefined;
     let onGone: (() => void) | undefined;

@@ -1,14 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
-import { pythonProfile } from '../benchmarks/python-harness.js';
-import type { Sessions } from '../sandbox/engine.js';
+import { ApiError } from '../errors.js';
+import type { Sessions, SandboxSession } from '../sandbox/engine.js';
+import { projectRoot } from '../paths.js';
 import { isSandboxError } from '../sandbox/errors.js';
-import type { ExecResult, FileEntry } from '../sandbox/types.js';
+import type { ContainerProfile, ExecResult, FileEntry } from '../sandbox/types.js';
 import type { CommandRunResult, RunCodeRequest, RunCodeResponse } from './schemas.js';
 
-// SandboxFusion's POST /run_code: run one program with stdin in a sandbox and
-// report what it did, in SandboxFusion's shapes (status Success | Failed |
-// SandboxError; run_result.status Finished | TimeLimitExceeded | Error), so
-// verl's sandbox_fusion reward (which compares stdout itself) works unchanged.
+// SandboxFusion's POST /run_code: compile (for compiled languages) and run one
+// program with stdin in a sandbox, and report what it did in SandboxFusion's
+// shapes (status Success | Failed | SandboxError; compile_result / run_result
+// with status Finished | TimeLimitExceeded | Error), so verl's sandbox_fusion
+// reward and SandboxFusion's SDK work unchanged. Each language runs in the
+// verdict image that carries its toolchain (sandboxes/judge, python,
+// polyglot-*), offline.
 
 export interface RunCodeDeps {
   engine: Sessions;
@@ -16,15 +22,6 @@ export interface RunCodeDeps {
   runtime: 'runc' | 'runsc';
   log: Logger;
 }
-
-/** Languages the python image runs; the rest of SandboxFusion's list answers SandboxError. */
-const COMMANDS: Partial<Record<RunCodeRequest['language'], { file: string; argv: string[] }>> = {
-  python: { file: 'main.py', argv: ['python3', 'main.py'] },
-  bash: { file: 'main.sh', argv: ['bash', 'main.sh'] },
-};
-
-const DEFAULT_MEMORY_MB = 1024;
-const CAPTURE_BYTES = 8 << 20;
 
 /** signal: the client has gone; the program is stopped (its container is destroyed). onStarted: it has its container. */
 export interface RunCodeOptions {
@@ -35,61 +32,312 @@ export interface RunCodeOptions {
 /** /run_code here or on a worker */
 export type RunCode = (req: RunCodeRequest, opts?: RunCodeOptions) => Promise<RunCodeResponse>;
 
+const MB = 1 << 20;
+/** what is kept of each stream; beyond it the text ends with TRUNCATED */
+export const CAPTURE_BYTES = 8 << 20;
+/** stdout+stderr beyond this kills the program */
+const OUTPUT_KILL_BYTES = 64 << 20;
+export const TRUNCATED = (n: number) => `\n[verdict: output truncated: only the first ${n} bytes are kept]\n`;
+
+const JARS = '/opt/polyglot/jars';
+const JUNIT_LIBS = ['junit-jupiter-api', 'junit-jupiter-params', 'opentest4j', 'apiguardian-api', 'junit-platform-commons', 'assertj-core', 'json-latest'].map(
+  (j) => `${JARS}/${j}.jar`,
+);
+const GO_ENV = {
+  PATH: '/usr/lib/go-1.21/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  GOCACHE: '/tmp/gocache',
+  GOPATH: '/tmp/gopath',
+  GOTOOLCHAIN: 'local',
+  GOPROXY: 'off',
+  GOTELEMETRY: 'off',
+  CGO_ENABLED: '0',
+};
+/** go needs a writable build cache: start from the image's warm one */
+const GO_CACHE = 'cp -r /opt/polyglot/gocache /tmp/gocache 2>/dev/null || true';
+const NODE_MODULES = 'ln -s /opt/npm-install/node_modules node_modules 2>/dev/null || true';
+/**
+ * The images have no TypeScript compiler, only babel with the TypeScript
+ * syntax plugin: src/rl/js/strip-types.cjs drops the types (enums and
+ * parameter properties rewritten), as a command and as jest's transform.
+ */
+const STRIP_TYPES = 'strip-types.cjs';
+let stripTypesSource: string | undefined;
+const stripTypes = (): FileEntry => {
+  stripTypesSource ??= fs.readFileSync(path.join(projectRoot(), 'src', 'rl', 'js', STRIP_TYPES), 'utf8');
+  return { path: STRIP_TYPES, content: stripTypesSource };
+};
+const JEST_CONFIG = JSON.stringify({ transform: { '\\.[cm]?[jt]sx?$': `<rootDir>/${STRIP_TYPES}` } });
+
+/**
+ * How a language's own memory limit is applied to the program (never to the
+ * compiler): `as` = RLIMIT_AS and RLIMIT_DATA (what SandboxFusion sets);
+ * `data` = RLIMIT_DATA only, for runtimes that reserve far more address space
+ * than they use (Go, V8) but whose committed memory it counts; `jvm` = the
+ * heap (-Xmx), since the JVM cannot start under either rlimit. The container
+ * (a few pooled sizes, always above the limit) bounds everything together.
+ */
+type MemoryRule = 'as' | 'data' | 'jvm';
+
+interface LanguageSpec {
+  image: string;
+  /** file the code is written to */
+  file: (code: string) => string;
+  /** compile command (sh -c, in /work; `jars` = the request's .jar files), with compile_timeout */
+  compile?: (jars: string[]) => string;
+  /** run command (sh -c, in /work), with run_timeout; `mb` is the memory limit when there is one */
+  run: (mb: number | null, jars: string[]) => string;
+  memory: MemoryRule;
+  /** container memory for the toolchain (compilers need far more than programs) */
+  containerMb: number;
+  env?: Record<string, string>;
+  /** trusted files laid next to the code */
+  extra?: () => FileEntry[];
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+const jvmHeap = (mb: number | null) => (mb ? ` -Xmx${mb}m` : '');
+/** quoted: jar names come from the request */
+const javaCp = (jars: string[]) => shq(['.', ...jars].join(':'));
+
+/** SandboxFusion's languages that verdict has toolchains for. */
+const SPECS: Partial<Record<RunCodeRequest['language'], LanguageSpec>> = {
+  python: { image: 'python', file: () => 'main.py', run: () => 'exec python3 main.py', memory: 'as', containerMb: 1024 },
+  bash: { image: 'python', file: () => 'main.sh', run: () => 'exec bash main.sh', memory: 'as', containerMb: 1024 },
+  pytest: { image: 'polyglot-python', file: () => 'test_main.py', run: () => 'exec python3 -m pytest -p no:cacheprovider test_main.py', memory: 'as', containerMb: 1024 },
+  cpp: {
+    image: 'judge',
+    file: () => 'main.cpp',
+    // the judge image's precompiled <bits/stdc++.h> matches -O2 -std=c++17
+    compile: () => 'exec g++ -std=c++17 -O2 -o test main.cpp -lpthread',
+    run: () => 'exec ./test',
+    memory: 'as',
+    containerMb: 1024,
+  },
+  c: { image: 'judge', file: () => 'main.c', compile: () => 'exec gcc -std=gnu11 -O2 -o test main.c -lm -lpthread', run: () => 'exec ./test', memory: 'as', containerMb: 1024 },
+  rust: { image: 'polyglot-rust', file: () => 'main.rs', compile: () => 'exec rustc --edition 2021 -O -o test main.rs', run: () => 'exec ./test', memory: 'as', containerMb: 2048 },
+  go: {
+    image: 'polyglot-go',
+    file: () => 'main.go',
+    compile: () => `${GO_CACHE}; exec go build -o out main.go`,
+    run: () => 'exec ./out',
+    memory: 'data',
+    containerMb: 2048,
+    env: GO_ENV,
+  },
+  // one step, as SandboxFusion runs it (go test compiles and runs)
+  go_test: { image: 'polyglot-go', file: () => 'main_test.go', run: () => `${GO_CACHE}; exec go test main_test.go`, memory: 'data', containerMb: 2048, env: GO_ENV },
+  java: {
+    image: 'polyglot-java',
+    file: () => 'Main.java',
+    compile: (jars) => `exec javac -J-XX:+UseSerialGC -encoding UTF-8 -cp ${javaCp(jars)} Main.java`,
+    run: (mb, jars) => `exec java -XX:+UseSerialGC${jvmHeap(mb)} -cp ${javaCp(jars)} -ea Main`,
+    memory: 'jvm',
+    containerMb: 2048,
+  },
+  junit: {
+    image: 'polyglot-java',
+    file: (code) => `${/public\s+(?:(?:final|abstract)\s+)*class\s+(\w+)/.exec(code)?.[1] ?? 'Main'}.java`,
+    compile: (jars) => `exec javac -J-XX:+UseSerialGC -encoding UTF-8 -cp ${javaCp([...JUNIT_LIBS, ...jars])} *.java`,
+    run: (mb, jars) =>
+      `exec java -XX:+UseSerialGC${jvmHeap(mb)} -jar ${JARS}/junit-platform-console-standalone.jar --disable-banner --disable-ansi-colors --details=tree ` +
+      `--fail-if-no-tests --class-path ${javaCp([...JUNIT_LIBS, ...jars])} --scan-class-path`,
+    memory: 'jvm',
+    containerMb: 2048,
+  },
+  nodejs: { image: 'polyglot-js', file: () => 'main.js', run: () => `${NODE_MODULES}; exec node main.js`, memory: 'data', containerMb: 2048 },
+  // SandboxFusion runs tsx: no compile step
+  typescript: {
+    image: 'polyglot-js',
+    file: () => 'main.ts',
+    run: () => `${NODE_MODULES}; node ${STRIP_TYPES} main.ts .main.js && exec node .main.js`,
+    memory: 'data',
+    containerMb: 2048,
+    extra: () => [stripTypes()],
+  },
+  jest: {
+    image: 'polyglot-js',
+    // SandboxFusion's name: the tests are TypeScript (or plain JavaScript)
+    file: () => 'main.test.ts',
+    // jest-report.json: the aggregated results SandboxFusion's reporter writes (AutoEval fetches it)
+    run: () =>
+      `${NODE_MODULES}; exec node node_modules/jest/bin/jest.js --ci --colors=false --watchman=false --rootDir=/work ` +
+      `--config '${JEST_CONFIG}' --json --outputFile=jest-report.json`,
+    memory: 'data',
+    containerMb: 2048,
+    extra: () => [stripTypes(), { path: 'package.json', content: '{"name":"run-code","private":true}\n' }],
+  },
+};
+
+/** Whether the language has a compile step (bounded by compile_timeout); the others run at once. */
+export function hasCompileStep(language: RunCodeRequest['language']): boolean {
+  return SPECS[language]?.compile !== undefined;
+}
+
+/** languages /run_code runs */
+export const RUN_CODE_LANGUAGES = Object.keys(SPECS) as Array<RunCodeRequest['language']>;
+
+/** Requests no sandbox can answer: 400 before admission, so no client retries them. */
+export function checkRunCodeRequest(req: RunCodeRequest): void {
+  if (!SPECS[req.language]) {
+    const why = 'no toolchain for it in the sandbox images';
+    throw new ApiError(400, 'unsupported_language', `language '${req.language}' is not supported by this server: ${why} (supported: ${RUN_CODE_LANGUAGES.join(', ')})`, 'language');
+  }
+  for (const p of Object.keys(req.files)) {
+    if (workPath(p) === null) throw new ApiError(400, 'invalid_request', `files: '${p}' is outside the working directory /work (the only writable place for input files)`, 'files');
+  }
+}
+
+/** A path as the program sees it (relative to /work) → its path inside /work, or null outside. */
+function workPath(p: string): string | null {
+  const abs = path.posix.normalize(path.posix.isAbsolute(p) ? p : path.posix.join('/work', p));
+  if (!abs.startsWith('/work/')) return null;
+  return abs.slice('/work/'.length);
+}
+
+/** Container size: the toolchain's, or the limit plus room for runtime, tmpfs and agent, in a few sizes so warm pools are shared. */
+function containerMb(spec: LanguageSpec, limitMb: number | null): number {
+  let mb = spec.containerMb;
+  const need = (limitMb ?? 0) + 512;
+  while (mb < need) mb *= 2;
+  return mb;
+}
+
+function profile(spec: LanguageSpec, image: string, runtime: 'runc' | 'runsc', limitMb: number | null): ContainerProfile {
+  const big = spec.containerMb > 1024;
+  return {
+    image,
+    runtime,
+    memoryBytes: containerMb(spec, limitMb) * MB,
+    cpus: 1,
+    pidsLimit: big ? 512 : 256,
+    workBytes: (big ? 256 : 128) * MB,
+    tmpBytes: (big ? 512 : 64) * MB,
+  };
+}
+
+/** sh -c with the run's exact memory limit in front of the command */
+function limited(cmd: string, rule: MemoryRule, mb: number | null): string[] {
+  const kb = mb ? mb * 1024 : null;
+  const lim = kb === null || rule === 'jvm' ? '' : rule === 'as' ? `ulimit -v ${kb} && ulimit -d ${kb} && ` : `ulimit -d ${kb} && `;
+  // the stack is bounded by the address space, as on Codeforces (threads keep glibc's default)
+  const stack = rule === 'as' ? 'ulimit -s unlimited 2>/dev/null; ' : '';
+  return ['/bin/sh', '-c', `${stack}${lim}${cmd}`];
+}
+
+const ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+
 export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunCodeOptions = {}): Promise<RunCodeResponse> {
-  const cmd = COMMANDS[req.language];
-  const base = { compile_result: null, run_result: null, executor_pod_name: null, files: {} };
-  if (!cmd) {
-    return { status: 'SandboxError', message: `language '${req.language}' is not supported by this server (python, bash)`, ...base };
-  }
-  const files: FileEntry[] = [{ path: cmd.file, content: req.code }];
+  checkRunCodeRequest(req);
+  const spec = SPECS[req.language]!;
+  const base = { message: '', compile_result: null, run_result: null, executor_pod_name: null, files: {} };
+  const limitMb = req.memory_limit_MB > 0 ? req.memory_limit_MB : null;
+  const file = spec.file(req.code);
+  const files: FileEntry[] = spec.extra?.() ?? [];
+  const jars: string[] = [];
   for (const [p, b64] of Object.entries(req.files)) {
-    if (b64 !== null) files.push({ path: p.replace(/^\/+/, ''), content: Buffer.from(b64, 'base64') });
+    if (b64 === null) continue;
+    const rel = workPath(p)!;
+    files.push({ path: rel, content: Buffer.from(b64, 'base64') });
+    if (rel.endsWith('.jar')) jars.push(rel);
   }
-  // rounded up to a power of two so a few warm pools serve every request
-  let memoryMb = 256;
-  while (memoryMb < Math.min(16384, req.memory_limit_MB > 0 ? req.memory_limit_MB : DEFAULT_MEMORY_MB)) memoryMb *= 2;
+  // junit with empty code runs the test files given in `files`
+  if (req.code || req.language !== 'junit') files.push({ path: file, content: req.code });
+  const env = { ...ENV, ...(spec.env ?? {}) };
   for (let attempt = 1; ; attempt++) {
     let started = false;
     try {
-      const image = await deps.imageRef('python');
-      const profile = { ...pythonProfile(memoryMb * 1024 * 1024), image, runtime: deps.runtime };
+      const image = await deps.imageRef(spec.image);
       // the run lane: these programs mostly sleep or wait, so they do not take the grading (CPU) slots
-      return await deps.engine.session(profile, async (s) => {
-        started = true;
-        opts.onStarted?.();
-        await s.put(files);
-        const r = await s.exec({
-          argv: cmd.argv,
-          env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-          ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
-          limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: 64 << 20 },
-        });
-        if (r.spawnError) return { status: 'SandboxError', message: `could not start the program: ${r.spawnError}`, ...base };
-        const run = commandResult(r);
-        const fetched: Record<string, string> = {};
-        if (req.fetch_files.length) {
-          // a file the program did not write is left out, as SandboxFusion does
-          const got = await s.get(req.fetch_files.map((p) => p.replace(/^\/+/, ''))).catch(() => new Map<string, Buffer>());
-          for (const [p, buf] of got) fetched[p] = buf.toString('base64');
-        }
-        const ok = run.status === 'Finished' && run.return_code === 0;
-        return { ...base, status: ok ? 'Success' : 'Failed', message: '', run_result: run, files: fetched };
-      }, undefined, { lane: 'run', signal: opts.signal });
+      return await deps.engine.session(
+        profile(spec, image, deps.runtime, limitMb),
+        async (s) => {
+          started = true;
+          opts.onStarted?.();
+          await s.put(files);
+          let compileResult: CommandRunResult | null = null;
+          const compileCmd = spec.compile?.(jars);
+          if (compileCmd) {
+            const c = await s.exec({
+              argv: ['/bin/sh', '-c', compileCmd],
+              env,
+              limits: { wallMs: Math.ceil(req.compile_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
+            });
+            if (c.spawnError) return { ...base, status: 'SandboxError', message: `could not start the compiler: ${c.spawnError}` };
+            compileResult = commandResult(c);
+            if (compileResult.status !== 'Finished' || compileResult.return_code !== 0) {
+              return { ...base, status: 'Failed', compile_result: compileResult, files: await fetch(s, req.fetch_files) };
+            }
+          }
+          const r = await s.exec({
+            argv: limited(spec.run(limitMb, jars), spec.memory, limitMb),
+            env,
+            ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
+            limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
+          });
+          if (r.spawnError) return { ...base, status: 'SandboxError', message: `could not start the program: ${r.spawnError}` };
+          const run = commandResult(r);
+          const ok = run.status === 'Finished' && run.return_code === 0;
+          return { ...base, status: ok ? 'Success' : 'Failed', compile_result: compileResult, run_result: run, files: await fetch(s, req.fetch_files) };
+        },
+        undefined,
+        { lane: 'run', signal: opts.signal },
+      );
     } catch (e) {
       if (!isSandboxError(e)) throw e;
       deps.log.warn({ err: e.message, kind: e.kind, attempt }, 'run_code sandbox failure');
       // no container came up, so the program has not run: try again (verl scores a SandboxError -1 and never retries it)
       if (!started && e.retryable && !opts.signal?.aborted && attempt < 3) continue;
-      return { status: 'SandboxError', message: e.message, ...base };
+      return { ...base, status: 'SandboxError', message: e.message };
     }
   }
 }
 
+/**
+ * The files asked for, under the keys as given (SandboxFusion resolves them
+ * against the working directory; absolute paths stay absolute). A file the
+ * program did not write is left out, as SandboxFusion does. One outside /work
+ * is copied in first by a trusted step that does not follow a final symlink.
+ */
+async function fetch(s: SandboxSession, wanted: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (!wanted.length) return out;
+  // in-/work path → the keys it was asked for under ('out.txt' and '/work/out.txt' are one file)
+  const inside = new Map<string, string[]>();
+  const ask = (rel: string, key: string) => inside.set(rel, [...(inside.get(rel) ?? []), key]);
+  const outside: Array<[string, string]> = [];
+  for (const p of wanted) {
+    const rel = workPath(p);
+    if (rel !== null) ask(rel, p);
+    else outside.push([path.posix.normalize(path.posix.isAbsolute(p) ? p : path.posix.join('/work', p)), p]);
+  }
+  if (outside.length) {
+    const dir = '.verdict-fetch';
+    const cmds = outside.map(([abs], i) => `cp -P -- ${shq(abs)} ${dir}/${i} 2>/dev/null`);
+    await s.exec({ argv: ['/bin/sh', '-c', `mkdir -p ${dir}; ${cmds.join('; ')}; true`], limits: { wallMs: 10_000, captureBytes: 4096 } });
+    outside.forEach(([, given], i) => ask(`${dir}/${i}`, given));
+  }
+  const got = await s.get([...inside.keys()]).catch(() => new Map<string, Buffer>());
+  for (const [rel, buf] of got) for (const key of inside.get(rel) ?? []) out[key] = buf.toString('base64');
+  return out;
+}
+
+
+function text(buf: Buffer, truncated: boolean): string {
+  const s = buf.toString('utf8');
+  // a marker, so a cut-off output never equals an expected one by accident
+  return truncated ? s + TRUNCATED(buf.length) : s;
+}
+
 function commandResult(r: ExecResult): CommandRunResult {
+  let stderr = text(r.stderr, r.stderrTruncated);
+  if (r.outputLimitExceeded) stderr += `\n[verdict: killed: output beyond ${OUTPUT_KILL_BYTES} bytes]\n`;
   const out = {
     execution_time: Math.round(r.wallMs) / 1000,
-    stdout: r.stdout.toString('utf8'),
-    stderr: r.stderr.toString('utf8'),
+    stdout: text(r.stdout, r.stdoutTruncated),
+    stderr,
   };
   if (r.timedOut) return { status: 'TimeLimitExceeded', return_code: null, ...out };
   // a signal death reads as Python's subprocess reports it: minus the signal

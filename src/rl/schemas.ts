@@ -94,22 +94,28 @@ export const BatchResponseSchema = z.object({ results: z.array(BatchResultSchema
 
 // --- SandboxFusion (bytedance/SandboxFusion sandbox/server) -----------------
 
+/** SandboxFusion's language list, plus c (a verdict extension) */
 export const SF_LANGUAGES = [
-  'python', 'cpp', 'nodejs', 'go', 'go_test', 'java', 'php', 'csharp', 'bash', 'typescript', 'sql', 'rust', 'cuda',
+  'python', 'cpp', 'c', 'nodejs', 'go', 'go_test', 'java', 'php', 'csharp', 'bash', 'typescript', 'sql', 'rust', 'cuda',
   'lua', 'R', 'perl', 'D_ut', 'ruby', 'scala', 'julia', 'pytest', 'junit', 'kotlin_script', 'jest', 'verilog',
   'python_gpu', 'lean', 'swift', 'racket',
 ] as const;
 
 export const RunCodeRequestSchema = z
   .object({
-    compile_timeout: z.number().positive().max(600).default(10),
+    compile_timeout: z.number().positive().max(600).default(10).describe('seconds for the compile step of compiled languages (cpp, c, rust, go, java, junit)'),
     run_timeout: z.number().positive().max(600).default(10),
-    memory_limit_MB: z.number().int().default(-1).describe('-1: the default (1024)'),
+    memory_limit_MB: z
+      .number()
+      .int()
+      .max(16384)
+      .default(-1)
+      .describe('the program\'s exact memory limit (address space / data segment; Java: heap); <= 0: none beyond the container\'s'),
     code: z.string().max(4 << 20),
     stdin: z.string().max(64 << 20).nullable().optional(),
     language: z.enum(SF_LANGUAGES),
-    files: z.record(z.string(), z.string().nullable()).default({}).describe('path → base64 content'),
-    fetch_files: z.array(z.string()).max(100).default([]),
+    files: z.record(z.string(), z.string().nullable()).default({}).describe('path (relative to /work, or absolute under /work) → base64 content'),
+    fetch_files: z.array(z.string()).max(100).default([]).describe('paths read after the run (relative to /work, or absolute), returned under the keys as given'),
     args: z.array(z.string()).default([]),
   })
   .meta({ id: 'RunCodeRequest' });
@@ -120,7 +126,7 @@ export const CommandRunResultSchema = z
     status: z.enum(['Finished', 'Error', 'TimeLimitExceeded']),
     execution_time: z.number().nullable(),
     return_code: z.number().int().nullable(),
-    stdout: z.string().nullable(),
+    stdout: z.string().nullable().describe('up to 8 MiB; beyond that it ends with a "[verdict: output truncated: ...]" line'),
     stderr: z.string().nullable(),
   })
   .meta({ id: 'CommandRunResult' });
@@ -147,20 +153,30 @@ export type RunCodeResponse = z.infer<typeof RunCodeResponseSchema>;
 
 export const SubmitRequestSchema = z
   .object({
-    dataset: z.string().min(1).describe('a verdict benchmark name (humaneval_python → humaneval), or any name with config.provided_data'),
-    id: z.union([z.number().int(), z.string()]),
+    dataset: z
+      .string()
+      .min(1)
+      .describe('a verdict benchmark name, or SandboxFusion\'s (humaneval_python, mbpp; code_contests* and autoeval* with config.provided_data)'),
+    id: z.union([z.number().int(), z.string()]).describe('humaneval_python: 0 = HumanEval/0; mbpp: the task_id'),
     completion: z.string().max(1 << 20),
     config: z
       .looseObject({
-        language: z.string().nullable().optional(),
+        dataset_type: z
+          .string()
+          .nullable()
+          .optional()
+          .describe('HumanEvalDataset, MBPPDataset, CommonOJDataset or AutoEvalDataset, for a dataset id SandboxFusion would not know'),
+        language: z.string().nullable().optional().describe('CommonOJ rows: the language of the completion (a /run_code language)'),
         run_timeout: z.number().positive().max(600).nullable().optional(),
-        compile_timeout: z.number().nullable().optional(),
+        compile_timeout: z.number().positive().max(600).nullable().optional(),
         provided_data: z
           .union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())])
           .nullable()
           .optional()
-          .describe('the problem row: {id, test: [{input: {stdin}, output: {stdout}}]} or {id, test (assert code), entry_point}'),
-        extra: z.record(z.string(), z.unknown()).optional(),
+          .describe(
+            'the problem row (or rows, picked by id): CommonOJ {id, test: [{input: {stdin}, output: {stdout}}]}; AutoEval {id, test: {code, asset?}, labels: {programming_language, execution_language?}}; MBPP {id, test_list, labels?: {test_setup_code}}; HumanEval {id, prompt?, test, entry_point}',
+          ),
+        extra: z.record(z.string(), z.unknown()).optional().describe('is_freeform: true takes the code block of a chat reply (HumanEval)'),
       })
       .default({}),
   })

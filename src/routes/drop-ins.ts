@@ -3,14 +3,18 @@ import { OverloadError, type Admission } from '../rl/admission.js';
 import { floatJson } from '../rl/floats.js';
 import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
 import type { RewardService } from '../rl/reward-service.js';
+import { checkRunCodeRequest } from '../rl/run-code.js';
 import type { RunCodeLane } from '../rl/run-code-lane.js';
 import { GetRewardRequestSchema, RunCodeRequestSchema, SubmitRequestSchema } from '../rl/schemas.js';
-import { evalResult, submitItem } from '../rl/submit.js';
+import { submit } from '../rl/submit.js';
 import { parseOr400 } from '../validate.js';
 import { clientGone } from './client-gone.js';
 
 // Drop-ins, so a trainer changes one URL: SandboxFusion's /run_code and
 // /submit (verl's sandbox_fusion reward) and OpenRLHF's /get_reward.
+
+/** The /submit client hung up while its programs ran: nothing to answer. */
+class ClientGoneError extends Error {}
 
 /** verl's SandboxFusion client retries only on 504, so "not now" is a 504 with Retry-After there. */
 function gatewayBusy(reply: FastifyReply, retryAfterS: number, message: string): FastifyReply {
@@ -24,6 +28,8 @@ export function dropInRoutes(
   app.post('/run_code', async (req, reply) => {
     const arrived = performance.now();
     const body = parseOr400(RunCodeRequestSchema, req.body, 'body');
+    // a language without a toolchain is a 400 (verl does not retry it), never a SandboxError
+    checkRunCodeRequest(body);
     const answer = await deps.runCodeLane.handle(body, clientGone(reply), arrived);
     if (answer.kind === 'busy') return gatewayBusy(reply, answer.retryAfterS, answer.message);
     if (answer.kind === 'gone') return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
@@ -34,12 +40,24 @@ export function dropInRoutes(
 
   app.post('/submit', async (req, reply) => {
     const body = parseOr400(SubmitRequestSchema, req.body, 'body');
-    const item = submitItem(body, (n) => deps.benchmarks.has(n));
     try {
-      const [v] = await deps.reward.batch({ items: [item], format: 'json' }, () => undefined, undefined, clientGone(reply));
-      return reply.type('application/json; charset=utf-8').send(floatJson(evalResult(body.id, v!)));
+      const gone = clientGone(reply);
+      const result = await submit(body, {
+        known: (n) => deps.benchmarks.has(n),
+        grade: async (item) => (await deps.reward.batch({ items: [item], format: 'json' }, () => undefined, undefined, gone))[0]!,
+        // each program of a CommonOJ / AutoEval row through the /run_code lane
+        runCode: async (r) => {
+          checkRunCodeRequest(r);
+          const answer = await deps.runCodeLane.handle(r, gone);
+          if (answer.kind === 'result') return answer.body;
+          if (answer.kind === 'busy') throw new OverloadError(answer.retryAfterS);
+          throw new ClientGoneError();
+        },
+      });
+      return reply.type('application/json; charset=utf-8').send(floatJson(result));
     } catch (e) {
       if (e instanceof OverloadError) return gatewayBusy(reply, e.retryAfterS, e.message);
+      if (e instanceof ClientGoneError) return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the programs were stopped' });
       throw e;
     }
   });
