@@ -148,6 +148,24 @@ export class RunCodeLane {
     };
   }
 
+  /**
+   * A program for a caller without verl's client deadline (/submit's rows):
+   * queued in the lane until it runs, never parked. Null when `signal`
+   * aborted it; OverloadError when the queue is full.
+   */
+  async run(req: RunCodeRequest, signal: AbortSignal): Promise<RunCodeResponse | null> {
+    this.deps.admission.check(req.code.length + (req.stdin?.length ?? 0));
+    const prog = this.start(req, digestOf(req));
+    const stop = () => prog.ctl.abort();
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      return (await prog.result)?.body ?? null;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
   stats(): { parked: number } {
     return { parked: this.parkedCount };
   }

@@ -48,10 +48,10 @@ export function dropInRoutes(
         // each program of a CommonOJ / AutoEval row through the /run_code lane
         runCode: async (r) => {
           checkRunCodeRequest(r);
-          const answer = await deps.runCodeLane.handle(r, gone);
-          if (answer.kind === 'result') return answer.body;
-          if (answer.kind === 'busy') throw new OverloadError(answer.retryAfterS);
-          throw new ClientGoneError();
+          const body = await deps.runCodeLane.run(r, gone);
+          if (body) return body;
+          if (gone.aborted) throw new ClientGoneError();
+          throw new Error('run_code failed (see the log)');
         },
       });
       return reply.type('application/json; charset=utf-8').send(floatJson(result));
