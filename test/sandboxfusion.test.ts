@@ -103,13 +103,24 @@ describe.skipIf(!hasDocker)('SandboxFusion /run_code drop-in', () => {
     const r = await app.server.inject({ method: 'POST', url: '/run_code', payload, headers: { 'content-type': 'application/json' } });
     return { http: r.statusCode, body: r.json() as RunCodeResponse };
   };
-  /** verl's exact body for one test case */
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** verl's exact body for one test case, and its retries: a 504 only, at most 3 attempts, 1 s then 2 s apart */
   // generous: compilers on a loaded 2-core CI machine
-  const verl = (language: string, code: string, stdin: string, timeout = 120) =>
-    post({ compile_timeout: timeout, run_timeout: timeout, code, stdin, language, files: {}, fetch_files: [] });
-  /** the SDK's RunCodeRequest(...).dict() */
-  const sdk = (language: string, code: string, over: Record<string, unknown> = {}) =>
-    post({ compile_timeout: 120, run_timeout: 120, code, stdin: null, language, files: {}, fetch_files: [], ...over });
+  const verl = async (language: string, code: string, stdin: string, timeout = 120) => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await post({ compile_timeout: timeout, run_timeout: timeout, code, stdin, language, files: {}, fetch_files: [] });
+      if (r.http !== 504 || attempt === 3) return r;
+      await sleep(1000 * attempt);
+    }
+  };
+  /** the SDK's RunCodeRequest(...).dict(), and its retries: any non-200 or SandboxError, 5 attempts, exponential backoff */
+  const sdk = async (language: string, code: string, over: Record<string, unknown> = {}) => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await post({ compile_timeout: 120, run_timeout: 120, code, stdin: null, language, files: {}, fetch_files: [], ...over });
+      if ((r.http === 200 && r.body.status !== 'SandboxError') || attempt === 5) return r;
+      await sleep(1000 * 2 ** (attempt - 1));
+    }
+  };
 
   it.each(Object.keys(SUM))('%s: verl scores a correct program True and a wrong answer False', async (lang) => {
     const ok = await verl(lang, SUM[lang]!, '2 3\n');
