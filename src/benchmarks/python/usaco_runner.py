@@ -25,7 +25,9 @@ token: a witness thread in the test process writes it on the pipe before the
 program runs and again with "passed" only once it sees the main thread back in
 _child after exec() returned. The token lives in that thread's frame only; an
 audit hook in the test process refuses the program other threads' frames, gc
-walks, ctypes, /proc, new audit hooks and new processes. So writing the pipe,
+walks, ctypes, /proc, new audit hooks and new processes through os and
+subprocess (a process started otherwise cannot read this non-dumpable one).
+So writing the pipe,
 walking frames to the runner's functions, or os._exit after printing earn no
 "passed". Remaining (documented in docs/hostile.md): a program that reads raw
 memory without any audited call (numpy's __array_interface__ with a raw
