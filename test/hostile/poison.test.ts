@@ -36,11 +36,11 @@ for name in os.listdir('/proc'):
     if not name.isdigit() or int(name) == me:
         continue
     pid = int(name)
-    for r, v in ((resource.RLIMIT_NPROC, 1), (resource.RLIMIT_STACK, 16384), (resource.RLIMIT_CPU, 1),
-                 (resource.RLIMIT_NOFILE, 8), (resource.RLIMIT_FSIZE, 1), (resource.RLIMIT_AS, 1 << 24),
-                 (resource.RLIMIT_DATA, 1 << 22), (resource.RLIMIT_MSGQUEUE, 0), (resource.RLIMIT_SIGPENDING, 0)):
+    # soft limits only: the agent lives on (a hard CPU limit would kill it, and a lost
+    # container is replaced), and every process it starts inherits them
+    for r, v in ((resource.RLIMIT_NPROC, 1), (resource.RLIMIT_STACK, 16384), (resource.RLIMIT_CPU, 1)):
         try:
-            resource.prlimit(pid, r, (v, v))
+            resource.prlimit(pid, r, (v, resource.getrlimit(r)[1]))
         except (OSError, ValueError):
             pass
     for f in (lambda: os.setpriority(os.PRIO_PROCESS, pid, 19), lambda: os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})):
@@ -68,7 +68,7 @@ const PY_LINE = `import base64; exec(base64.b64decode('${B64}'))`;
 const ARGV_JSON = JSON.stringify(['python3', '-c', PY_LINE]);
 
 // more than a second of CPU (RLIMIT_CPU poisoned to 1 s kills it), then the answer
-const BURN_PY = 'import time\n_t = time.process_time()\nwhile time.process_time() - _t < 1.5:\n    pass\n';
+const BURN_PY = 'import time\n_t = time.process_time()\nwhile time.process_time() - _t < 1.2:\n    pass\n';
 
 interface Case {
   name: string;
@@ -122,8 +122,9 @@ function polyglotCase(lang: PolyglotLanguage): Case {
   };
 }
 
-const he = (completion: string): Grade => ({ benchmark: 'humaneval', problem_id: 'Mini/0', completion, options: { timeout_s: 20 } });
-const judge = (completion: string): Grade => ({ problem: sumProblem('python3', 20), completion });
+const he = (completion: string): Grade => ({ benchmark: 'humaneval', problem_id: 'Mini/0', completion, options: { timeout_s: 90 } });
+// generous limits: a loaded machine stretches wall time, and the verdicts must not depend on it
+const judge = (completion: string): Grade => ({ problem: sumProblem('python3', 90), completion });
 const bcbRow = BIGCODEBENCH_MINI[0]!;
 const bcb = (solution: string): Grade => ({ benchmark: 'bigcodebench', problem_id: bcbRow.task_id, completion: solution });
 const bcbSolution = bcbRow.code_prompt + bcbRow.canonical_solution;
