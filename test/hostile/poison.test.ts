@@ -122,7 +122,7 @@ function polyglotCase(lang: PolyglotLanguage): Case {
   };
 }
 
-const he = (completion: string): Grade => ({ benchmark: 'humaneval', problem_id: 'Mini/0', completion, options: { timeout_s: 90 } });
+const he = (completion: string): Grade => ({ benchmark: 'humaneval', problem_id: 'Mini/0', completion, options: { timeout_s: 60 } });
 // generous limits: a loaded machine stretches wall time, and the verdicts must not depend on it
 const judge = (completion: string): Grade => ({ problem: sumProblem('python3', 90), completion });
 const bcbRow = BIGCODEBENCH_MINI[0]!;
