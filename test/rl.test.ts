@@ -345,8 +345,10 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     const labels = Array.from({ length: n }, () => ({ benchmark: 'humaneval', problem_id: 'Mini/2' }));
     const run = await openrlhf({ query, prompts: query.map(() => prompt), labels }, 8);
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { rewards: number[]; tries: number; infra_error: number[] };
-    expect(out.tries).toBe(1); // no 413, no retry
+    const out = JSON.parse(run.stdout) as { rewards: number[]; tries: number; errors: string[]; infra_error: number[] };
+    // never refused (the old 413 x 5, then raise); a try that outlasts the client's 180 s on a loaded machine is
+    // resumed by the next from the cache
+    expect(out.errors.filter((e) => /HTTP Error 4\d\d/.test(e))).toEqual([]);
     expect(out.rewards).toEqual(query.map((_, i) => (i % 3 === 2 ? 0 : 1)));
     expect(out.infra_error.every((x) => x === 0)).toBe(true);
     // the Python client's batch (one request of up to 256) on this small server: no 413 either
@@ -378,11 +380,11 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
   }, 300_000);
 
   it('verl: a burst beyond the /run_code lane is answered with every program\'s real result inside verl\'s timeout (504 + kept place, never a silent client timeout)', async () => {
-    // Both slots of the lane are taken by two 14 s programs (verl timeout=20); then 16 cases of a 0.2 s program
+    // Both slots of the lane are taken by two 14 s programs (verl timeout=30); then 16 cases of a 0.2 s program
     // arrive with verl timeout=4: client timeout 4 + 4 + 10 = 18 s, so each must start within 12 s (less a 2 s
     // margin) — it cannot, as the slots free only after 14 s. Without a 504 before its timeout, every case is lost.
     const blockers = [0, 1].map((i) =>
-      verlCallSandboxApi(url, { code: `import time\ntime.sleep(14)\nprint('blocker ${i}')`, stdin: '', timeout: 20 }),
+      verlCallSandboxApi(url, { code: `import time\ntime.sleep(14)\nprint('blocker ${i}')`, stdin: '', timeout: 30 }),
     );
     await new Promise((r) => setTimeout(r, 1500));
     const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.2)\nprint(data.upper())\n';

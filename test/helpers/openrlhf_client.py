@@ -21,6 +21,7 @@ import urllib.request
 
 def request_api(url, data, tries=5):
     last = None
+    ERRORS.clear()
     for attempt in range(tries):
         try:
             req = urllib.request.Request(url, data=json.dumps(data).encode(), headers={"Content-Type": "application/json"}, method="POST")
@@ -30,8 +31,12 @@ def request_api(url, data, tries=5):
             return body, attempt + 1
         except Exception as e:  # HTTP errors included: all retried alike
             last = e
+            ERRORS.append(repr(e))
         time.sleep(1)
     raise RuntimeError("Request error for %d times: %s" % (tries, last))
+
+
+ERRORS = []
 
 
 def tensor_dtype(values):
@@ -61,7 +66,7 @@ def main():
     except TypeError as e:
         print(json.dumps({"rewards": rewards, "dtype": tensor_dtype(rewards), "error": str(e), "tries": tries}))
         sys.exit(1)
-    print(json.dumps({"rewards": rewards, "dtype": tensor_dtype(rewards), "shaped": shaped, "tries": tries, "infra_error": body.get("extra_logs", {}).get("infra_error")}))
+    print(json.dumps({"rewards": rewards, "dtype": tensor_dtype(rewards), "shaped": shaped, "tries": tries, "errors": ERRORS, "infra_error": body.get("extra_logs", {}).get("infra_error")}))
 
 
 if __name__ == "__main__":
