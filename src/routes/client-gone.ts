@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -7,6 +8,8 @@ import type { FastifyReply } from 'fastify';
  */
 export function clientGone(reply: FastifyReply): AbortSignal {
   const ctl = new AbortController();
+  // one listener per grade of a batch (each leaves when its grade is done): not a leak
+  setMaxListeners(0, ctl.signal);
   const res = reply.raw;
   res.once('close', () => {
     if (!res.writableFinished) ctl.abort();
