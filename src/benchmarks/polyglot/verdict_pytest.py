@@ -222,6 +222,24 @@ def _install():
         for k in list(getattr(case, "__dict__", {})):
             if k.startswith(CASE_PREFIXES):
                 shadowed["flag"] = True
+        # the test function that ran must still be the one collected from the test file
+        collected = d.get("_obj")
+        name = getattr(item, "originalname", None) or getattr(item, "name", "")
+        current = None
+        if case is not None:
+            for klass in _type(case).__mro__:
+                if name in vars(klass):
+                    current = vars(klass)[name]
+                    break
+        elif collected is not None:
+            current = collected
+        fn = getattr(collected, "__func__", collected)
+        if case is None and collected is None:
+            return  # teardown: pytest has let go of both
+        if current is None or (fn is not current and getattr(current, "__func__", None) is not fn):
+            shadowed["flag"] = True
+        elif _type(fn) is FunctionType and fn.__code__.co_filename != _str(getattr(item, "path", getattr(item, "fspath", ""))):
+            shadowed["flag"] = True
 
     def pytest_runtest_logreport(report):
         sys.audit("verdict.record", _str(report.nodeid), _str(report.when), _str(report.outcome), shadowed["flag"])
