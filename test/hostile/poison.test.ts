@@ -19,8 +19,8 @@ import { sumProblem } from './programs.js';
 // reused), a hostile program runs as the candidate and tries to poison what
 // the next grade inherits: the agent's and the judge's resource limits
 // (prlimit NPROC, STACK, CPU, NOFILE, ...), their priority and CPUs, stopped
-// processes, a daemon, SysV IPC, a POSIX message queue and files in every
-// scratch dir. The three honest grades after it, in the same pool, must keep
+// processes, a daemon and files in every scratch dir (IPC leftovers: test/sandbox.test.ts;
+// here they would make the old agent's reset fork ipcrm, fail, and retire the container). The three honest grades after it, in the same pool, must keep
 // their verdicts: a right answer, a wrong one, and one that needs more than a
 // second of CPU. Every language image: python, judge, bigcodebench and the six
 // polyglot-* images (the attack is a Python script every image can run, started
@@ -53,8 +53,6 @@ for name in os.listdir('/proc'):
             os.kill(pid, signal.SIGSTOP)
         except OSError:
             pass
-libc.shmget(0x5eed, 4096, 0o1666)
-libc.mq_open(b'/verdict-poison', os.O_CREAT | os.O_RDWR, 0o666, None)
 for d in ('/work', '/tmp', '/dev/shm'):
     try:
         open(os.path.join(d, 'poison'), 'w').write('x')
