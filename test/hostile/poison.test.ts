@@ -40,7 +40,7 @@ for name in os.listdir('/proc'):
     # container is replaced), and every process it starts inherits them
     for r, v in ((resource.RLIMIT_NPROC, 1), (resource.RLIMIT_STACK, 16384), (resource.RLIMIT_CPU, 1)):
         try:
-            resource.prlimit(pid, r, (v, resource.getrlimit(r)[1]))
+            resource.prlimit(pid, r, (v, resource.prlimit(pid, r)[1]))
         except (OSError, ValueError):
             pass
     for f in (lambda: os.setpriority(os.PRIO_PROCESS, pid, 19), lambda: os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})):
