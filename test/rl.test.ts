@@ -380,7 +380,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
   }, 300_000);
 
   it('verl: a burst beyond the /run_code lane is answered with every program\'s real result inside verl\'s timeout (504 + kept place, never a silent client timeout)', async () => {
-    // Both slots of the lane are taken by two 14 s programs (verl timeout=30); then 16 cases of a 0.2 s program
+    // Both slots of the lane are taken by two 14 s programs (verl timeout=30); then 8 cases of a 0.2 s program
     // arrive with verl timeout=4: client timeout 4 + 4 + 10 = 18 s, so each must start within 12 s (less a 2 s
     // margin) — it cannot, as the slots free only after 14 s. Without a 504 before its timeout, every case is lost.
     const blockers = [0, 1].map((i) =>
@@ -388,7 +388,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     );
     await new Promise((r) => setTimeout(r, 1500));
     const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.2)\nprint(data.upper())\n';
-    const calls = await pool(16, 16, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 4 }));
+    const calls = await pool(8, 8, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 4 }));
     expect((await Promise.all(blockers)).map((c, i) => verlCaseResult(c, `blocker ${i}`))).toEqual([true, true]);
     const results = calls.map((c, i) => verlCaseResult(c, `CASE ${i}`));
     expect(results.map((r, i) => (r === true ? true : `${i}: ${String(r)} ${calls[i]!.error ?? ''} ${calls[i]!.statuses.join(',')}`))).toEqual(results.map(() => true));
