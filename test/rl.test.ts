@@ -380,15 +380,15 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
   }, 300_000);
 
   it('verl: a burst beyond the /run_code lane is answered with every program\'s real result inside verl\'s timeout (504 + kept place, never a silent client timeout)', async () => {
-    // Both slots of the lane are taken by two 14 s programs (verl timeout=30); then 8 cases of a 0.2 s program
-    // arrive with verl timeout=4: client timeout 4 + 4 + 10 = 18 s, so each must start within 12 s (less a 2 s
-    // margin) — it cannot, as the slots free only after 14 s. Without a 504 before its timeout, every case is lost.
+    // Both slots of the lane are taken by two 16 s programs (verl timeout=30); then 8 cases of a 0.2 s program
+    // arrive with verl timeout=6: client timeout 6 + 6 + 10 = 22 s, so each must start within 16 s less a 2 s
+    // margin — it cannot, as the slots free only after 16 s. Without a 504 before its timeout, every case is lost.
     const blockers = [0, 1].map((i) =>
-      verlCallSandboxApi(url, { code: `import time\ntime.sleep(14)\nprint('blocker ${i}')`, stdin: '', timeout: 30 }),
+      verlCallSandboxApi(url, { code: `import time\ntime.sleep(16)\nprint('blocker ${i}')`, stdin: '', timeout: 30 }),
     );
     await new Promise((r) => setTimeout(r, 1500));
     const code = 'import sys, time\ndata = sys.stdin.read()\ntime.sleep(0.2)\nprint(data.upper())\n';
-    const calls = await pool(8, 8, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 4 }));
+    const calls = await pool(8, 8, (i) => verlCallSandboxApi(url, { code, stdin: `case ${i}`, timeout: 6 }));
     expect((await Promise.all(blockers)).map((c, i) => verlCaseResult(c, `blocker ${i}`))).toEqual([true, true]);
     const results = calls.map((c, i) => verlCaseResult(c, `CASE ${i}`));
     expect(results.map((r, i) => (r === true ? true : `${i}: ${String(r)} ${calls[i]!.error ?? ''} ${calls[i]!.statuses.join(',')}`))).toEqual(results.map(() => true));
@@ -397,7 +397,7 @@ describe.skipIf(!hasDocker)('RL reward backend', () => {
     expect(retried.length).toBeGreaterThan(0);
     expect(retried.every((c) => c.statuses.at(-1) === 200 && c.attempts <= 3)).toBe(true);
     // the queue wait is reported, attempts included
-    expect(Math.max(...calls.map((c) => c.response!.timings!.queue_ms))).toBeGreaterThan(11_000);
+    expect(Math.max(...calls.map((c) => c.response!.timings!.queue_ms))).toBeGreaterThan(13_000);
     const text = (await app.server.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/verdict_run_code_events_total\{event="parked"\} [1-9]/);
     expect(text).toMatch(/verdict_run_code_events_total\{event="resumed"\} [1-9]/);
