@@ -13,6 +13,33 @@ const AssertTestsSchema = z
   })
   .strict();
 
+/** Nesting allowed in an inline JSON value (arrays and objects within each other). */
+export const MAX_JSON_DEPTH = 100;
+
+/** How deeply a parsed JSON value nests (iterative: no stack to overflow). */
+export function jsonDepth(v: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * Any JSON value, nested at most MAX_JSON_DEPTH deep. Deeper values would
+ * overflow a stack on their way to the harness (JSON.stringify here, the
+ * recursion limit of Python's json there): a 400 naming the field instead.
+ */
+const JsonValue = () =>
+  z.unknown().superRefine((v, ctx) => {
+    if (jsonDepth(v) > MAX_JSON_DEPTH) ctx.addIssue({ code: 'custom', message: `nested more than ${MAX_JSON_DEPTH} deep` });
+  });
+
 const FunctionalTestsSchema = z
   .object({
     type: z.literal('functional'),
@@ -21,9 +48,9 @@ const FunctionalTestsSchema = z
       .array(
         z
           .object({
-            args: z.array(z.unknown()).default([]),
-            kwargs: z.record(z.string(), z.unknown()).optional(),
-            expected: z.unknown().describe('compared with == after turning tuples into lists'),
+            args: z.array(JsonValue()).default([]),
+            kwargs: z.record(z.string(), JsonValue()).optional(),
+            expected: JsonValue().describe('compared with == after turning tuples into lists'),
           })
           .strict(),
       )

@@ -337,6 +337,39 @@ describe('API fuzzing', () => {
     expect([...statuses.keys()].sort()).toEqual(expect.arrayContaining([400, 404, 413, 415]));
   }, 600_000);
 
+  // Values of no fixed type (inline `expected`, args, kwargs, options, labels,
+  // provided rows) nested thousands deep: a 400 naming the field, never a
+  // stack overflow (500) on the way to the harness. MAX_JSON_DEPTH (100) is
+  // the bound; 101 is just past it.
+  it('answers deeply nested JSON values with a 400 naming the field', async () => {
+    const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const functional = (where: 'expected' | 'args' | 'kwargs', n: number) => {
+      const v = where === 'args' ? `[${nest(n)}]` : where === 'kwargs' ? `{"x": ${nest(n)}}` : nest(n);
+      const rest = where === 'expected' ? '"args": []' : '"expected": 1';
+      return `{"tests": {"type": "functional", "entry_point": "f", "cases": [{${rest}, "${where}": ${v}}]}}`;
+    };
+    const cases: Array<{ url: string; body: string; field: RegExp }> = [];
+    for (const n of [101, 5_000, 100_000]) {
+      for (const where of ['expected', 'args', 'kwargs'] as const) {
+        cases.push({ url: '/v1/grade/batch', body: `{"benchmark": "inline", "format": "json", "items": [{"problem": ${functional(where, n)}, "completion": "def f(): return 1"}]}`, field: new RegExp(`items\\.0\\.problem\\.tests\\.cases\\.0\\.${where}`) });
+        cases.push({ url: '/v1/grade', body: `{"benchmark": "inline", "problem": ${functional(where, n)}, "completion": "def f(): return 1"}`, field: new RegExp(`problem\\.tests\\.cases\\.0\\.${where}|problem_id|problem`) });
+        // an object label fails the route's union (string | label) as a whole: the field is the label
+        cases.push({ url: '/get_reward', body: `{"query": ["def f(): return 1"], "labels": [{"problem": ${functional(where, n)}}]}`, field: /labels\.0/ });
+        cases.push({ url: '/get_reward', body: JSON.stringify({ query: ['def f(): return 1'], labels: [`{"problem": ${functional(where, n)}}`] }), field: new RegExp(`labels\\.0\\.problem\\.tests\\.cases\\.0\\.${where}`) });
+      }
+      cases.push({ url: '/v1/grade', body: `{"benchmark": "humaneval", "problem_id": "Mini/0", "completion": "x", "options": {"deep": ${nest(n)}}}`, field: /options/ });
+      cases.push({ url: '/submit', body: `{"dataset": "x", "id": 1, "completion": "print(1)", "config": {"provided_data": {"id": 1, "test": [{"input": {"stdin": ${nest(n)}}, "output": {"stdout": ""}}]}}}`, field: /provided_data/ });
+    }
+    const bad: string[] = [];
+    for (const c of cases) {
+      const r = await app.server.inject({ method: 'POST', url: c.url, headers: JSON_HEADERS, payload: c.body });
+      const e = r.statusCode === 400 ? (r.json() as { error?: string; message?: string; field?: string }) : undefined;
+      const said = `${e?.field ?? ''} ${e?.message ?? ''}`;
+      if (!e || !c.field.test(said)) bad.push(`${c.url} (${c.body.length} bytes) → ${r.statusCode} ${r.body.slice(0, 200)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('is healthy afterwards: answers reads and a well-formed grade as before', async () => {
     expect((await app.server.inject({ method: 'GET', url: '/v1/benchmarks' })).statusCode).toBe(200);
     const problems = await app.server.inject({ method: 'GET', url: '/v1/benchmarks/humaneval/problems' });
