@@ -6,7 +6,8 @@ import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
 import { SandboxError } from '../sandbox/errors.js';
 import { Lru } from '../store/lru.js';
 import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
-import { compareOutput, pythonCheckerAccepts, type TextComparator } from './compare.js';
+import { pythonCheckerAccepts, type TextComparator } from './compare.js';
+import { compareOutputAsync } from './compare-pool.js';
 import { JudgeTaskSchema, type CaseResult, type CaseVerdict, type Checker, type JudgeLanguage, type JudgeReport, type JudgeTask, type JudgeTaskInput } from './types.js';
 
 /** The sandbox (folder under sandboxes/) every judged program runs in. */
@@ -161,22 +162,69 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
   const tc = task.cases[i]!;
   const step: Step = { argv: unlimitedStack(lang.run(task.memoryMb)), env: RUN_ENV, limits: runLimits(task, lang) };
   let r: ExecResult;
-  let output: Buffer;
   if (task.inputMode === 'file') {
     // a fresh output.txt each test, so a program that writes nothing is not judged on the last one's
     await s.put([{ path: 'input.txt', content: tc.input }, { path: 'output.txt', content: '' }]);
     r = await s.exec({ ...step, stdin: Buffer.alloc(0) });
-    output = (await s.get(['output.txt'])).get('output.txt') ?? Buffer.alloc(0);
   } else {
     r = await s.exec({ ...step, stdin: Buffer.from(tc.input, 'utf8') });
-    output = r.stdout;
   }
   const failed = runFailure(r, task.memoryMb);
   const base = { index: i, timeMs: r.wallMs, cpuMs: r.cpuMs, memoryKb: r.maxRssKb };
   if (failed) return { result: { ...base, ...failed } };
+  let output = r.stdout;
+  if (task.inputMode === 'file') {
+    const got = await collectOutputFile(s, task.outputLimitBytes);
+    if ('verdict' in got) return { result: { ...base, ...got } };
+    output = got.output;
+  }
   if (!compareHere) return { result: { ...base, verdict: 'AC' }, output };
-  const cmp = compareOutput(task.comparator as TextComparator, tc.expected, output.toString('utf8'));
+  // large outputs are compared on a compare thread, never on the event loop
+  const cmp = await compareOutputAsync(task.comparator as TextComparator, tc.expected, output);
   return { result: { ...base, verdict: cmp.ok ? 'AC' : 'WA', ...(cmp.detail ? { detail: cmp.detail } : {}) } };
+}
+
+// Reads output.txt for file-mode problems. The program owns /work: it may
+// have deleted output.txt, made it unreadable (chmod 0), or replaced it with a
+// FIFO, a directory or a symlink (to /dev/zero, to another file). The agent's
+// `get` would fail on some of these (infra_error for the candidate's doing),
+// so a fresh process reads it: only a regular file, opened without following
+// links and without blocking, capped at the output limit. Exit codes say why not.
+const COLLECT = [
+  'import os, stat, sys',
+  'try:',
+  '    st = os.lstat("output.txt")',
+  'except FileNotFoundError:',
+  '    sys.exit(3)',
+  'if not stat.S_ISREG(st.st_mode):',
+  '    sys.exit(4)',
+  'try:',
+  '    fd = os.open("output.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)',
+  'except OSError:',
+  '    sys.exit(5)',
+  'out = sys.stdout.buffer',
+  'while True:',
+  '    b = os.read(fd, 1 << 20)',
+  '    if not b:',
+  '        break',
+  '    out.write(b)',
+].join('\n');
+
+const COLLECT_WHY: Record<number, string> = {
+  3: 'no output.txt (the program removed it)',
+  4: 'output.txt is not a regular file',
+  5: 'output.txt is not readable',
+};
+
+async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string }> {
+  const r = await s.exec({ argv: ['python3', '-I', '-S', '-c', COLLECT], env: RUN_ENV, limits: { wallMs: 30_000, captureBytes: limitBytes, outputBytes: limitBytes } });
+  // only the program can have made /work itself unusable (chmod 0 on the directory)
+  if (r.spawnError) return { verdict: 'WA', detail: 'output.txt is not readable (the program changed /work)' };
+  if (r.outputLimitExceeded || r.stdoutTruncated) return { verdict: 'WA', detail: 'output limit exceeded' };
+  if (r.exitCode === 0 && r.signal === null && !r.timedOut) return { output: r.stdout };
+  const why = r.exitCode !== null ? COLLECT_WHY[r.exitCode] : undefined;
+  if (why) return { verdict: 'WA', detail: why };
+  throw new Error(`reading output.txt failed: ${r.timedOut ? 'timed out' : `exit ${r.exitCode} signal ${r.signal}`}: ${r.stderr.toString('utf8').slice(0, 300)}`);
 }
 
 /** The verdict of a run that did not end normally, or undefined when its output should be compared. */
@@ -205,6 +253,9 @@ function lastLine(s: string): string {
 
 // ---------------------------------------------------------------- checkers
 
+// a checker drowned in output fails with MemoryError/bad_alloc (rejected), never the container's OOM killer
+const CHECKER_MEMORY_MB = 768;
+
 const CHECKER_FILES: Record<JudgeLanguage, string> = { python3: 'checker.py', cpp17: 'checker.cpp', java: 'Main.java' };
 
 async function runChecker(
@@ -231,13 +282,16 @@ async function runChecker(
         ]);
         // open-r1: checker input correct_output solution_output; testlib: checker input output answer
         const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
-        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, identity: 'judge', env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20 } });
-        if (r.timedOut || r.spawnError || r.signal !== null) {
-          throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError ?? (r.timedOut ? 'timed out' : `signal ${r.signal}`)}`);
-        }
-        const ok = checker.style === 'python' ? pythonCheckerAccepts(r.stdout.toString('utf8')) : r.exitCode === 0;
+        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, identity: 'judge', env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20, addressSpaceBytes: CHECKER_MEMORY_MB * MB } });
+        if (r.spawnError) throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError}`);
+        // A checker that times out or is killed (memory) while reading the
+        // program's output printed no verdict: rejected, as in open-r1's Piston
+        // script (`timeout 10 python3 checker.py …` without `1` on stdout). The
+        // program chose that output; it is never our infra_error.
+        const died = r.timedOut || r.signal !== null || r.oomKilled;
+        const ok = !died && (checker.style === 'python' ? pythonCheckerAccepts(r.stdout.toString('utf8')) : r.exitCode === 0);
         const result: CaseResult = { ...c.result, verdict: ok ? 'AC' : 'WA' };
-        if (!ok) result.detail = 'rejected by the checker';
+        if (!ok) result.detail = died ? `rejected: the checker ${r.timedOut ? 'timed out' : 'was killed'} on the output` : 'rejected by the checker';
         out.set(c.result.index, result);
         if (!ok && task.stopOnFirstFailure) break;
       }

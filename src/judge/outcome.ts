@@ -20,6 +20,22 @@ const GENERIC: Record<CaseVerdict, string> = {
   RE: 'runtime error',
 };
 
+// Details that say something about the program's run and nothing about the
+// test (no stderr, no token counts or positions, no checker or interactor
+// words, which may quote the input or the answer): shown for hidden tests too.
+const PROGRAM_ONLY = new Set([
+  'wall time limit exceeded',
+  'CPU time limit exceeded',
+  'killed by the OOM killer',
+  'output limit exceeded',
+  'no output.txt (the program removed it)',
+  'output.txt is not a regular file',
+  'output.txt is not readable',
+  'output.txt is not readable (the program changed /work)',
+  'rejected: the checker timed out on the output',
+  'rejected: the checker was killed on the output',
+]);
+
 export interface OutcomeOptions {
   /** whether test `index` is public (its details may be shown); default: none is */
   isPublic?: (index: number) => boolean;
@@ -42,7 +58,7 @@ export function reportOutcome(report: JudgeReport, opts: OutcomeOptions = {}): O
   }
   const bad = report.cases.find((c) => c.verdict !== 'AC');
   if (bad) {
-    const shown = opts.isPublic?.(bad.index) && bad.detail ? bad.detail : GENERIC[bad.verdict];
+    const shown = bad.detail && (opts.isPublic?.(bad.index) || PROGRAM_ONLY.has(bad.detail)) ? bad.detail : GENERIC[bad.verdict];
     out.detail = `test ${bad.index + 1}: ${shown}`;
   } else if (report.verdict !== 'AC') {
     out.detail = 'no tests';
