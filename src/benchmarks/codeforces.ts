@@ -143,18 +143,25 @@ export const codeforces: Benchmark<Options> = {
 
 // ---------------------------------------------------------------- extraction
 
-const BLOCK: Record<'python' | 'cpp', RegExp> = {
-  python: /```python\n([\s\S]*?)```/g,
-  cpp: /```cpp\n([\s\S]*?)```/g,
-};
-
-/** open-r1 extract_code: the last ```{language}\n…``` block; auto takes whichever comes last. */
+/**
+ * open-r1 extract_code: the last ```{language}\n…``` block; auto takes whichever comes last.
+ * Found with indexOf, as /```python\n([\s\S]*?)```/g would: the regex rescans the
+ * rest of the text from every unclosed opening (quadratic in the completion).
+ */
 export function lastBlock(completion: string, language: Options['language']): { code: string; language: JudgeLanguage } | undefined {
   let best: { at: number; code: string; language: JudgeLanguage } | undefined;
   for (const lang of ['python', 'cpp'] as const) {
     if (language !== 'auto' && language !== lang) continue;
-    for (const m of completion.matchAll(BLOCK[lang])) {
-      if (!best || m.index > best.at) best = { at: m.index, code: m[1]!, language: lang === 'python' ? 'python3' : 'cpp17' };
+    const open = '```' + lang + '\n';
+    let pos = 0;
+    for (;;) {
+      const at = completion.indexOf(open, pos);
+      if (at < 0) break;
+      const end = completion.indexOf('```', at + open.length);
+      // no closing fence after this opening: none after any later one either
+      if (end < 0) break;
+      if (!best || at > best.at) best = { at, code: completion.slice(at + open.length, end), language: lang === 'python' ? 'python3' : 'cpp17' };
+      pos = end + 3;
     }
   }
   return best && { code: best.code, language: best.language };
@@ -166,7 +173,7 @@ const languages = new Lru<string, JudgeLanguage>(4096);
 function languageOf(code: string, option: Options['language']): JudgeLanguage {
   if (option === 'python') return 'python3';
   if (option === 'cpp') return 'cpp17';
-  return languages.get(code) ?? (/^\s*#\s*include\s*</m.test(code) || /\bint\s+main\s*\(/.test(code) ? 'cpp17' : 'python3');
+  return languages.get(code) ?? (looksLikeCpp(code) ? 'cpp17' : 'python3');
 }
 
 function patch(code: string, language: JudgeLanguage): string {
@@ -177,8 +184,29 @@ function patch(code: string, language: JudgeLanguage): string {
   return `import sys\nsys.set_int_max_str_digits(0)\n${code}`;
 }
 
+/**
+ * /^\s*#\s*include\s*</m or /\bint\s+main\s*\(/, line by line: with the m flag
+ * `^\s*` rescans a run of blank lines from each of its lines (quadratic).
+ */
+function looksLikeCpp(code: string): boolean {
+  for (const line of code.split(/[\n\r\u2028\u2029]/)) {
+    const t = line.trimStart();
+    if (t.startsWith('#') && /^#\s*include\s*</.test(t)) return true;
+  }
+  return /\bint\s+main\s*\(/.test(code);
+}
+
+/** Trailing \r of every line removed (/\r+$/gm without its quadratic rescans of \r runs). */
 function stripCr(s: string): string {
-  return s.replace(/\r+$/gm, '');
+  if (!s.includes('\r')) return s;
+  return s
+    .split('\n')
+    .map((l) => {
+      let e = l.length;
+      while (e > 0 && l.charCodeAt(e - 1) === 13) e--;
+      return e === l.length ? l : l.slice(0, e);
+    })
+    .join('\n');
 }
 
 // ---------------------------------------------------------------- reading

@@ -35,14 +35,47 @@ const FENCE_LANGS: Record<string, RegExp> = {
  * one (chat answers), else the last fenced block, else all of it.
  */
 export function extractFenced(completion: string, language = 'python3'): string {
-  const blocks = [...completion.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)```/g)];
+  const blocks = fencedBlocks(completion);
   if (blocks.length) {
     const want = FENCE_LANGS[language] ?? FENCE_LANGS.python3!;
-    const code = blocks.filter((b) => want.test(b[1] ?? ''));
-    return ((code.length ? code : blocks).at(-1)![2] ?? '').replace(/\s+$/, '\n');
+    const code = blocks.filter((b) => want.test(b.lang));
+    return trimEndNewline((code.length ? code : blocks).at(-1)!.body);
   }
-  const open = /```[ \t]*[\w+-]*[^\n]*\n([\s\S]*)$/.exec(completion);
-  return open ? open[1]! : completion;
+  // an unclosed fence: everything after its opening line
+  const open = completion.indexOf('```');
+  const nl = open < 0 ? -1 : completion.indexOf('\n', open + 3);
+  return nl < 0 ? completion : completion.slice(nl + 1);
+}
+
+/**
+ * The blocks /```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)```/g finds (a fence
+ * anywhere in a line; the body up to the next ```), found with indexOf: that
+ * regex rescans the rest of the text from every unclosed fence (quadratic).
+ */
+function fencedBlocks(text: string): Array<{ lang: string; body: string }> {
+  const out: Array<{ lang: string; body: string }> = [];
+  let pos = 0;
+  for (;;) {
+    const p = text.indexOf('```', pos);
+    if (p < 0) break;
+    const nl = text.indexOf('\n', p + 3);
+    if (nl < 0) break;
+    const q = text.indexOf('```', nl + 1);
+    if (q < 0) break;
+    let i = p + 3;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    const start = i;
+    while (i < nl && /[\w+-]/.test(text[i]!)) i++;
+    out.push({ lang: text.slice(start, i), body: text.slice(nl + 1, q) });
+    pos = q + 3;
+  }
+  return out;
+}
+
+/** `s.replace(/\s+$/, '\n')` without the regex (quadratic on inner runs of whitespace). */
+function trimEndNewline(s: string): string {
+  const t = s.trimEnd();
+  return t.length < s.length ? t + '\n' : s;
 }
 
 /** A Python string literal (JSON's escapes are all valid Python). */

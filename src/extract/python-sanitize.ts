@@ -102,7 +102,7 @@ function classify(head: string): Pick<Statement, 'kind' | 'defines'> {
   if (m) return { kind: 'def', defines: [m[1]!] };
   if ((m = /^import\s+(.+)$/s.exec(s))) {
     const defines = m[1]!.split(',').map((part) => {
-      const [mod, alias] = part.trim().split(/\s+as\s+/);
+      const [mod, alias] = splitOnAs(part.trim());
       return (alias ?? mod!.split('.')[0]!).trim();
     });
     return { kind: 'import', defines };
@@ -111,17 +111,61 @@ function classify(head: string): Pick<Statement, 'kind' | 'defines'> {
     const defines = m[1]!
       .replace(/[()]/g, '')
       .split(',')
-      .map((part) => part.trim().split(/\s+as\s+/).pop()!.trim())
+      .map((part) => splitOnAs(part.trim()).pop()!.trim())
       .filter((n) => n && n !== '*');
     return { kind: 'import', defines };
   }
   // NAME = ..., NAME: T = ..., A, B = ...  (not ==, <=, augmented assignment)
-  m = /^([A-Za-z_][\w\s,]*?)\s*(?::[^=]+)?=(?!=)/.exec(s);
-  if (m && !/[<>!]$/.test(m[1]!)) {
-    const names = m[1]!.split(',').map((n) => n.trim());
+  const target = assignTarget(s);
+  if (target !== undefined) {
+    const names = target.split(',').map((n) => n.trim());
     if (names.every((n) => /^[A-Za-z_]\w*$/.test(n) && !KEYWORDS.has(n))) return { kind: 'assign', defines: names };
   }
   return { kind: 'other', defines: [] };
+}
+
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/** `s.split(/\s+as\s+/)` as a scanner (the regex rescans each run of whitespace from every position in it). */
+function splitOnAs(s: string): string[] {
+  const out: string[] = [];
+  let last = 0;
+  let i = 0;
+  while (i < s.length) {
+    if (!isSpace(s[i])) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (isSpace(s[j])) j++;
+    if (s.startsWith('as', j) && isSpace(s[j + 2])) {
+      let k = j + 2;
+      while (isSpace(s[k])) k++;
+      out.push(s.slice(last, i));
+      last = i = k;
+    } else i = j;
+  }
+  out.push(s.slice(last));
+  return out;
+}
+
+/**
+ * Group 1 of /^([A-Za-z_][\w\s,]*?)\s*(?::[^=]+)?=(?!=)/ (NAME = …, NAME: T = …,
+ * A, B = …; not ==), by a scan: that lazy group beside \s* backtracks
+ * quadratically. The group is the longest [A-Za-z_][\w\s,]* prefix without its
+ * trailing whitespace, and what follows it must be `=` (not `==`) or `:…=`.
+ */
+function assignTarget(s: string): string | undefined {
+  if (!/[A-Za-z_]/.test(s[0] ?? '')) return undefined;
+  let g = 1;
+  while (g < s.length && /[\w\s,]/.test(s[g]!)) g++;
+  let eq = g;
+  if (s[g] === ':') {
+    eq = s.indexOf('=', g + 1);
+    if (eq <= g + 1) return undefined;
+  }
+  if (s[eq] !== '=' || s[eq + 1] === '=') return undefined;
+  return s.slice(0, g).trimEnd();
 }
 
 function statements(src: string): Statement[] {
@@ -131,7 +175,8 @@ function statements(src: string): Statement[] {
   let decorators: { start: number; code: string } | null = null;
   const flush = () => {
     if (!cur) return;
-    const text = lines.slice(cur.start, cur.end).join('\n').replace(/\s+$/, '');
+    // trimEnd(), not .replace(/\s+$/, ''): the regex is quadratic on inner runs of whitespace
+    const text = lines.slice(cur.start, cur.end).join('\n').trimEnd();
     const { kind, defines } = classify(cur.head ?? '');
     out.push({ text, kind, defines, uses: identifiers(cur.code) });
     cur = null;
@@ -171,7 +216,14 @@ function statements(src: string): Statement[] {
 export function sanitizePython(src: string, entryPoint?: string): string {
   const stmts = statements(src);
   const defs = new Map<string, Statement[]>();
-  for (const s of stmts) if (s.kind === 'def' || s.kind === 'assign') for (const n of s.defines) defs.set(n, [...(defs.get(n) ?? []), s]);
+  for (const s of stmts) {
+    if (s.kind !== 'def' && s.kind !== 'assign') continue;
+    for (const n of s.defines) {
+      const list = defs.get(n);
+      if (list) list.push(s);
+      else defs.set(n, [s]);
+    }
+  }
   let keep: Set<Statement>;
   if (entryPoint && defs.has(entryPoint)) {
     keep = new Set();
