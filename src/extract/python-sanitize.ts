@@ -124,7 +124,13 @@ function classify(head: string): Pick<Statement, 'kind' | 'defines'> {
   return { kind: 'other', defines: [] };
 }
 
-const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+// one character of \s: exactly what trim() removes
+const isSpace = (c: string | undefined) => c !== undefined && c.trim() === '';
+/** [\w\s,] */
+const isWordSpaceComma = (c: string) => {
+  const k = c.charCodeAt(0);
+  return (k >= 0x30 && k <= 0x39) || (k >= 0x41 && k <= 0x5a) || (k >= 0x61 && k <= 0x7a) || k === 0x5f || k === 0x2c || c.trim() === '';
+};
 
 /** `s.split(/\s+as\s+/)` as a scanner (the regex rescans each run of whitespace from every position in it). */
 function splitOnAs(s: string): string[] {
@@ -158,7 +164,7 @@ function splitOnAs(s: string): string[] {
 function assignTarget(s: string): string | undefined {
   if (!/[A-Za-z_]/.test(s[0] ?? '')) return undefined;
   let g = 1;
-  while (g < s.length && /[\w\s,]/.test(s[g]!)) g++;
+  while (g < s.length && isWordSpaceComma(s[g]!)) g++;
   let eq = g;
   if (s[g] === ':') {
     eq = s.indexOf('=', g + 1);
