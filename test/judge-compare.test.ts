@@ -81,3 +81,26 @@ describe('comparators', () => {
     expect(pythonCheckerAccepts('1.0')).toBe(false);
   });
 });
+
+describe('large outputs are compared off the event loop', () => {
+  it('a 64 MB adversarial output is judged while small comparisons and timers keep running', async () => {
+    const { compareOutputAsync } = await import('../src/judge/compare-pool.js');
+    // 64 MB: runs of whitespace between single-character tokens (the worst case for the old regexes and for token arrays)
+    const unit = Buffer.from('x' + ' '.repeat(63) + 'y\t'.repeat(32));
+    const big = Buffer.alloc(64 << 20);
+    for (let o = 0; o < big.length; o += unit.length) unit.copy(big, o);
+    const order: string[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const slow = compareOutputAsync({ kind: 'token' }, 'x y', big).then((c) => (order.push('big'), c));
+    // a neighbour's comparison started after the big one finishes first, and the loop keeps ticking
+    const small = compareOutputAsync({ kind: 'token' }, '1 2', Buffer.from('1\n2\n')).then((c) => (order.push('small'), c));
+    const [b, s] = await Promise.all([slow, small]);
+    const ticksDuring = ticks;
+    clearInterval(timer);
+    expect(s.ok).toBe(true);
+    expect(b).toEqual({ ok: false, detail: expect.stringMatching(/^expected 2 tokens, got \d+$/) });
+    expect(order).toEqual(['small', 'big']);
+    expect(ticksDuring).toBeGreaterThan(0);
+  }, 120_000);
+});

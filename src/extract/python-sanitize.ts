@@ -133,7 +133,7 @@ const isWordSpaceComma = (c: string) => {
 };
 
 /** `s.split(/\s+as\s+/)` as a scanner (the regex rescans each run of whitespace from every position in it). */
-function splitOnAs(s: string): string[] {
+export function splitOnAs(s: string): string[] {
   const out: string[] = [];
   let last = 0;
   let i = 0;
@@ -161,7 +161,7 @@ function splitOnAs(s: string): string[] {
  * quadratically. The group is the longest [A-Za-z_][\w\s,]* prefix without its
  * trailing whitespace, and what follows it must be `=` (not `==`) or `:…=`.
  */
-function assignTarget(s: string): string | undefined {
+export function assignTarget(s: string): string | undefined {
   if (!/[A-Za-z_]/.test(s[0] ?? '')) return undefined;
   let g = 1;
   while (g < s.length && isWordSpaceComma(s[g]!)) g++;
