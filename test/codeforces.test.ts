@@ -133,6 +133,16 @@ describe.skipIf(!hasDocker)('codeforces: grading', () => {
     const stdout = await grade('9001/C', fence('python', 'print(2 * int(input()))\n'));
     expect(stdout.status).toBe('fail');
   });
+
+  // issue 14: what the program can cause is its own fail, never infra_error
+  it('a checker fed 60 MB of tokens, and file mode with output.txt made unreadable, are the program\'s wrong answer', async () => {
+    const flood = await grade('9001/B', fence('python', 'import sys\nchunk = "1 " * (1 << 19)\nfor _ in range(60):\n    sys.stdout.write(chunk)\n'));
+    expect([flood.status, flood.reason]).toEqual(['fail', 'wrong_answer']);
+    const chmod = await grade('9001/C', fence('python', 'import os\nn = int(open("input.txt").read())\nopen("output.txt", "w").write(str(2 * n))\nos.chmod("output.txt", 0)\n'));
+    expect([chmod.status, chmod.reason, chmod.detail]).toEqual(['fail', 'wrong_answer', 'test 1: output.txt is not readable']);
+    const fifo = await grade('9001/C', fence('python', 'import os\nos.remove("output.txt")\nos.mkfifo("output.txt")\n'));
+    expect([fifo.status, fifo.reason]).toEqual(['fail', 'wrong_answer']);
+  });
 });
 
 // ../shared/benchmarks/codeforces/code-contests-test-codeforces.jsonl with our own solutions.

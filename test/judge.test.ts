@@ -114,6 +114,56 @@ int main(int argc, char** argv){ std::ifstream in(argv[1]), out(argv[2]), ans(ar
     const r3 = await judge({ language: 'python3', source: snoop, cases: anyOrder.slice(0, 1), comparator: { kind: 'checker', style: 'python', language: 'python3', source: 'import sys\nout=open(sys.argv[3]).read()\nprint(1 if "expected" in out or "checker" in out else 0)' } });
     expect(r3.verdict).toBe('WA');
   });
+
+  // issue 14: what the program can cause is the program's verdict, never ours
+  it('a 64 MB adversarial output is judged (WA) while a neighbour\'s grade completes', async () => {
+    // 64 MB of whitespace runs and one-character tokens: the old comparators spent minutes to hours on it, on the event loop
+    const flood = 'import sys\nw = sys.stdout.write\nchunk = ("x" + " " * 63 + "y\\t" * 32) * 4096\nfor _ in range(63):\n    w(chunk)\n';
+    const big = judge({ language: 'python3', source: flood, cases: cases.slice(0, 1), timeLimitMs: 20_000, memoryMb: 512 }).then((r) => ((bigDone = Date.now()), r));
+    let bigDone = 0;
+    // honest grades beside it, one after another, for as long as the big one runs
+    const honest: Array<{ verdict: string; at: number }> = [];
+    while (!bigDone) {
+      const r = await judge({ language: 'python3', source: SUM_PY });
+      honest.push({ verdict: r.verdict, at: Date.now() });
+    }
+    const r = await big;
+    expect(r.verdict).toBe('WA');
+    expect(r.cases[0]!.detail).toMatch(/^expected 1 tokens, got \d+$/);
+    expect(honest.map((h) => h.verdict).every((v) => v === 'AC')).toBe(true);
+    expect(honest.length).toBeGreaterThan(0);
+  });
+
+  it('a checker drowned in output (times out, or runs out of memory) rejects it: WA, never an infra error', async () => {
+    // 66 MB of tokens would exceed the default output limit: raise it, as a problem may
+    const flood = 'import sys\nchunk = "1 " * (1 << 19)\nfor _ in range(60):\n    sys.stdout.write(chunk)\n';
+    const slowChecker = 'import sys\ntoks = open(sys.argv[3]).read().split()\nwhile len(toks) > 1:\n    toks = toks[:-1]\nprint(1)\n';
+    const hungry = 'import sys\ndata = [int(t) for t in open(sys.argv[3]).read().split()] * 64\nprint(1)\n';
+    for (const source of [slowChecker, hungry]) {
+      const r = await judge({ language: 'python3', source: flood, cases: cases.slice(0, 1), outputLimitBytes: 128 << 20, comparator: { kind: 'checker', style: 'python', language: 'python3', source, timeLimitMs: 3000 } });
+      expect(r.verdict).toBe('WA');
+      expect(r.cases[0]!.detail).toMatch(/^rejected/);
+    }
+  });
+
+  it('file mode: an output.txt made unreadable, replaced by a FIFO, a symlink or a directory, or removed is the program\'s WA', async () => {
+    const write = 'a, b = map(int, open("input.txt").read().split())\nopen("output.txt", "w").write(str(a + b))\n';
+    const attacks: Record<string, string> = {
+      chmod0: `${write}import os\nos.chmod("output.txt", 0)\n`,
+      fifo: 'import os\nos.remove("output.txt")\nos.mkfifo("output.txt")\n',
+      symlinkZero: 'import os\nos.remove("output.txt")\nos.symlink("/dev/zero", "output.txt")\n',
+      symlinkInput: 'import os\nos.remove("output.txt")\nos.symlink("input.txt", "output.txt")\n',
+      directory: 'import os\nos.remove("output.txt")\nos.mkdir("output.txt")\n',
+      removed: 'import os\nos.remove("output.txt")\n',
+      chmodWork: `${write}import os\nos.chmod(".", 0)\n`,
+    };
+    for (const [name, source] of Object.entries(attacks)) {
+      const r = await judge({ language: 'python3', source, inputMode: 'file', stopOnFirstFailure: false });
+      expect([name, r.verdict], JSON.stringify(r.cases)).toEqual([name, 'WA']);
+    }
+    // and an honest file-mode program still passes
+    expect((await judge({ language: 'python3', source: write, inputMode: 'file' })).verdict).toBe('AC');
+  });
 });
 
 // Guess the number in [1, 10^9]: the interactor answers <, > or =, at most 40 queries.

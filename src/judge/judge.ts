@@ -77,7 +77,7 @@ export async function runJudge(engine: Sessions, taskIn: JudgeTask | JudgeTaskIn
         opts.signal?.throwIfAborted();
         const c = peer ? await runInteractive(s, task, lang, i, peer) : await runCase(s, task, lang, i, checker === undefined);
         cases.push(c);
-        if (task.stopOnFirstFailure && c.result.verdict !== 'AC') break;
+        if ((task.stopOnFirstFailure && c.result.verdict !== 'AC') || c.workLost) break;
       }
       return { compile, cases };
     },
@@ -124,6 +124,8 @@ interface RunCase {
   result: CaseResult;
   /** the program's output, kept only for a checker */
   output?: Buffer;
+  /** the program made /work unusable (chmod 0): no later test can run in this container */
+  workLost?: boolean;
 }
 
 async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number): Promise<JudgeReport['compile']> {
@@ -175,7 +177,7 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
   let output = r.stdout;
   if (task.inputMode === 'file') {
     const got = await collectOutputFile(s, task.outputLimitBytes);
-    if ('verdict' in got) return { result: { ...base, ...got } };
+    if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail }, ...(got.workLost ? { workLost: true } : {}) };
     output = got.output;
   }
   if (!compareHere) return { result: { ...base, verdict: 'AC' }, output };
@@ -216,10 +218,10 @@ const COLLECT_WHY: Record<number, string> = {
   5: 'output.txt is not readable',
 };
 
-async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string }> {
+async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string; workLost?: boolean }> {
   const r = await s.exec({ argv: ['python3', '-I', '-S', '-c', COLLECT], env: RUN_ENV, limits: { wallMs: 30_000, captureBytes: limitBytes, outputBytes: limitBytes } });
   // only the program can have made /work itself unusable (chmod 0 on the directory)
-  if (r.spawnError) return { verdict: 'WA', detail: 'output.txt is not readable (the program changed /work)' };
+  if (r.spawnError) return { verdict: 'WA', detail: 'output.txt is not readable (the program changed /work)', workLost: true };
   if (r.outputLimitExceeded || r.stdoutTruncated) return { verdict: 'WA', detail: 'output limit exceeded' };
   if (r.exitCode === 0 && r.signal === null && !r.timedOut) return { output: r.stdout };
   const why = r.exitCode !== null ? COLLECT_WHY[r.exitCode] : undefined;
