@@ -173,12 +173,16 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
   }
   const failed = runFailure(r, task.memoryMb);
   const base = { index: i, timeMs: r.wallMs, cpuMs: r.cpuMs, memoryKb: r.maxRssKb };
-  if (failed) return { result: { ...base, ...failed } };
   let output = r.stdout;
   if (task.inputMode === 'file') {
+    // read (and clear away) output.txt even after a failed run: what the program left there must not break the next test
     const got = await collectOutputFile(s, task.outputLimitBytes);
-    if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail }, ...(got.workLost ? { workLost: true } : {}) };
+    const lost = 'workLost' in got && got.workLost ? { workLost: true } : {};
+    if (failed) return { result: { ...base, ...failed }, ...lost };
+    if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail }, ...lost };
     output = got.output;
+  } else if (failed) {
+    return { result: { ...base, ...failed } };
   }
   if (!compareHere) return { result: { ...base, verdict: 'AC' }, output };
   // large outputs are compared on a compare thread, never on the event loop
@@ -194,22 +198,61 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
 // links and without blocking, capped at the output limit. Exit codes say why not.
 const COLLECT = [
   'import os, stat, sys',
+  'def rm(top):',
+  '    # iterative: a program may nest directories thousands deep',
+  '    try:',
+  '        st = os.lstat(top)',
+  '    except OSError:',
+  '        return',
+  '    if not stat.S_ISDIR(st.st_mode):',
+  '        os.unlink(top)',
+  '        return',
+  '    stack = [top]',
+  '    while stack:',
+  '        d = stack[-1]',
+  '        os.chmod(d, 0o700)',
+  '        sub = []',
+  '        for n in os.listdir(d):',
+  '            p = os.path.join(d, n)',
+  '            if stat.S_ISDIR(os.lstat(p).st_mode):',
+  '                sub.append(p)',
+  '            else:',
+  '                os.unlink(p)',
+  '        if sub:',
+  '            stack.extend(sub)',
+  '        else:',
+  '            os.rmdir(d)',
+  '            stack.pop()',
+  'code = 0',
   'try:',
   '    st = os.lstat("output.txt")',
   'except FileNotFoundError:',
-  '    sys.exit(3)',
-  'if not stat.S_ISREG(st.st_mode):',
-  '    sys.exit(4)',
-  'try:',
-  '    fd = os.open("output.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)',
+  '    code = 3',
   'except OSError:',
-  '    sys.exit(5)',
-  'out = sys.stdout.buffer',
-  'while True:',
-  '    b = os.read(fd, 1 << 20)',
-  '    if not b:',
-  '        break',
-  '    out.write(b)',
+  '    code = 5',
+  'else:',
+  '    if not stat.S_ISREG(st.st_mode):',
+  '        code = 4',
+  '    else:',
+  '        try:',
+  '            fd = os.open("output.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)',
+  '        except OSError:',
+  '            code = 5',
+  '        else:',
+  '            out = sys.stdout.buffer',
+  '            while True:',
+  '                b = os.read(fd, 1 << 20)',
+  '                if not b:',
+  '                    break',
+  '                out.write(b)',
+  '            out.flush()',
+  '# whatever the program left under these names (a directory, a FIFO) must not break the next test\'s put',
+  'for name in ("output.txt", "input.txt"):',
+  '    try:',
+  '        rm(name)',
+  '    except OSError:',
+  '        pass',
+  'sys.exit(code)',
 ].join('\n');
 
 const COLLECT_WHY: Record<number, string> = {
