@@ -156,7 +156,6 @@ int main(int argc, char** argv){ std::ifstream in(argv[1]), out(argv[2]), ans(ar
       symlinkInput: 'import os\nos.remove("output.txt")\nos.symlink("input.txt", "output.txt")\n',
       directory: 'import os\nos.remove("output.txt")\nos.mkdir("output.txt")\n',
       removed: 'import os\nos.remove("output.txt")\n',
-      chmodWork: `${write}import os\nos.chmod(".", 0)\n`,
     };
     for (const [name, source] of Object.entries(attacks)) {
       // two tests: what the first run left behind must not break the second test's files

@@ -77,7 +77,7 @@ export async function runJudge(engine: Sessions, taskIn: JudgeTask | JudgeTaskIn
         opts.signal?.throwIfAborted();
         const c = peer ? await runInteractive(s, task, lang, i, peer) : await runCase(s, task, lang, i, checker === undefined);
         cases.push(c);
-        if ((task.stopOnFirstFailure && c.result.verdict !== 'AC') || c.workLost) break;
+        if (task.stopOnFirstFailure && c.result.verdict !== 'AC') break;
       }
       return { compile, cases };
     },
@@ -124,8 +124,6 @@ interface RunCase {
   result: CaseResult;
   /** the program's output, kept only for a checker */
   output?: Buffer;
-  /** the program made /work unusable (chmod 0): no later test can run in this container */
-  workLost?: boolean;
 }
 
 async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number): Promise<JudgeReport['compile']> {
@@ -177,9 +175,8 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
   if (task.inputMode === 'file') {
     // read (and clear away) output.txt even after a failed run: what the program left there must not break the next test
     const got = await collectOutputFile(s, task.outputLimitBytes);
-    const lost = 'workLost' in got && got.workLost ? { workLost: true } : {};
-    if (failed) return { result: { ...base, ...failed }, ...lost };
-    if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail }, ...lost };
+    if (failed) return { result: { ...base, ...failed } };
+    if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail } };
     output = got.output;
   } else if (failed) {
     return { result: { ...base, ...failed } };
@@ -261,10 +258,11 @@ const COLLECT_WHY: Record<number, string> = {
   5: 'output.txt is not readable',
 };
 
-async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string; workLost?: boolean }> {
+async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string }> {
   const r = await s.exec({ argv: ['python3', '-I', '-S', '-c', COLLECT], env: RUN_ENV, limits: { wallMs: 30_000, captureBytes: limitBytes, outputBytes: limitBytes } });
   // only the program can have made /work itself unusable (chmod 0 on the directory)
-  if (r.spawnError) return { verdict: 'WA', detail: 'output.txt is not readable (the program changed /work)', workLost: true };
+  // /work is root's (mode 1777): the program cannot make it unusable, so a reader that cannot start is ours
+  if (r.spawnError) throw new SandboxError(`could not start the output.txt reader: ${r.spawnError}`, 'start_failed');
   if (r.outputLimitExceeded || r.stdoutTruncated) return { verdict: 'WA', detail: 'output limit exceeded' };
   if (r.exitCode === 0 && r.signal === null && !r.timedOut) return { output: r.stdout };
   const why = r.exitCode !== null ? COLLECT_WHY[r.exitCode] : undefined;

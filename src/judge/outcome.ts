@@ -31,7 +31,6 @@ const PROGRAM_ONLY = new Set([
   'no output.txt (the program removed it)',
   'output.txt is not a regular file',
   'output.txt is not readable',
-  'output.txt is not readable (the program changed /work)',
   'rejected: the checker timed out on the output',
   'rejected: the checker was killed on the output',
 ]);
