@@ -55,3 +55,17 @@ print(a.self_ok())`),
 function coreLowerable(): boolean {
   return agentPy('print(resource.getrlimit(resource.RLIMIT_CORE)[1] != 0)') === 'True';
 }
+
+describe('agent outside a container', () => {
+  it('refuses to kill every process or wipe /work and /tmp when it is not PID 1', () => {
+    // a host that imports or runs the agent (a test, a developer) must keep its processes and files
+    expect(agentPy(`
+out = []
+for f in (lambda: a.wipe("/nonexistent-verdict-dir"), a.kill_everything, a.do_reset):
+    try:
+        f(); out.append("ran")
+    except RuntimeError:
+        out.append("refused")
+print(" ".join(out))`)).toBe('refused refused refused');
+  });
+});

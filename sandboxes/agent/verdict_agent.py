@@ -181,8 +181,17 @@ def signal_everything():
         pass
 
 
+def in_container():
+    """Destructive steps (kill everything, wipe /work and /tmp) are only for
+    PID 1 of a sandbox: imported or run on a host (a test, a developer), they
+    would kill the host's processes and delete its /work."""
+    if os.getpid() != 1:
+        raise RuntimeError("verdict agent: not PID 1 of a container; refusing to kill or wipe")
+
+
 def kill_everything(deadline_s=2.0):
     """SIGKILL every process but ourselves; True when none is left."""
+    in_container()
     end = time.monotonic() + deadline_s
     while True:
         signal_everything()
@@ -971,6 +980,7 @@ def do_get(req):
 
 
 def wipe(path):
+    in_container()
     def onerror(func, p, exc):
         try:
             os.chmod(os.path.dirname(p), 0o700)
@@ -1144,6 +1154,7 @@ def do_reset():
 
 def main():
     global START_STATE
+    in_container()
     harden_self()
     os.makedirs(WORK, exist_ok=True)
     if not mqueue_mounted():
