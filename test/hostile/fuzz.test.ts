@@ -358,7 +358,7 @@ describe('API fuzzing', () => {
         cases.push({ url: '/get_reward', body: JSON.stringify({ query: ['def f(): return 1'], labels: [`{"problem": ${functional(where, n)}}`] }), field: new RegExp(`labels\\.0\\.problem\\.tests\\.cases\\.0\\.${where}`) });
       }
       cases.push({ url: '/v1/grade', body: `{"benchmark": "humaneval", "problem_id": "Mini/0", "completion": "x", "options": {"deep": ${nest(n)}}}`, field: /options/ });
-      cases.push({ url: '/submit', body: `{"dataset": "x", "id": 1, "completion": "print(1)", "config": {"provided_data": {"id": 1, "test": [{"input": {"stdin": ${nest(n)}}, "output": {"stdout": ""}}]}}}`, field: /provided_data/ });
+      cases.push({ url: '/submit', body: `{"dataset": "x", "id": 1, "completion": "print(1)", "config": {"language": "python", "provided_data": {"id": 1, "test": [{"input": {"stdin": ${nest(n)}}, "output": {"stdout": ""}}]}}}`, field: /provided_data/ });
     }
     const bad: string[] = [];
     for (const c of cases) {
