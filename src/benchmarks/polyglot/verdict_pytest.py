@@ -18,7 +18,7 @@ record is signed only when
 
 So a run that ends early (os._exit(0) at import or at exit) has no end record,
 and printed summaries count for nothing. The hook also refuses what would reach
-the key: gc's object walks, ctypes, new code objects, opening /proc/*/mem.
+the key: gc's object walks, ctypes, opening /proc/*/mem.
 """
 
 import sys
@@ -198,7 +198,9 @@ def _install():
                     emit(["tampered", "the test item's or test case's own attributes"])
                 emit(["test", args[0][:1000], args[1][:20], args[2][:20]])
             return
-        if event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents", "code.__new__", "sys.addaudithook") or event.startswith("ctypes."):
+        # (new code objects stay allowed: the standard library makes them, e.g. under unittest.mock; they
+        # never match the trusted code objects, which are compared by identity)
+        if event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook") or event.startswith("ctypes."):
             raise RuntimeError("verdict: %s is not allowed in a graded solution" % event)
         if event == "open" and _len(args) >= 1 and _type(args[0]) in (_str, bytes):
             p = args[0] if _type(args[0]) is _str else args[0].decode("utf-8", "replace")
@@ -222,24 +224,29 @@ def _install():
         for k in list(getattr(case, "__dict__", {})):
             if k.startswith(CASE_PREFIXES):
                 shadowed["flag"] = True
-        # the test function that ran must still be the one collected from the test file
-        collected = d.get("_obj")
+        # the test function that runs must still be the one the test class had at collection
+        cls = getattr(item, "cls", None)
         name = getattr(item, "originalname", None) or getattr(item, "name", "")
-        current = None
-        if case is not None:
-            for klass in _type(case).__mro__:
+        if cls is not None and (_id(cls), name) in collected:
+            current = None
+            for klass in cls.__mro__:
                 if name in vars(klass):
                     current = vars(klass)[name]
                     break
-        elif collected is not None:
-            current = collected
-        fn = getattr(collected, "__func__", collected)
-        if case is None and collected is None:
-            return  # teardown: pytest has let go of both
-        if current is None or (fn is not current and getattr(current, "__func__", None) is not fn):
-            shadowed["flag"] = True
-        elif _type(fn) is FunctionType and fn.__code__.co_filename != _str(getattr(item, "path", getattr(item, "fspath", ""))):
-            shadowed["flag"] = True
+            if current is not collected[(_id(cls), name)]:
+                shadowed["flag"] = True
+
+    collected = {}
+
+    def pytest_collection_modifyitems(session, config, items):
+        for it in items:
+            cls = getattr(it, "cls", None)
+            name = getattr(it, "originalname", None) or getattr(it, "name", "")
+            for klass in getattr(cls, "__mro__", ()):
+                if name in vars(klass):
+                    collected[(_id(cls), name)] = vars(klass)[name]
+                    keep.append(cls)
+                    break
 
     def pytest_runtest_logreport(report):
         sys.audit("verdict.record", _str(report.nodeid), _str(report.when), _str(report.outcome), shadowed["flag"])
@@ -251,8 +258,9 @@ def _install():
     ours.add(pytest_sessionfinish.__code__)
     trusted.update(ours)
     trusted.add(pytest_runtest_makereport.__code__)
-    return pytest_runtest_makereport, pytest_runtest_logreport, pytest_sessionfinish
+    trusted.add(pytest_collection_modifyitems.__code__)
+    return pytest_collection_modifyitems, pytest_runtest_makereport, pytest_runtest_logreport, pytest_sessionfinish
 
 
-pytest_runtest_makereport, pytest_runtest_logreport, pytest_sessionfinish = _install()
+pytest_collection_modifyitems, pytest_runtest_makereport, pytest_runtest_logreport, pytest_sessionfinish = _install()
 del _install
