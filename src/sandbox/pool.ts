@@ -112,11 +112,15 @@ export class ContainerPool {
     });
   }
 
-  /** Start containers until idle + on-the-way covers the waiters plus the warm target. */
-  fill(): void {
+  /**
+   * Start containers until idle + on-the-way covers the waiters plus the warm
+   * target (`waitersOnly`: the waiters alone; after a failed start, so an
+   * engine that is down is not asked again and again for the warm target).
+   */
+  fill(waitersOnly = false): void {
     if (this.closed) return;
     const onTheWay = this.starting + this.cleaning;
-    const want = this.waiters.length + this.opts.warm - this.idle.length - onTheWay;
+    const want = this.waiters.length + (waitersOnly ? 0 : this.opts.warm) - this.idle.length - onTheWay;
     const room = this.opts.max - (this.idle.length + this.busy.size + onTheWay);
     const slots = (this.opts.maxStarting ?? Infinity) - this.starting;
     for (let i = 0; i < Math.min(want, room, slots); i++) this.startOne();
@@ -185,7 +189,7 @@ export class ContainerPool {
         if (this.opts.maxStarting !== undefined) {
           // bounded starts: fail the waiter this start was for, go on starting for the rest
           if (this.waiters.length > this.starting + this.cleaning) this.waiters.shift()?.reject(err);
-          if (this.waiters.length) this.fill();
+          if (this.waiters.length) this.fill(true);
           return;
         }
         const excess = this.waiters.length - (this.starting + this.cleaning);
