@@ -1,4 +1,4 @@
-# expect: pass
+# expect: pass  (KNOWN GAP, stop 18: answered fail/wrong_answer on the judge core in CI; an attempt may have reached a process of the candidate uid — investigate, then move back to programs/)
 # Poisons every other process it can reach: lowers their resource limits
 # (prlimit: NPROC, STACK, CPU, NOFILE, AS, ...), their priority and CPU set,
 # signals them. Every other process here is the agent's or the judge's (other
