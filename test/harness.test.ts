@@ -15,14 +15,10 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HARNESS = resolve(HERE, '../src/benchmarks/python/verdict_harness.py');
 const PYTHON = process.env.VERDICT_TEST_PYTHON ?? 'python3';
-const SHARED = resolve(HERE, '../../shared/benchmarks');
-const HUMANEVAL_GZ = join(SHARED, 'humaneval/HumanEval.jsonl.gz');
-const HUMANEVAL_PLUS_GZ = join(SHARED, 'humaneval/HumanEvalPlus.jsonl.gz');
 
 type Event = Record<string, unknown>;
 
@@ -932,127 +928,6 @@ describe('values from the candidate: decoding is bounded, and its failures are t
   }, 60_000);
 });
 
-// ---------------------------------------------------------------------------
-// Real data (read from ../shared/benchmarks, never copied into the repo)
-// ---------------------------------------------------------------------------
-interface HumanEvalRow {
-  task_id: string;
-  prompt: string;
-  canonical_solution: string;
-  test: string;
-  entry_point: string;
-}
-
-interface PlusRow extends HumanEvalRow {
-  atol: number;
-  raw: string;
-}
-
-function readJsonlGz(path: string): string[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-}
-
-function asHumanEvalRow(line: string): HumanEvalRow {
-  const r = JSON.parse(line) as Record<string, unknown>;
-  const field = (k: string): string => {
-    const v = r[k];
-    if (typeof v !== 'string') throw new Error(`bad field ${k}`);
-    return v;
-  };
-  return {
-    task_id: field('task_id'),
-    prompt: field('prompt'),
-    canonical_solution: field('canonical_solution'),
-    test: field('test'),
-    entry_point: field('entry_point'),
-  };
-}
-
-const PARALLEL = Number(process.env.VERDICT_TEST_PARALLEL ?? 3);
-
-if (!existsSync(HUMANEVAL_GZ)) console.warn(`skipping real HumanEval harness tests: ${HUMANEVAL_GZ} is absent`);
-describe.skipIf(!existsSync(HUMANEVAL_GZ))('real data: HumanEval (164 tasks)', () => {
-  const rows = existsSync(HUMANEVAL_GZ) ? readJsonlGz(HUMANEVAL_GZ).map(asHumanEvalRow) : [];
-
-  function spec(r: HumanEvalRow, completion: string): object {
-    return { mode: 'humaneval', prompt: r.prompt, completion, test: r.test, entry_point: r.entry_point, timeout_s: 3.0 };
-  }
-
-  it('all 164 canonical solutions pass', async () => {
-    expect(rows).toHaveLength(164);
-    const runs = await mapLimit(rows, PARALLEL, (r) => runHarness(spec(r, r.canonical_solution)));
-    const failed = runs
-      .map((run, i) => ({ id: rows[i]?.task_id, result: run.result }))
-      .filter((x) => str(x.result, 'status') !== 'pass');
-    expect(failed).toEqual([]);
-  }, 600_000);
-
-  it('all 164 NotImplementedError bodies fail', async () => {
-    const runs = await mapLimit(rows, PARALLEL, (r) => runHarness(spec(r, '    raise NotImplementedError\n')));
-    const notFailed = runs
-      .map((run, i) => ({ id: rows[i]?.task_id, result: run.result }))
-      .filter((x) => str(x.result, 'status') !== 'fail');
-    expect(notFailed).toEqual([]);
-  }, 600_000);
-});
-
-if (!existsSync(HUMANEVAL_PLUS_GZ)) {
-  console.warn(`skipping real HumanEval+ harness tests: ${HUMANEVAL_PLUS_GZ} is absent`);
-}
-describe.skipIf(!existsSync(HUMANEVAL_PLUS_GZ))('real data: HumanEval+ (164 tasks, base + plus)', () => {
-  const rows: PlusRow[] = existsSync(HUMANEVAL_PLUS_GZ)
-    ? readJsonlGz(HUMANEVAL_PLUS_GZ).map((raw) => {
-        const atol = (JSON.parse(raw) as Record<string, unknown>).atol;
-        return { ...asHumanEvalRow(raw), atol: typeof atol === 'number' ? atol : 0, raw };
-      })
-    : [];
-
-  it('expected outputs for all 164 tasks, then every canonical solution passes base and plus', async () => {
-    expect(rows).toHaveLength(164);
-    const results = await mapLimit(rows, PARALLEL, async (r) => {
-      // task_json: the raw row, so Python parses the inputs (JSON.parse would turn 1.0 into 1)
-      const common = {
-        dataset: 'humaneval',
-        task_id: r.task_id,
-        entry_point: r.entry_point,
-        solution: r.prompt + r.canonical_solution,
-        task_json: r.raw,
-      };
-      const exp = await runHarness(
-        { ...common, mode: 'evalplus-expected', groups: [{ name: 'base' }, { name: 'plus' }] },
-        { timeoutMs: 600_000 },
-      );
-      if (str(exp.result, 'status') !== 'pass') return { id: r.task_id, stage: 'expected', result: exp.result };
-      const groups = exp.events
-        .filter((e) => e.event === 'expected')
-        .map((e) => ({
-          name: String(e.group),
-          expected: e.outputs as unknown[],
-          // evalplus defaults: max(min_time_limit=4.0, gt_time_limit_factor=4.0 * t)
-          time_limits_s: (e.times_s as number[]).map((t) => Math.max(4.0, 4.0 * t)),
-        }));
-      const run = await runHarness(
-        {
-          ...common,
-          mode: 'evalplus',
-          atol: r.atol,
-          groups,
-          stop_on_fail: true,
-          emit_passing: false,
-          memory_limit_bytes: 4 * 1024 ** 3,
-        },
-        { timeoutMs: 600_000 },
-      );
-      return { id: r.task_id, stage: 'grade', result: run.result };
-    });
-    const bad = results.filter(
-      (x) =>
-        str(x.result, 'status') !== 'pass' ||
-        JSON.stringify(x.result?.groups) !== JSON.stringify({ base: 'pass', plus: 'pass' }),
-    );
-    expect(bad).toEqual([]);
-  }, 1_800_000);
-});
+// The real HumanEval and HumanEval+ data runs through this harness in the
+// sandbox in test/humaneval.real.test.ts (the same checks; not repeated on the
+// host here).
