@@ -2,7 +2,7 @@
 // python3 (no Docker). Each run copies the harness into a fresh scratch dir
 // and runs it there with cwd = that dir, as the sandbox does.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -18,7 +18,10 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HARNESS = resolve(HERE, '../src/benchmarks/python/verdict_harness.py');
-const PYTHON = process.env.VERDICT_TEST_PYTHON ?? 'python3';
+// The interpreter `python3` resolves to, found once: a pyenv shim on PATH costs
+// ~1 s of bash per start, which the harness's wall-clock tests would count.
+const PYTHON =
+  process.env.VERDICT_TEST_PYTHON ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 type Event = Record<string, unknown>;
 
@@ -446,10 +449,10 @@ describe('mode humaneval: reward hacks fail', () => {
   it('does not let the candidate read the spec (hidden tests) from the scratch dir', async () => {
     // The candidate hunts for spec.json in the usual places and returns the
     // right answers only if it can read the tests; it must not find them.
+    // (Other runs' scratch dirs are not tried: on a host the candidate is root.)
     const completion = [
-      '    import glob, os',
+      '    import os',
       "    paths = ['spec.json', '../spec.json', '/proc/%d/cwd/spec.json' % os.getppid()]",
-      "    paths += glob.glob('/tmp/verdict-harness-test-*/spec.json')",
       '    for p in paths:',
       '        try:',
       '            with open(p) as f:',
