@@ -4,7 +4,7 @@
 // python3 (no Docker; VERDICT_TEST_PYTHON to choose one), each in a scratch
 // directory. The attack programs (runner-attacks/*.py) only write to their
 // own descriptors and exit: nothing here deletes or signals outside the run.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +14,9 @@ import { describe, expect, it } from 'vitest';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PY_DIR = resolve(HERE, '../../src/benchmarks/python');
 const ATTACKS = join(HERE, 'runner-attacks');
-const PYTHON = process.env.VERDICT_TEST_PYTHON ?? 'python3';
+// the interpreter itself, not a pyenv shim (~1 s of bash per start)
+const PYTHON =
+  process.env.VERDICT_TEST_PYTHON ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 type Event = Record<string, unknown>;
 
