@@ -20,6 +20,35 @@ export const JUDGE_UID = 10002;
  */
 export const AGENT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
 export const MANAGED_LABEL = 'verdict.managed';
+
+/**
+ * How long the agent may take to answer a request: the work itself (a wall
+ * limit), a fixed slack, and the time to carry the request's and the reply's
+ * bytes over Docker's attach stream at the slowest rate we expect on a loaded
+ * machine. Large outputs are the program's own doing (it gets output_limit or
+ * wrong_answer): a fixed deadline turned a program printing tens of MB on a
+ * loaded machine into "agent did not answer" (infra_error). The deadline only
+ * catches a hung agent, so erring long costs nothing in the normal case.
+ */
+export const ANSWER_SLACK_MS = 15_000;
+/**
+ * Bytes per second, deliberately pessimistic: at load 35-80 on two cores a
+ * 16-60 MB output missed a 35 s deadline (20 s wall + 15 s) in a judge test.
+ */
+export const MIN_TRANSFER_BYTES_PER_S = 1 << 20;
+export function answerDeadlineMs(workMs: number, carriedBytes: number): number {
+  return workMs + ANSWER_SLACK_MS + Math.ceil((carriedBytes * 1000) / MIN_TRANSFER_BYTES_PER_S);
+}
+
+/** What an exec's reply can carry: stdout and stderr, each up to the capture, less when the output limit stops the program first. */
+export function execReplyBytes(l: { captureBytes?: number; outputBytes?: number }): number {
+  const capture = l.captureBytes ?? 1 << 20;
+  // past the output limit the agent kills the program and drains what its pipes still hold (at most 1 MiB each, F_SETPIPE_SZ)
+  const bound = l.outputBytes !== undefined ? l.outputBytes + (4 << 20) : Infinity;
+  return Math.min(2 * capture, bound);
+}
+/** the agent's default cap per file on get */
+const GET_FILE_BYTES = 16 << 20;
 export const INSTANCE_LABEL = 'verdict.instance';
 
 export interface ContainerOptions {
@@ -188,7 +217,7 @@ export class SandboxContainer {
       },
       step.stdin,
       // the agent enforces the wall limit; this only catches a hung agent
-      l.wallMs + 15_000,
+      answerDeadlineMs(l.wallMs, (step.stdin?.length ?? 0) + execReplyBytes(l)),
     );
     if (header.ok !== true) throw new SandboxError(`agent exec failed: ${String(header.error)}`, 'agent_protocol');
     const outLen = num(header.stdout_len);
@@ -227,7 +256,11 @@ export class SandboxContainer {
     const { header, blob } = await this.request(
       { type: 'pair', main: wire(step.main, 'candidate'), peer: wire(step.peer, 'judge') },
       secret,
-      Math.max(step.main.limits.wallMs, step.peer.limits.wallMs) + 15_000,
+      // in: the secret; out: both stderrs and the peer's output (read up to its capture)
+      answerDeadlineMs(
+        Math.max(step.main.limits.wallMs, step.peer.limits.wallMs),
+        secret.length + (step.main.limits.captureBytes ?? 1 << 20) + 2 * (step.peer.limits.captureBytes ?? 1 << 20),
+      ),
     );
     if (header.ok !== true) throw new SandboxError(`agent pair failed: ${String(header.error)}`, 'agent_protocol');
     // blob: main stderr | peer stderr | peer output (lengths in the header)
@@ -246,12 +279,12 @@ export class SandboxContainer {
   async put(files: FileEntry[]): Promise<void> {
     if (files.length === 0) return;
     const blob = await packFiles(files);
-    const { header } = await this.request({ type: 'put' }, blob, 30_000);
+    const { header } = await this.request({ type: 'put' }, blob, answerDeadlineMs(15_000, blob.length));
     if (header.ok !== true) throw new SandboxError(`agent put failed: ${String(header.error)}`, 'agent_protocol');
   }
 
   async get(paths: string[]): Promise<Map<string, Buffer>> {
-    const { header, blob } = await this.request({ type: 'get', paths }, undefined, 30_000);
+    const { header, blob } = await this.request({ type: 'get', paths }, undefined, answerDeadlineMs(15_000, paths.length * GET_FILE_BYTES));
     if (header.ok !== true) throw new SandboxError(`agent get failed: ${String(header.error)}`, 'agent_protocol');
     return unpackFiles(blob);
   }
