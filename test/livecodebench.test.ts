@@ -7,6 +7,8 @@ import { compareOutput } from '../src/judge/compare.js';
 import { decodePrivateTests, lcbTests, readLiveCodeBench, releaseFiles } from '../src/benchmarks/livecodebench-data.js';
 import { extractLastFence } from '../src/benchmarks/livecodebench.js';
 import { PickleError, unpickleString } from '../src/benchmarks/pickle-string.js';
+import { newWitnessKey, signedReports, witnessKeyOf } from '../src/benchmarks/witness.js';
+import crypto from 'node:crypto';
 import { decodeTagged, parsePythonJson, pyEquals } from '../src/benchmarks/python-value.js';
 import type { Verdict } from '../src/schemas.js';
 import { postGrade, testApp } from './helpers/app.js';
@@ -133,6 +135,36 @@ describe('LiveCodeBench extraction and comparison', () => {
     expect(pyEquals(decodeTagged({ t: 'float', v: '0.30000000000000004' }), parsePythonJson('0.3'), { floatTolerance: 1e-9 })).toBe(true);
     expect(() => parsePythonJson('[1,')).toThrow();
     expect(parsePythonJson('{"a": 1, "a": 2}')).toEqual({ t: 'dict', v: [[{ t: 'str', v: 'a' }, { t: 'int', v: 2n }]] });
+  });
+});
+
+describe('LiveCodeBench witness-signed reports', () => {
+  const { key, stdin } = newWitnessKey();
+  const sign = (k: Buffer, seq: number, kind: string, text: string) =>
+    `W ${seq} ${kind} ${crypto.createHmac('sha256', k).update(`${seq} ${kind} ${text}`).digest('hex')} ${text}\n`;
+  const test0 = '{"event": "test", "index": 0, "status": "ok", "value": 1, "nonce": "N"}';
+  const done = '{"event": "done", "nonce": "N"}';
+
+  it('hands the runner its key on stdin and reads it back from the plan', () => {
+    expect(stdin.toString()).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(witnessKeyOf(stdin)!.equals(key)).toBe(true);
+    expect(witnessKeyOf(undefined)).toBeUndefined();
+    expect(witnessKeyOf(Buffer.from('xyz\n'))).toBeUndefined();
+  });
+
+  it('keeps signed lines in order among the program\'s own, and leaves out a last line cut short', () => {
+    const out = Buffer.from('{"event":"compiled","ok":true}\nnoise\n' + sign(key, 1, 'test', test0) + 'W\n'.slice(1) + sign(key, 2, 'done', done) + sign(key, 3, 'test', test0).slice(0, 50));
+    expect(signedReports(out, key)).toEqual({ forged: false, reports: [{ kind: 'test', text: test0 }, { kind: 'done', text: done }] });
+  });
+
+  it('calls any line that looks signed but is not, or is out of sequence, forged', () => {
+    const other = crypto.randomBytes(32);
+    expect(signedReports(Buffer.from(sign(other, 1, 'test', test0)), key).forged).toBe(true);
+    expect(signedReports(Buffer.from(sign(key, 2, 'test', test0)), key).forged).toBe(true);
+    expect(signedReports(Buffer.from(sign(key, 1, 'test', test0) + sign(key, 1, 'test', test0)), key).forged).toBe(true);
+    // a signed line with its text changed
+    expect(signedReports(Buffer.from(sign(key, 1, 'test', test0).replace('"value": 1', '"value": 2')), key).forged).toBe(true);
+    expect(signedReports(Buffer.from('W 1 test\n'), key).forged).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ import { harnessEvents, pythonProfile } from './python-harness.js';
 import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from './python-value.js';
 import { runnerCode, workBucket } from './python-runner.js';
 import type { Benchmark, Outcome, RunPlan } from './types.js';
+import { newWitnessKey, signedReports, witnessKeyOf } from './witness.js';
 
 // LiveCodeBench code generation, graded as lcb_runner/evaluation/
 // testing_util.py @28fef95 does: the candidate runs in one process for all
@@ -17,7 +18,10 @@ import type { Benchmark, Outcome, RunPlan } from './types.js';
 // (timeout + 1) × tests + 5 s. Outputs come back to the service, which
 // compares: stdin problems line by line then by Decimal tokens, functional
 // problems by Python equality with a returned tuple read as a list. The
-// expected outputs never enter the sandbox.
+// expected outputs never enter the sandbox. The candidate shares the runner's
+// interpreter, so a test passes only on a report signed by the runner's
+// witness thread with a key the service hands it on stdin (witness.ts):
+// reports the program writes itself count only as failures.
 
 export const RUNNER_FILE = 'lcb_runner.py';
 
@@ -81,6 +85,7 @@ export const livecodebench: Benchmark<Options> = {
     const capture = Math.min(512 << 20, 4 * expectedBytes + n * 4096 + (1 << 20));
     const profile = pythonProfile(options.memory_mb * 1024 * 1024);
     profile.workBytes = workBucket(2 * Buffer.byteLength(spec));
+    const witness = newWitnessKey();
     return {
       profile,
       nonce,
@@ -92,6 +97,8 @@ export const livecodebench: Benchmark<Options> = {
         {
           // a fresh interpreter: the candidate runs inside this process
           argv: ['python3', '-I', RUNNER_FILE, 'spec.json'],
+          // read by the witness thread before any program code exists
+          stdin: witness.stdin,
           env: { PYTHONDONTWRITEBYTECODE: '1', TZ: 'UTC' },
           limits: {
             // check_correctness's global limit, plus interpreter start-up
@@ -153,10 +160,36 @@ function lcbOutcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]
     if (!spec.code.trim()) return fail('no_code', 'no code extracted from the completion');
     return fail(compiled.syntax ? 'compile_error' : 'runtime_error', compiled.error ?? 'could not load the program');
   }
-  const byIndex = new Map<number, z.infer<typeof TestEvent>>();
+  // Passes and the end of the run: only what the witness signed, the k-th
+  // signed test report being test k's. Failures: whatever says so (a program
+  // that forges its own failure fails).
+  const key = witnessKeyOf(plan.steps[0]?.stdin);
+  if (!key) return { status: 'infra_error', reason: 'harness_error', detail: 'the plan carries no witness key', tests: [] };
+  const signed = signedReports(r.stdout, key);
+  if (signed.forged) return fail('runtime_error', 'forged or corrupt report from the test process');
+  const passed: Array<z.infer<typeof TestEvent>> = [];
+  let done = false;
+  for (const s of signed.reports) {
+    let ev: unknown;
+    try {
+      ev = JSON.parse(s.text);
+    } catch {
+      return fail('runtime_error', 'corrupt report from the test process');
+    }
+    if (s.kind === 'done' && !done) {
+      done = true;
+      continue;
+    }
+    const t = TestEvent.safeParse(ev);
+    if (s.kind !== 'test' || done || !t.success || t.data.status !== 'ok' || t.data.index !== passed.length) {
+      return fail('runtime_error', 'corrupt report from the test process');
+    }
+    passed.push(t.data);
+  }
+  const failed = new Map<number, z.infer<typeof TestEvent>>();
   for (const e of events) {
     const t = TestEvent.safeParse(e);
-    if (t.success && !byIndex.has(t.data.index)) byIndex.set(t.data.index, t.data);
+    if (t.success && t.data.status !== 'ok' && !failed.has(t.data.index)) failed.set(t.data.index, t.data);
   }
   let expectedValues: PyValue[] | undefined;
   if (hidden.fn_name !== null) {
@@ -168,7 +201,7 @@ function lcbOutcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]
     }
   }
   for (let i = 0; i < hidden.tests.length; i++) {
-    const ev = byIndex.get(i);
+    const ev = passed[i] ?? failed.get(i);
     if (!ev) return fail(...missing(r, label(i), !compiled));
     const base = { index: i, group: group(hidden, i), ...(ev.time_ms !== undefined ? { time_ms: ev.time_ms } : {}) };
     if (ev.status === 'timeout') {
@@ -201,6 +234,8 @@ function lcbOutcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]
     if (!ok) return fail('wrong_answer', `${label(i)}: ${why}`);
   }
   if (!hidden.tests.length) return fail('runtime_error', 'the problem has no tests');
+  // the official harness keeps results only when run_test returns: a process that dies after its last test fails
+  if (!done) return fail(...missing(r, 'after the last test', false));
   const out: Outcome = { status: 'pass', reason: null, tests };
   if (lenient) out.detail = 'lenient mode (not official)';
   return out;

@@ -13,12 +13,30 @@ enters this process. Each test's captured stdout (stdin problems) or return
 value (functional problems, in a tagged JSON codec) is reported on a private
 descriptor and compared by the service.
 
+The candidate runs in this interpreter, so whatever this runner's main thread
+can reach (emit, the output descriptor, module globals, frames), the program
+can reach too: it could write "ok" for every test and then crash, which the
+official harness fails (its results list is appended only when run_test
+returns). So a test passes, and the run ends, only on a line signed by a
+witness thread: it reads the service's key from stdin before any program code
+exists, keeps it in its own frame only, and signs a report only while the main
+thread stands in _report called straight from run_stdin/run_functional called
+by main (or, for "done", by main itself): a report the program triggers has
+its own frame in that chain. An audit hook refuses the program other threads'
+frames, gc walks, tracing, ctypes memory access, /proc/PID/mem and new audit
+hooks. Failures need no signature (whoever forges one fails). Remaining, as
+for USACO and BigCodeBench (docs/hostile.md): raw memory reads without an
+audited call (numpy with a raw address) could find the key.
+
 Spec: nonce, code, mode ("stdin" | "functional"), fn_name?, inputs [str],
       timeout_s (int), lenient (bool)
+Stdin: the witness key, 64 hex digits and a newline.
 Events (JSON lines, each with the nonce):
   {"event":"compiled","ok":bool,"error"?,"syntax"?}
-  {"event":"test","index","status":"ok"|"timeout"|"error","output"|"value"|"error","etype"?,"time_ms"}
-  {"event":"done"}
+  {"event":"test","index","status":"timeout"|"error","error","etype"?,"time_ms"}
+Signed by the witness ("W SEQ KIND MAC LINE", MAC = HMAC-SHA256(key, "SEQ KIND LINE")):
+  test  {"event":"test","index","status":"ok","output"|"value","time_ms"}
+  done  {"event":"done"}
 """
 
 import ast
@@ -74,6 +92,159 @@ def emit(obj):
     while view:
         n = _write(_OUT, view)
         view = view[n:]
+
+
+# ---------------------------------------------------------------- the witness
+
+_W = [None, None]  # wake the witness, wait for it
+
+
+def _report(line):
+    """Hand one report line to the witness and wait until it has looked at this frame."""
+    _W[0]()
+    _W[1]()
+
+
+def _witness(out_fd, main_frame, run_codes):
+    """Starts the thread that alone holds the key. It calls only C functions
+    bound here (module globals and builtins are the program's to rebind), so
+    no program code ever runs in it. Returns (its code, start)."""
+    import _hashlib
+    import _thread
+    wake, ack, ready = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    for lock in (wake, ack, ready):
+        lock.acquire()
+    main = _thread.get_ident()
+    rep_code = _report.__code__
+    read, write, frames, exit_ = os.read, os.write, sys._current_frames, os._exit
+    mac_of, fromhex = _hashlib.hmac_digest, bytes.fromhex
+    _type, _str, _len = type, str, len
+
+    def run():
+        try:
+            hexkey = b""
+            while _len(hexkey) < 65:
+                b = read(0, 65 - _len(hexkey))
+                if not b:
+                    break
+                hexkey += b
+            key = fromhex(hexkey[:64].decode("ascii")) if _len(hexkey) >= 64 else None
+            hexkey = b = None
+            ready.release()
+            if key is None:
+                return  # no key: nothing is ever signed (every test fails)
+            seq = 0
+            last = None  # the frame signed last: one report, one line
+            while True:
+                wake.acquire()
+                f = frames().get(main)
+                kind = line = None
+                if f is not None and f.f_code is rep_code and f is not last:
+                    g = f.f_back
+                    if g is main_frame:
+                        kind = "done"
+                    elif g is not None and g.f_code in run_codes and g.f_back is main_frame:
+                        kind = "test"
+                    if kind is not None:
+                        line = f.f_locals.get("line")
+                        if _type(line) is not _str or "\n" in line:
+                            kind = None
+                if kind is not None:
+                    last = f
+                    seq += 1
+                    mac = mac_of(key, ("%d %s %s" % (seq, kind, line)).encode("utf-8", "surrogatepass"), "sha256").hex()
+                    data = ("W %d %s %s %s\n" % (seq, kind, mac, line)).encode("utf-8", "surrogatepass")
+                    while data:
+                        data = data[write(out_fd, data):]
+                f = g = line = None
+                ack.release()
+        except BaseException:
+            exit_(0)
+
+    def start():
+        _thread.start_new_thread(run, ())
+        ready.acquire()
+        _W[0], _W[1] = wake.release, ack.acquire
+
+    return run.__code__, start
+
+
+# What the program may not do at all, and ctypes memory access from its own code.
+_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
+                   "gc.get_objects", "gc.get_referrers", "gc.get_referents"])
+_CTYPES_MEMORY = frozenset(["ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata", "ctypes.addressof",
+                            "ctypes.PyObj_FromPtr", "ctypes.call_function", "ctypes.dlsym", "ctypes.set_errno"])
+
+
+def _install_guard(trusted_codes, lib, ctypes_dir):
+    """The audit hook (irremovable). Binds everything it calls; none of the
+    program's code may run in here."""
+    import _thread
+    getframe, ident, os_open, readlink, close = sys._getframe, _thread.get_ident, os.open, os.readlink, os.close
+    o_path = os.O_PATH | os.O_CLOEXEC
+    deny_events, ctypes_memory = _DENY, _CTYPES_MEMORY
+    _type, _str, _bytes, _err = type, str, bytes, RuntimeError
+    busy = set()
+
+    def from_program():
+        """Whether the caller of the audited function (past ctypes' own
+        wrappers) is the program's: not under the interpreter's libraries."""
+        f = getframe(3)  # 0 here, 1 check, 2 the hook, 3 the caller
+        while f is not None and f.f_code.co_filename.startswith(ctypes_dir):
+            f = f.f_back
+        return f is not None and not f.f_code.co_filename.startswith(lib)
+
+    def check(event, args):
+        if event == "sys._current_frames":
+            return getframe(2).f_code not in trusted_codes
+        if event in ctypes_memory:
+            return from_program()
+        if event == "open":
+            path = args[0]
+            t = _type(path)
+            if t is not _str and t is not _bytes:
+                return False  # a descriptor: opened already
+            try:
+                fd = os_open(path, o_path)
+            except OSError:
+                return False
+            try:
+                where = readlink("/proc/self/fd/%d" % fd)
+            finally:
+                close(fd)
+            return where.startswith("/proc/") and (where.endswith("/mem") or "/map_files/" in where)
+        return False
+
+    def hook(event, args):
+        if event in deny_events:
+            raise _err("refused in the sandbox: " + event)
+        if event == "sys._current_frames" or event == "open" or event in ctypes_memory:
+            me = ident()
+            if me in busy:
+                return
+            busy.add(me)
+            try:
+                deny = check(event, args)
+            finally:
+                busy.discard(me)
+            if deny:
+                raise _err("refused in the sandbox: " + event)
+
+    sys.addaudithook(hook)
+
+
+def _nondumpable():
+    """No other process of this uid may read our memory or open our /proc/PID/fd."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+    except Exception:
+        pass
+
+
+def _line(obj):
+    obj["nonce"] = _NONCE
+    return json.dumps(obj)
 
 
 # ---------------------------------------------------------------- program construction
@@ -316,8 +487,8 @@ def run_stdin(spec):
         if failed is not None:
             _fail(index, failed, t0)
             return
-        emit({"event": "test", "index": index, "status": "ok", "output": cap.value,
-              "time_ms": round((_monotonic() - t0) * 1000, 3)})
+        _report(_line({"event": "test", "index": index, "status": "ok", "output": cap.value,
+                       "time_ms": round((_monotonic() - t0) * 1000, 3)}))
 
 
 def run_functional(spec):
@@ -349,8 +520,8 @@ def run_functional(spec):
         finally:
             signal.alarm(0)
             faulthandler.disable()
-        emit({"event": "test", "index": index, "status": "ok", "value": value,
-              "time_ms": round((_monotonic() - t0) * 1000, 3)})
+        _report(_line({"event": "test", "index": index, "status": "ok", "value": value,
+                       "time_ms": round((_monotonic() - t0) * 1000, 3)}))
 
 
 def _compile(code, timeout, name):
@@ -412,9 +583,14 @@ def main():
         spec = json.load(f)
     os.unlink(path)
     _NONCE = spec.get("nonce", "")
+    _nondumpable()
     # Our reports go to a private copy of stdout; the program's own fd 0/1
     # lead nowhere, as in upstream's worker process.
     _OUT = os.dup(1)
+    # the witness reads its key from fd 0 before it is closed, and before any program code
+    witness_code, start = _witness(_OUT, sys._getframe(), frozenset([run_stdin.__code__, run_functional.__code__]))
+    start()
+    del start
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
@@ -430,6 +606,9 @@ def main():
     if spec["mode"] != "functional":
         import unittest.mock  # noqa: F401  (loaded outside the first test's alarm, as upstream)
     reliability_guard()
+    lib = tuple(d.rstrip("/") + "/" for d in sys.path[1:] if os.path.isabs(d))
+    ctypes_dir = os.path.dirname(os.path.abspath(types.__file__)) + "/ctypes/"
+    _install_guard(frozenset([witness_code]), lib, ctypes_dir)
     try:
         if spec["mode"] == "functional":
             run_functional(spec)
@@ -437,7 +616,8 @@ def main():
             run_stdin(spec)
     except BaseException as e:  # the candidate broke out of a test
         emit({"event": "escaped", "error": _error_text(e)})
-    emit({"event": "done"})
+    line = _line({"event": "done"})
+    _report(line)
     _exit(0)
 
 
