@@ -32,8 +32,10 @@ export const MANAGED_LABEL = 'verdict.managed';
  */
 export const ANSWER_SLACK_MS = 15_000;
 /**
- * Bytes per second, deliberately pessimistic: at load 35-80 on two cores a
- * 16-60 MB output missed a 35 s deadline (20 s wall + 15 s) in a judge test.
+ * Bytes per second, deliberately pessimistic: bench/output-transfer.ts carried
+ * 16-60 MB at 4.5-11 MB/s at load 12-13 on two cores (60 MB: 8-13 s beyond the
+ * program's own 8-11 s); at load 35-80 a 16-60 MB output missed the old 35 s
+ * deadline (20 s wall + 15 s) in a judge test.
  */
 export const MIN_TRANSFER_BYTES_PER_S = 1 << 20;
 export function answerDeadlineMs(workMs: number, carriedBytes: number): number {
