@@ -17,40 +17,69 @@ import { sumProblem } from './programs.js';
 // The poisoned-container test: in a service that keeps one warm container per
 // image and grades one thing at a time (concurrency 1, warm 1, containers
 // reused), a hostile program runs as the candidate and tries to poison what
-// the next grade inherits: the agent's and the judge's resource limits
-// (prlimit NPROC, STACK, CPU, NOFILE, ...), their priority and CPUs, stopped
-// processes, a daemon and files in every scratch dir (IPC leftovers: test/sandbox.test.ts;
-// here they would make the old agent's reset fork ipcrm, fail, and retire the container). The three honest grades after it, in the same pool, must keep
-// their verdicts: a right answer, a wrong one, and one that needs more than a
-// second of CPU. Every language image: python, judge, bigcodebench and the six
-// polyglot-* images (the attack is a Python script every image can run, started
-// from the language under test).
+// the next grade inherits: the agent's (PID 1) and the judge's resource limits
+// (prlimit NPROC, STACK, CPU), their priority and CPUs, stopped processes, a
+// daemon and files in every scratch dir (IPC leftovers: test/sandbox.test.ts).
+// Two things must hold:
+//  * no attempt takes effect: the program counts every call that succeeded
+//    against PID 1 or a process of another uid, and answers right only when
+//    there were none (so the hostile grade itself must pass). Its own
+//    processes (the test runner that started it) are its business. Before
+//    the sandbox identities the agent ran as the candidate's uid and every
+//    prlimit on it succeeded: that grade failed, and the next honest grade in
+//    the container was infra_error (the agent could not fork: NPROC 1). The
+//    earlier version of this test passed there because its attack never ran
+//    in the HumanEval harness: `import resource` fails where the harness
+//    hides the module (as the official guard does); this one takes it back
+//    from sys.modules and uses posix.* where os.* is hidden.
+//  * the three honest grades after it, in the same pool, keep their verdicts:
+//    a right answer, a wrong one, and one that needs more than a second of CPU.
+// Every language image: python, judge, bigcodebench and the six polyglot-*.
+// Python, C++ and JavaScript solutions carry the attack (C++ natively, the
+// others as a Python script); Go, Java and Rust solutions cannot start a
+// process or make a system call past the Polyglot guard, so their attack is
+// refused before it runs (compile_error).
 
 const hasDocker = await dockerAvailable();
 
+// Sets `leaked`: the calls that reached PID 1 or another uid's process.
 const ATTACK = `
-import ctypes, os, resource, signal, subprocess
-me = os.getpid()
-libc = ctypes.CDLL(None)
-for name in os.listdir('/proc'):
-    if not name.isdigit() or int(name) == me:
+import os, signal, sys, posix
+sys.modules.pop('resource', None)  # harnesses hide it, as the official ones do
+import resource
+me, mine = posix.getpid(), posix.getuid()
+leaked = []
+def uid_of(pid):
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('Uid:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+pids = {1}
+try:
+    pids.update(int(n) for n in posix.listdir('/proc') if n.isdigit())
+except OSError:
+    pass
+for pid in sorted(pids - {me}):
+    if pid != 1 and uid_of(pid) in (None, mine):
         continue
-    pid = int(name)
-    # soft limits only: the agent lives on (a hard CPU limit would kill it, and a lost
-    # container is replaced), and every process it starts inherits them
+    # soft limits only: the agent would live on, and every process it starts inherits them
     for r, v in ((resource.RLIMIT_NPROC, 1), (resource.RLIMIT_STACK, 16384), (resource.RLIMIT_CPU, 1)):
         try:
             resource.prlimit(pid, r, (v, resource.prlimit(pid, r)[1]))
+            leaked.append('prlimit %d %d' % (pid, r))
         except (OSError, ValueError):
             pass
-    for f in (lambda: os.setpriority(os.PRIO_PROCESS, pid, 19), lambda: os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})):
+    for what, f in (('nice', lambda: posix.setpriority(posix.PRIO_PROCESS, pid, 19)),
+                    ('affinity', lambda: posix.sched_setaffinity(pid, {min(posix.sched_getaffinity(0))})),
+                    ('stop', lambda: posix.kill(pid, signal.SIGSTOP))):
+        if what == 'stop' and pid == 1:
+            continue  # PID 1 ignores it anyway
         try:
             f()
-        except OSError:
-            pass
-    if pid != 1:
-        try:
-            os.kill(pid, signal.SIGSTOP)
+            leaked.append('%s %d' % (what, pid))
         except OSError:
             pass
 for d in ('/work', '/tmp', '/dev/shm'):
@@ -58,12 +87,24 @@ for d in ('/work', '/tmp', '/dev/shm'):
         open(os.path.join(d, 'poison'), 'w').write('x')
     except OSError:
         pass
-subprocess.Popen(['sleep', '1000'], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:  # a daemon for reset to find (fork and exec may be hidden from the program: posix keeps them)
+    if posix.fork() == 0:
+        try:
+            posix.setsid()
+            null = posix.open('/dev/null', posix.O_RDWR)
+            for fd in (0, 1, 2):  # a parent waiting for its pipes to close must not wait for the daemon
+                posix.dup2(null, fd)
+            posix.execv('/bin/sleep', ['sleep', '1000'])
+        finally:
+            posix._exit(0)
+except (OSError, AttributeError):
+    pass
 `;
 const B64 = Buffer.from(ATTACK).toString('base64');
-const PY_LINE = `import base64; exec(base64.b64decode('${B64}'))`;
-// a shell-free argv for the other languages
-const ARGV_JSON = JSON.stringify(['python3', '-c', PY_LINE]);
+/** A Python expression that runs the attack and is its list of what took effect. */
+const LEAKED = `(lambda g: (exec(__import__('base64').b64decode('${B64}'), g), g['leaked'])[1])({})`;
+/** The attack as a script: exit 3 when anything took effect. */
+const SCRIPT = `import sys; sys.exit(3 if ${LEAKED} else 0)`;
 
 // more than a second of CPU (RLIMIT_CPU poisoned to 1 s kills it), then the answer
 const BURN_PY = 'import time\n_t = time.process_time()\nwhile time.process_time() - _t < 1.2:\n    pass\n';
@@ -71,6 +112,8 @@ const BURN_PY = 'import time\n_t = time.process_time()\nwhile time.process_time(
 interface Case {
   name: string;
   hostile: Grade;
+  /** pass, or status/reason */
+  hostileVerdict: string;
   honest: Array<{ grade: Grade; status: 'pass' | 'fail' }>;
 }
 interface Grade {
@@ -85,25 +128,74 @@ const POLYGLOT_FIXTURES = path.join(__dirname, '..', 'fixtures', 'polyglot');
 const { problems: polyglotProblems } = await polyglot.read(POLYGLOT_FIXTURES, {});
 const reference = (id: string) => PolyglotHiddenSchema.parse(polyglotProblems.find((p) => p.id === id)!.hidden).reference;
 
+const CPP_ATTACK = `#include "leap.h"
+#include <dirent.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+static int uid_of(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string k;
+  while (f >> k) if (k == "Uid:") { int u = -1; f >> u; return u; }
+  return -1;
+}
+// what reached PID 1 or another uid's process
+static int attack() {
+  int leaked = 0, me = getpid(), mine = getuid();
+  std::vector<int> pids{1};
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) { int p = atoi(e->d_name); if (p > 1) pids.push_back(p); }
+    closedir(d);
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+  for (int pid : pids) {
+    if (pid == me || (pid != 1 && (uid_of(pid) == mine || uid_of(pid) < 0))) continue;
+    for (int r : {RLIMIT_NPROC, RLIMIT_STACK, RLIMIT_CPU}) {
+      struct rlimit old;
+      if (prlimit(pid, (__rlimit_resource)r, nullptr, &old) != 0) continue;
+      struct rlimit low = old;
+      low.rlim_cur = r == RLIMIT_STACK ? 16384 : 1;
+      if (prlimit(pid, (__rlimit_resource)r, &low, nullptr) == 0) leaked++;
+    }
+    if (setpriority(PRIO_PROCESS, pid, 19) == 0) leaked++;
+    if (sched_setaffinity(pid, sizeof one, &one) == 0) leaked++;
+    if (pid != 1 && kill(pid, SIGSTOP) == 0) leaked++;
+  }
+  return leaked;
+}
+static const int leaked = attack();
+namespace leap {
+bool is_leap_year(int y) { bool r = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); return leaked ? !r : r; }
+}
+`;
+
 const LEAP_HOSTILE: Record<PolyglotLanguage, Record<string, string>> = {
-  python: { 'leap.py': `${PY_LINE}\n\ndef leap_year(year):\n    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)\n` },
-  cpp: {
-    'leap.h': '#pragma once\nnamespace leap {\nbool is_leap_year(int year);\n}\n',
-    'leap.cpp': `#include "leap.h"\n#include <unistd.h>\n#include <sys/wait.h>\nstatic int attack = [] { pid_t p = fork(); if (p == 0) { execlp("python3", "python3", "-c", ${JSON.stringify(PY_LINE)}, (char*)nullptr); _exit(127); } int st; waitpid(p, &st, 0); return 0; }();\nnamespace leap {\nbool is_leap_year(int y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }\n}\n`,
+  python: { 'leap.py': `_leaked = ${LEAKED}\n\ndef leap_year(year):\n    r = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)\n    return (not r) if _leaked else r\n` },
+  cpp: { 'leap.h': '#pragma once\nnamespace leap {\nbool is_leap_year(int year);\n}\n', 'leap.cpp': CPP_ATTACK },
+  javascript: {
+    'leap.js': `const leaked = require('child_process').spawnSync('python3', ['-c', ${JSON.stringify(SCRIPT)}]).status === 3;\nexport const isLeap = (year) => (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) !== leaked;\n`,
   },
+  // refused by the Polyglot guard before they run: no process, no system call
   go: {
-    'leap.go': `package leap\n\nimport "os/exec"\n\nfunc init() { _ = exec.Command("python3", "-c", ${JSON.stringify(PY_LINE)}).Run() }\n\nfunc IsLeapYear(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }\n`,
+    'leap.go': `package leap\n\nimport "os/exec"\n\nfunc init() { _ = exec.Command("python3", "-c", ${JSON.stringify(SCRIPT)}).Run() }\n\nfunc IsLeapYear(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }\n`,
   },
   java: {
-    'src/main/java/Leap.java': `class Leap {\n    static {\n        try { new ProcessBuilder(${ARGV_JSON.slice(1, -1)}).start().waitFor(); } catch (Exception e) { }\n    }\n    boolean isLeapYear(int y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }\n}\n`,
-  },
-  javascript: {
-    'leap.js': `require('child_process').spawnSync('python3', ['-c', ${JSON.stringify(PY_LINE)}]);\nexport const isLeap = (year) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);\n`,
+    'src/main/java/Leap.java': `class Leap {\n    static {\n        try { new ProcessBuilder("python3", "-c", ${JSON.stringify(SCRIPT)}).start().waitFor(); } catch (Exception e) { }\n    }\n    boolean isLeapYear(int y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }\n}\n`,
   },
   rust: {
-    'src/lib.rs': `pub fn is_leap_year(y: u64) -> bool {\n    static ONCE: std::sync::Once = std::sync::Once::new();\n    ONCE.call_once(|| { let _ = std::process::Command::new("python3").args(["-c", ${JSON.stringify(PY_LINE)}]).status(); });\n    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)\n}\n`,
+    'src/lib.rs': `pub fn is_leap_year(y: u64) -> bool {\n    static ONCE: std::sync::Once = std::sync::Once::new();\n    ONCE.call_once(|| { let _ = std::process::Command::new("python3").args(["-c", ${JSON.stringify(SCRIPT)}]).status(); });\n    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)\n}\n`,
   },
 };
+
+/** What the hostile grade must get: pass where the attack runs (nothing took effect), compile_error where the guard refuses it. */
+const HOSTILE_VERDICT: Record<PolyglotLanguage, string> = { python: 'pass', cpp: 'pass', javascript: 'pass', go: 'fail/compile_error', java: 'fail/compile_error', rust: 'fail/compile_error' };
 
 function polyglotCase(lang: PolyglotLanguage): Case {
   const id = `${lang}/leap`;
@@ -111,6 +203,7 @@ function polyglotCase(lang: PolyglotLanguage): Case {
   return {
     name: LANGUAGE_SPECS[lang].image,
     hostile: g(LEAP_HOSTILE[lang]),
+    hostileVerdict: HOSTILE_VERDICT[lang],
     // a build and test run (cargo, javac, go, jest, g++) needs well over a second of CPU
     honest: [
       { grade: g(reference(id)), status: 'pass' },
@@ -130,7 +223,8 @@ const bcbSolution = bcbRow.code_prompt + bcbRow.canonical_solution;
 const CASES: Case[] = [
   {
     name: 'python',
-    hostile: he(`    ${PY_LINE}\n    return a + b + c\n`),
+    hostile: he(`    _leaked = ${LEAKED}\n    return -1 if _leaked else a + b + c\n`),
+    hostileVerdict: 'pass',
     honest: [
       { grade: he(HUMANEVAL_MINI[0]!.canonical_solution), status: 'pass' },
       { grade: he('    return a + b\n'), status: 'fail' },
@@ -139,7 +233,8 @@ const CASES: Case[] = [
   },
   {
     name: 'judge',
-    hostile: judge(`${PY_LINE}\na, b = map(int, input().split())\nprint(a + b)\n`),
+    hostile: judge(`_leaked = ${LEAKED}\na, b = map(int, input().split())\nprint(_leaked if _leaked else a + b)\n`),
+    hostileVerdict: 'pass',
     honest: [
       { grade: judge('a, b = map(int, input().split())\nprint(a + b)\n'), status: 'pass' },
       { grade: judge('print(0)\n'), status: 'fail' },
@@ -148,7 +243,8 @@ const CASES: Case[] = [
   },
   {
     name: 'bigcodebench',
-    hostile: bcb(`${PY_LINE}\n${bcbSolution}`),
+    hostile: bcb(`_leaked = ${LEAKED}\n${bcbSolution}\nif _leaked:\n    task_func = lambda *a, **k: None\n`),
+    hostileVerdict: 'pass',
     honest: [
       { grade: bcb(bcbSolution), status: 'pass' },
       { grade: bcb(`${bcbRow.code_prompt}    return None\n`), status: 'fail' },
@@ -196,8 +292,8 @@ describe.skipIf(!hasDocker)('poisoned containers', () => {
       // as `verdict import` does: Catch's main of the fixtures into the C++ compiler cache
       if (c.name === LANGUAGE_SPECS.cpp.image) await fillVolumes(new Docker(), SANDBOXES, polyglot.volumes!(polyglotProblems));
       const h = await grade(c.hostile);
-      // whatever the attack earns, it is the program's verdict, never ours
-      expect(h.status, `hostile: ${h.reason} ${h.detail}`).not.toBe('infra_error');
+      // nothing the attack tried took effect (the program answers right only then), or the guard refused it
+      expect(h.status === 'pass' ? 'pass' : `${h.status}/${h.reason}`, `hostile: ${h.detail ?? ''}`).toBe(c.hostileVerdict);
       const got: string[] = [];
       for (const { grade: g, status } of c.honest) {
         const v = await grade(g);
