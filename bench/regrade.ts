@@ -85,7 +85,10 @@ async function main() {
   store.importVersion({ name: 'humaneval', version, source: HUMANEVAL, sha256: 'bench' }, problems);
   store.close();
 
-  // cheap completions: the reference body (pass) or `return None` (fails on the first assert)
+  // cheap completions: the reference body (pass) or `return None` (fails on the
+  // first assert), each line's program distinct (a comment), so that every line
+  // is graded rather than answered from the result cache (bench/regrade-dups.ts
+  // measures duplicates)
   const expected: string[] = [];
   const input = path.join(dataDir, 'samples.jsonl');
   const out = fs.createWriteStream(input);
@@ -93,7 +96,7 @@ async function main() {
     const r = rows[i % rows.length]!;
     const pass = i % 2 === 0;
     expected.push(pass ? 'pass' : 'fail');
-    out.write(JSON.stringify({ task_id: r.task_id, completion: pass ? r.canonical_solution : '    return None\n' }) + '\n');
+    out.write(JSON.stringify({ task_id: r.task_id, completion: `${pass ? r.canonical_solution : '    return None\n'}    # line ${i}\n` }) + '\n');
   }
   await new Promise((r) => out.end(r));
 

@@ -16,6 +16,7 @@ import { ProblemStore } from './store/store.js';
 import { ResultCache } from './store/result-cache.js';
 import { Admission } from './rl/admission.js';
 import { RewardService } from './rl/reward-service.js';
+import { SharedGrades } from './grading/shared-grades.js';
 import { gradingFingerprint } from './grading/fingerprint.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
@@ -106,9 +107,8 @@ export async function createApp(
     log: log.child({ module: 'run_code' }),
   });
   let imagesKey: Promise<string> | undefined;
-  const reward = new RewardService({
-    grader: grading,
-    admission,
+  // one result cache and single-flight for the RL routes and jobs: whoever asks first grades
+  const shared = new SharedGrades({
     ...(config.cacheEntries > 0 ? { cache: new ResultCache(store.db, config.cacheEntries) } : {}),
     // every sandbox recipe's content address: a rebuilt image never serves an old cached verdict
     imagesKey: () =>
@@ -117,12 +117,19 @@ export async function createApp(
         .then((refs) => refs.sort().join(','))),
     runtime: config.runtime,
     metrics,
+  });
+  const reward = new RewardService({
+    grader: grading,
+    admission,
+    shared,
+    metrics,
     log: log.child({ module: 'reward' }),
   });
   const jobStore = new JobStore(store.db);
   const jobs = new JobRunner({
     jobs: jobStore,
     grader: grading,
+    shared,
     benchmarks,
     log: log.child({ module: 'jobs' }),
     concurrency: config.concurrency,

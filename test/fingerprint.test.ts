@@ -10,6 +10,7 @@ import type { GradeService, Resolved } from '../src/grading/grader.js';
 import { computeFingerprint, FINGERPRINTED_BENCHMARKS, gradingSources, type SourceTree } from '../src/grading/fingerprint.js';
 import { Admission } from '../src/rl/admission.js';
 import { RewardService } from '../src/rl/reward-service.js';
+import { SharedGrades } from '../src/grading/shared-grades.js';
 import type { Verdict } from '../src/schemas.js';
 import { ResultCache } from '../src/store/result-cache.js';
 
@@ -84,10 +85,7 @@ describe('grading fingerprint', () => {
     const reward = new RewardService({
       grader,
       admission: new Admission(2, 10),
-      cache: new ResultCache(db, 100),
-      imagesKey: async () => 'images',
-      runtime: 'runc',
-      fingerprint: () => fp,
+      shared: new SharedGrades({ cache: new ResultCache(db, 100), imagesKey: async () => 'images', runtime: 'runc', fingerprint: () => fp }),
       log: pino({ level: 'silent' }),
     });
     const req = { benchmark: 'humaneval', problem_id: 'P/0', completion: '    return 1\n' };

@@ -30,6 +30,12 @@ async function start(dataDir: string, fx?: ReturnType<typeof writeFixtures>): Pr
 const canonical = (i: number) => HUMANEVAL_MINI[i]!.canonical_solution;
 const prompt = (i: number) => HUMANEVAL_MINI[i]!.prompt;
 
+/** Sandbox runs so far: every grade the grader ran counts once in verdict_verdicts_total. */
+async function sandboxRuns(app: App): Promise<number> {
+  const m = (await app.metrics.registry.getSingleMetric('verdict_verdicts_total')!.get()) as { values: Array<{ value: number }> };
+  return m.values.reduce((s, v) => s + v.value, 0);
+}
+
 async function waitDone(app: App, id: string): Promise<Job> {
   for (;;) {
     const r = await app.server.inject({ method: 'GET', url: `/v1/jobs/${id}` });
@@ -178,9 +184,36 @@ describe.skipIf(!hasDocker)('batch regrading jobs', () => {
     }
   });
 
+  it('grades each distinct program of a file with duplicates once, in one sandbox run, and shares it with /v1/grade', async () => {
+    const graded = () => sandboxRuns(app);
+    // a trainer graded one of the programs before: the job takes its verdict from the cache
+    const rl = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'humaneval', problem_id: 'Mini/2', completion: `${canonical(2)}    # dedup\n` } });
+    expect(rl.statusCode, rl.body).toBe(200);
+    const before = await graded();
+    // 3 problems × (right, wrong), 8 copies of each, interleaved: 48 lines, 6 distinct programs, 5 not graded yet
+    const programs = [0, 1, 2].flatMap((p) => [`${canonical(p)}    # dedup\n`, '    return None  # dedup\n'].map((c) => ({ p, c })));
+    const lines = Array.from({ length: 48 }, (_, i) => programs[i % 6]!).map(({ p, c }) => JSON.stringify({ problem_id: `Mini/${p}`, completion: c }));
+    const r = await post({ benchmark: 'humaneval', jsonl: lines.join('\n') });
+    expect(r.statusCode, r.body).toBe(201);
+    const job = await waitDone(app, (r.json() as Job).id);
+    expect(await graded()).toBe(before + 5);
+    expect(job).toMatchObject({ state: 'done', total: 48, done: 48, passes: 24, fails: 24, infra_errors: 0 });
+    const rs = await results(app, job.id);
+    expect(rs.map((x) => x.line)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
+    expect(rs.map((x) => x.status)).toEqual(lines.map((_, i) => (i % 2 ? 'fail' : 'pass')));
+    // 5 lines ran; every other line carries the verdict of its program's run, marked cached
+    expect(rs.filter((x) => !x.cached)).toHaveLength(5);
+    expect(rs[4]).toMatchObject({ problem_id: 'Mini/2', status: 'pass', cached: true });
+    // and a trainer asking for one of them now is answered from the cache
+    const again = await app.server.inject({ method: 'POST', url: '/v1/grade', payload: { benchmark: 'humaneval', problem_id: 'Mini/1', completion: '    return None  # dedup\n' } });
+    expect(again.json()).toMatchObject({ status: 'fail', cached: true });
+    expect(await graded()).toBe(before + 5);
+  });
+
   it('cancels a job, keeping the results so far', async () => {
-    const line = JSON.stringify({ problem_id: 'Mini/0', completion: canonical(0) });
-    const r = await post({ benchmark: 'humaneval', jsonl: Array(300).fill(line).join('\n') });
+    // distinct programs (a comment each), so that each line is a grade of its own
+    const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ problem_id: 'Mini/0', completion: `${canonical(0)}    # cancel ${i}\n` }));
+    const r = await post({ benchmark: 'humaneval', jsonl: lines.join('\n') });
     const id = (r.json() as Job).id;
     const del = await app.server.inject({ method: 'DELETE', url: `/v1/jobs/${id}` });
     expect(del.statusCode).toBe(200);
@@ -199,7 +232,8 @@ describe.skipIf(!hasDocker)('batch regrading jobs', () => {
   });
 
   it('resumes an unfinished job after a restart, with every result once', async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ problem_id: `Mini/${i % 3}`, completion: i % 2 ? canonical(i % 3) : '    return None\n' }));
+    // distinct programs: a comment each
+    const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ problem_id: `Mini/${i % 3}`, completion: `${i % 2 ? canonical(i % 3) : '    return None\n'}    # resume ${i}\n` }));
     const r = await post({ benchmark: 'humaneval', jsonl: lines.join('\n') });
     const id = (r.json() as Job).id;
     for (;;) {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -7,7 +8,9 @@ import type { Logger } from 'pino';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { isExtractorName, officialExtractor } from '../extract/extractors.js';
 import { ApiError } from '../errors.js';
-import type { GradeService } from '../grading/grader.js';
+import type { GradeService, Resolved } from '../grading/grader.js';
+import type { SharedGrades } from '../grading/shared-grades.js';
+import { Admission, QueueCancelledError } from '../rl/admission.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
 import type { JobRow, JobStore, PendingSample } from '../store/jobs.js';
 import { parseLine, type FormatSpec, type Sample } from './formats.js';
@@ -16,9 +19,11 @@ import type { BadLine, Job, JobCreate, JobResult } from './schemas.js';
 export interface RunnerDeps {
   jobs: JobStore;
   grader: GradeService;
+  /** the service's result cache and single-flight (shared with the RL routes): each distinct program is graded once */
+  shared: SharedGrades;
   benchmarks: ReadonlyMap<string, AnyBenchmark>;
   log: Logger;
-  /** grades in flight across all jobs */
+  /** grades running across all jobs */
   concurrency: number;
   /** job-level retries of an infra_error verdict (the grader has retried already) */
   infraRetries?: number;
@@ -32,13 +37,17 @@ interface Spec {
 }
 
 const BATCH = 500;
+const PAGE = 256;
 /** public problem fields copied into results, for metrics by difficulty and date */
 const META_FIELDS = ['difficulty', 'contest_date', 'platform'];
 
 /**
- * Feeds the samples of running jobs to the grader with bounded concurrency,
- * oldest job first, and records each verdict once. Holds at most one page of
- * samples in memory, whatever the size of the job.
+ * Feeds the samples of running jobs to the grader, oldest job first, and
+ * records each verdict once. A sample whose program (benchmark, problem,
+ * extracted code, options, grader) is cached or being graded — by this job,
+ * another, or the RL routes — takes that verdict without a slot; the others
+ * run in `concurrency` slots of the jobs' own (not the RL admission queue).
+ * Holds at most two pages of samples in memory, whatever the size of the job.
  */
 export class JobRunner {
   private buffer: Array<PendingSample & { job: string; spec: Spec }> = [];
@@ -47,7 +56,13 @@ export class JobRunner {
   private inflight = new Map<string, number>();
   private progress = new Map<string, { t0: number; done0: number }>();
   private specs = new Map<string, Spec>();
+  /** samples taken from the buffer and not finished: waiting for a slot or a grade in flight, or grading */
   private active = 0;
+  private readonly window: number;
+  private readonly slots: Admission;
+  /** per running job: aborted when it is cancelled or the runner closes (stops waits, not grades) */
+  private aborts = new Map<string, AbortController>();
+  private pumpQueued = false;
   private closed = false;
   private idle: Array<() => void> = [];
   private readonly infraRetries: number;
@@ -56,6 +71,9 @@ export class JobRunner {
   constructor(private readonly deps: RunnerDeps) {
     this.infraRetries = deps.infraRetries ?? 2;
     this.retryDelayMs = deps.retryDelayMs ?? 2000;
+    this.slots = new Admission(deps.concurrency, Infinity);
+    // room for samples that wait on an identical grade beside those that run
+    this.window = deps.concurrency + PAGE;
   }
 
   /** Resume every job a previous run left running. */
@@ -158,15 +176,18 @@ export class JobRunner {
     if (row.state === 'running') {
       this.deps.jobs.setState(id, 'cancelled');
       this.buffer = this.buffer.filter((s) => s.job !== id);
+      // samples waiting for a slot or for someone else's grade are dropped; grades running land
+      this.aborts.get(id)?.abort();
       this.forget(id);
     }
     return this.view(this.deps.jobs.get(id)!);
   }
 
-  /** Stop handing out samples; wait for the grades in flight to be recorded. */
+  /** Stop handing out samples; wait for the grades running to be recorded (the rest resume next time). */
   async close(): Promise<void> {
     this.closed = true;
     this.buffer = [];
+    for (const ctl of this.aborts.values()) ctl.abort();
     if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
@@ -213,7 +234,7 @@ export class JobRunner {
   private refill(): void {
     for (const row of this.deps.jobs.running()) {
       const after = this.cursor.get(row.id) ?? -1;
-      const page = this.deps.jobs.pending(row.id, after, 256);
+      const page = this.deps.jobs.pending(row.id, after, PAGE);
       if (!this.progress.has(row.id)) this.progress.set(row.id, { t0: performance.now(), done0: this.deps.jobs.counts(row.id).done });
       if (page.length) {
         const spec = this.spec(row);
@@ -241,10 +262,32 @@ export class JobRunner {
     this.cursor.delete(id);
     this.progress.delete(id);
     this.specs.delete(id);
+    this.aborts.delete(id);
+  }
+
+  private signal(job: string): AbortSignal {
+    let ctl = this.aborts.get(job);
+    if (!ctl) {
+      ctl = new AbortController();
+      // one listener per waiting sample
+      setMaxListeners(0, ctl.signal);
+      this.aborts.set(job, ctl);
+    }
+    return ctl.signal;
+  }
+
+  /** Pump on the next turn: a run of cache hits finishes without I/O, and must not starve the HTTP routes. */
+  private schedule(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
-    while (!this.closed && this.active < this.deps.concurrency) {
+    while (!this.closed && this.active < this.window) {
       if (!this.buffer.length) this.refill();
       const s = this.buffer.shift();
       if (!s) break;
@@ -258,29 +301,72 @@ export class JobRunner {
           return;
         }
         if (!this.buffer.some((b) => b.job === s.job)) this.maybeFinish(s.job);
-        this.pump();
+        this.schedule();
       });
     }
   }
 
   private async run(s: PendingSample & { job: string; spec: Spec }): Promise<void> {
+    const signal = this.signal(s.job);
     let result: JobResult;
     try {
       const req = this.request(s);
-      let v: Verdict = await this.deps.grader.grade(req);
+      const resolved = this.deps.grader.resolve(req);
+      let v = await this.gradeOnce(req, resolved, signal);
       for (let i = 0; v.status === 'infra_error' && i < this.infraRetries && !this.closed; i++) {
-        await new Promise((r) => setTimeout(r, this.retryDelayMs * (i + 1)));
-        v = await this.deps.grader.grade(req);
+        await abortable(new Promise((r) => setTimeout(r, this.retryDelayMs * (i + 1))), signal);
+        v = await this.gradeOnce(req, resolved, signal);
       }
       if (this.closed && v.status === 'infra_error') return; // shutting down: leave it for the next run
       result = this.toResult(s, v);
     } catch (e) {
+      if (e instanceof Dropped) return; // cancelled, or shutting down (then it resumes next time)
       // The problem vanished (re-import) or the sample is otherwise ungradable: say so on its line.
       const msg = e instanceof Error ? e.message : String(e);
       this.deps.log.warn({ job: s.job, seq: s.seq, err: msg }, 'sample not graded');
       result = { seq: s.seq, line: s.line, sub: s.sub, benchmark: s.benchmark, problem_id: s.problem_id, status: 'invalid', reward: 0, reason: null, error: msg };
     }
     this.deps.jobs.record(s.job, result);
+  }
+
+  /**
+   * One grade of a sample: the verdict of an identical program cached or in
+   * flight (no slot taken), else graded in one of the jobs' slots as the
+   * flight others join. Throws Dropped when `signal` aborts while it waits.
+   */
+  private async gradeOnce(req: GradeRequest, resolved: Resolved, signal: AbortSignal): Promise<Verdict> {
+    const shared = this.deps.shared;
+    const key = shared.key(req, resolved, await shared.imagesKey());
+    if (key === null) {
+      const release = await this.slot(signal);
+      shared.unshared();
+      try {
+        return await this.deps.grader.grade(req, resolved);
+      } finally {
+        release();
+      }
+    }
+    const early = shared.join(key, { signal });
+    if (early) return abortable(early, signal);
+    const release = await this.slot(signal);
+    // an identical grade may have started (or finished) while this one waited
+    const late = shared.join(key, { signal });
+    if (late) {
+      release();
+      return abortable(late, signal);
+    }
+    try {
+      // a job's grade is not cancelled by anyone leaving: no signal
+      return await shared.lead(key, () => this.deps.grader.grade(req, resolved));
+    } finally {
+      release();
+    }
+  }
+
+  private slot(signal: AbortSignal): Promise<() => void> {
+    return this.slots.acquire({ signal }).catch((e: unknown) => {
+      throw e instanceof QueueCancelledError ? new Dropped() : e;
+    });
   }
 
   /**
@@ -326,6 +412,7 @@ export class JobRunner {
       grader_version: v.grader_version,
     };
     if (v.grader_fingerprint) r.grader_fingerprint = v.grader_fingerprint;
+    if (v.cached) r.cached = true;
     if (v.detail) r.detail = v.detail.slice(0, 500);
     if (v.groups) r.groups = v.groups;
     if (v.official) r.official = v.official;
@@ -370,6 +457,19 @@ async function* fileLines(file: string): AsyncGenerator<{ text: string; line: nu
     line += 1;
     yield { text, line };
   }
+}
+
+/** A sample left ungraded: its job was cancelled, or the runner is closing. */
+class Dropped extends Error {}
+
+/** `p`, or Dropped as soon as `signal` aborts (what `p` waits for goes on without this caller). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Dropped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Dropped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

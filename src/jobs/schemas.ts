@@ -88,6 +88,10 @@ export const JobResultSchema = z
     benchmark_version: z.string().optional(),
     grader_version: z.string().optional(),
     grader_fingerprint: VerdictSchema.shape.grader_fingerprint,
+    cached: z
+      .boolean()
+      .optional()
+      .describe('true: this line was not graded itself: an identical program (same benchmark, problem, extracted code, options and grader) was, and this is its verdict, from the result cache or a grade in flight'),
     /** public problem fields metrics group by (LiveCodeBench difficulty, contest_date, platform) */
     meta: z.record(z.string(), z.string()).optional(),
   })

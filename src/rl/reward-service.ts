@@ -1,27 +1,20 @@
-import crypto from 'node:crypto';
 import client from 'prom-client';
 import type { Logger } from 'pino';
 import { inline, inlineProblem } from '../benchmarks/inline.js';
 import { ApiError } from '../errors.js';
 import { gradingFingerprint } from '../grading/fingerprint.js';
 import type { GradeService, Resolved } from '../grading/grader.js';
+import type { SharedGrades } from '../grading/shared-grades.js';
 import type { Metrics } from '../metrics.js';
 import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
-import type { ResultCache } from '../store/result-cache.js';
-import type { ProblemRecord } from '../store/store.js';
 import { QueueCancelledError, QueueDeadlineError, type Admission } from './admission.js';
-import { INLINE_JUDGE_VERSION } from '../benchmarks/inline-judge.js';
 import type { BatchItem, BatchRequest } from './schemas.js';
 
 export interface RewardDeps {
   grader: GradeService;
   admission: Admission;
-  cache?: ResultCache;
-  /** digest of every sandbox image recipe, part of each cache key */
-  imagesKey: () => Promise<string>;
-  runtime: 'runc' | 'runsc';
-  /** digest of a benchmark's grading sources, part of each cache key (default: the running code's) */
-  fingerprint?: (benchmark: string) => string;
+  /** the service's result cache and single-flight, shared with regrading jobs */
+  shared: SharedGrades;
   metrics?: Metrics;
   log: Logger;
 }
@@ -34,41 +27,20 @@ interface Job {
   hit?: Verdict;
 }
 
-const problemDigests = new WeakMap<ProblemRecord, string>();
-function problemDigest(p: ProblemRecord): string {
-  let d = problemDigests.get(p);
-  if (!d) {
-    d = sha256(JSON.stringify([p.prompt, p.hidden]));
-    problemDigests.set(p, d);
-  }
-  return d;
-}
-
 /**
- * The grader as an RL reward: admission control (429 beyond the queue),
- * content-addressed result cache, and single-flight so identical completions
- * of a GRPO group run once. Wraps the grader; never changes a verdict except
- * to mark it `cached`.
+ * The grader as an RL reward: admission control (429 beyond the queue), and
+ * the service's result cache and single-flight (shared with regrading jobs)
+ * so identical completions of a GRPO group run once. Wraps the grader; never
+ * changes a verdict except to mark it `cached`.
  */
 export class RewardService {
-  private flights = new Map<string, Flight>();
-  private readonly cacheEvents?: client.Counter<'result'>;
-
   constructor(private readonly deps: RewardDeps) {
     if (deps.metrics) {
       const registers = [deps.metrics.registry];
-      this.cacheEvents = new client.Counter({
-        name: 'verdict_result_cache_total',
-        help: 'Grades answered from the result cache (hit), by an identical grade in flight (shared), or run (miss)',
-        labelNames: ['result'],
-        registers,
-      });
       const adm = deps.admission;
       new client.Gauge({ name: 'verdict_admitted_grades', help: 'Grades admitted and not finished', registers, collect() { this.set(adm.stats().in_flight); } });
       new client.Gauge({ name: 'verdict_admission_capacity', help: 'Grades that may be admitted at once (running + queued)', registers, collect() { this.set(adm.capacity); } });
       new client.Gauge({ name: 'verdict_admission_rejected', help: 'Requests refused with 429 since start', registers, collect() { this.set(adm.stats().rejected); } });
-      const cache = deps.cache;
-      if (cache) new client.Gauge({ name: 'verdict_result_cache_entries', help: 'Verdicts in the result cache', registers, collect() { this.set(cache.stats().entries); } });
     }
   }
 
@@ -97,12 +69,12 @@ export class RewardService {
     return this.runAll(jobs, onResult, onAdmitted, signal);
   }
 
-  stats(): { admission: ReturnType<Admission['stats']>; cache?: ReturnType<ResultCache['stats']>; flights: number } {
-    return { admission: this.deps.admission.stats(), cache: this.deps.cache?.stats(), flights: this.flights.size };
+  stats(): { admission: ReturnType<Admission['stats']> } & ReturnType<SharedGrades['stats']> {
+    return { admission: this.deps.admission.stats(), ...this.deps.shared.stats() };
   }
 
   private async prepare(items: Array<Omit<BatchItem, 'options'> & { options?: GradeOptions | undefined }>, prefix: string | undefined): Promise<Job[]> {
-    const images = await this.deps.imagesKey();
+    const images = await this.deps.shared.imagesKey();
     return items.map((it, i) => {
       const at = (f: string) => (prefix ? `${prefix}.${i}.${f}` : f);
       try {
@@ -133,26 +105,7 @@ export class RewardService {
       req = { benchmark: it.benchmark, problem_id: it.problem_id, completion: it.completion, ...(it.options ? { options: it.options } : {}) };
       resolved = this.deps.grader.resolve(req);
     }
-    let key: string | null = null;
-    if (this.deps.cache && it.options?.cache !== false) {
-      const { bench, version, problem, options } = resolved;
-      const code = bench.extract(problem, it.completion, options);
-      key = sha256(
-        JSON.stringify([
-          bench.name,
-          version,
-          problem.id,
-          problemDigest(problem),
-          code,
-          canonical(options),
-          it.options?.runtime ?? this.deps.runtime,
-          bench.graderVersion,
-          (this.deps.fingerprint ?? gradingFingerprint)(bench.name),
-          INLINE_JUDGE_VERSION,
-          images,
-        ]),
-      );
-    }
+    const key = this.deps.shared.key(req, resolved, images);
     return { req, resolved, key };
   }
 
@@ -163,8 +116,8 @@ export class RewardService {
     let bytes = 0;
     for (const j of jobs) {
       if (j.key !== null) {
-        if (this.flights.has(j.key) || fresh.has(j.key)) continue;
-        j.hit = this.deps.cache!.get<Verdict>(j.key);
+        if (this.deps.shared.inFlight(j.key) || fresh.has(j.key)) continue;
+        j.hit = this.deps.shared.cached(j.key);
         if (j.hit) continue;
         fresh.add(j.key);
       }
@@ -185,40 +138,15 @@ export class RewardService {
   }
 
   private run(j: Job, signal: AbortSignal | undefined): Promise<Verdict> {
-    const t0 = performance.now();
+    const shared = this.deps.shared;
     if (j.key === null) {
-      this.cacheEvents?.inc({ result: 'miss' });
+      shared.unshared();
       return this.gradeNow(j, signal);
     }
-    if (j.hit) {
-      this.cacheEvents?.inc({ result: 'hit' });
-      return Promise.resolve(asCached(j.hit, performance.now() - t0));
-    }
-    const flight = this.flights.get(j.key);
-    if (flight) {
-      this.cacheEvents?.inc({ result: 'shared' });
-      hold(flight, signal);
-      return follow(j, flight.promise).then((v) => (v.status === 'infra_error' ? v : asCached(v, performance.now() - t0)));
-    }
-    // A hit found while counting can have been graded by now: look again.
-    const late = this.deps.cache!.get<Verdict>(j.key);
-    if (late) {
-      this.cacheEvents?.inc({ result: 'hit' });
-      return Promise.resolve(asCached(late, performance.now() - t0));
-    }
-    this.cacheEvents?.inc({ result: 'miss' });
-    const key = j.key;
-    // The flight is cancelled only when every request that wants it has gone.
-    const ctl = new AbortController();
-    const promise = this.gradeNow(j, ctl.signal).then((v) => {
-      if (v.status !== 'infra_error') this.deps.cache!.set(key, stripForCache(v));
-      return v;
-    });
-    const f: Flight = { holders: 0, ctl, promise };
-    hold(f, signal);
-    this.flights.set(key, f);
-    void f.promise.finally(() => this.flights.delete(key)).catch(() => undefined);
-    return f.promise;
+    // a hit found while counting, an identical grade in flight, or (graded by now) a late hit
+    const answered = shared.join(j.key, { hit: j.hit, signal, follow: (flight) => follow(j, flight) });
+    if (answered) return answered;
+    return shared.lead(j.key, (s) => this.gradeNow(j, s), signal);
   }
 
   /** Wait for a slot (FIFO, within the grade's deadline), then grade. */
@@ -248,26 +176,6 @@ export class RewardService {
       release();
     }
   }
-}
-
-interface Flight {
-  promise: Promise<Verdict>;
-  /** requests waiting for this grade whose clients are still there (or that cannot hang up) */
-  holders: number;
-  ctl: AbortController;
-}
-
-/** One more request wants the flight; when the last one's client hangs up, the flight is cancelled. */
-function hold(f: Flight, signal: AbortSignal | undefined): void {
-  f.holders += 1;
-  if (!signal) return; // a caller that cannot go away holds it for good
-  const gone = () => {
-    f.holders -= 1;
-    if (f.holders === 0) f.ctl.abort();
-  };
-  if (signal.aborted) return gone();
-  signal.addEventListener('abort', gone, { once: true });
-  void f.promise.finally(() => signal.removeEventListener('abort', gone)).catch(() => undefined);
 }
 
 /** The admission wait is part of the verdict's queue time. */
@@ -307,16 +215,6 @@ function deadlineVerdict(j: Job, ms: number, queuedMs = 0): Verdict {
   };
 }
 
-function asCached(v: Verdict, ms: number): Verdict {
-  const r = Math.round(ms * 100) / 100;
-  return { ...v, cached: true, attempts: 0, timings: { queue_ms: 0, sandbox_ms: 0, total_ms: r } };
-}
-
-function stripForCache(v: Verdict): Verdict {
-  const { cached: _c, ...rest } = v;
-  return rest;
-}
-
 function mergeOptions(
   batch: GradeOptions | undefined,
   own: GradeOptions | undefined,
@@ -326,17 +224,4 @@ function mergeOptions(
   const o: GradeOptions = { ...batch, ...own };
   if (timeoutMs) o.timeout_ms = Math.min(timeoutMs, o.timeout_ms ?? Infinity);
   return o;
-}
-
-/** JSON with sorted keys, so option order does not split the cache. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
-}
-
-function sha256(s: string): string {
-  return crypto.createHash('sha256').update(s).digest('hex');
 }
