@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const int = z.coerce.number().int();
+/** container runtimes a sandbox can run under (`--runtime`, VERDICT_RUNTIME) */
+export const RUNTIMES = ['runc', 'runsc'] as const;
 
 export const ConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -23,7 +25,7 @@ export const ConfigSchema = z.object({
   warm: int.min(0).default(Math.max(1, os.availableParallelism())),
   /** grades per container before it is replaced (1 = single use) */
   maxUses: int.positive().default(500),
-  runtime: z.enum(['runc', 'runsc']).default('runc'),
+  runtime: z.enum(RUNTIMES).default('runc'),
   /** infra-error retries per grade */
   retries: int.min(0).max(5).default(2),
   /** grades waiting for a slot beyond which new requests are refused (429); an admitted batch of any size streams through */

@@ -125,7 +125,7 @@ export function parseDomains(specs: readonly string[]): Record<string, string[]>
   const out: Record<string, string[]> = {};
   for (const s of specs) {
     const m = /^([^=]+)=(.+)$/.exec(s);
-    if (!m) throw new Error(`--domain ${s}: expected LABEL=benchmark[,benchmark...]`);
+    if (!m) throw new Error(`'${s}': expected LABEL=benchmark[,benchmark...]`);
     out[m[1]!.trim()] = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
   }
   return out;

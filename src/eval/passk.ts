@@ -82,6 +82,13 @@ export interface MetricsOptions {
   windows?: Array<{ name?: string; start: string; end: string }>;
 }
 
+/** `late=2024-08-01..2025-01-31` → a named inclusive date window (`--window`) */
+export function parseWindow(spec: string): { name: string; start: string; end: string } {
+  const m = /^(?:([^=]+)=)?(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(spec);
+  if (!m) throw new Error('expected [NAME=]YYYY-MM-DD..YYYY-MM-DD');
+  return { name: m[1] ?? `${m[2]}..${m[3]}`, start: m[2]!, end: m[3]! };
+}
+
 function windowOf(date: string, windows: MetricsOptions['windows']): string[] {
   const day = date.slice(0, 10);
   if (!windows) return [date.slice(0, 7)];
