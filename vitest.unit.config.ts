@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // The fast tier (`npm test`): files named *.unit.test.ts, which need Node and
-// python3 only — no Docker engine, no sandbox images, no ../shared data.
+// python3 (redis-server if installed) — no Docker engine, no sandbox images,
+// no ../shared data. Docker-free files that are slow or hold tight wall-clock
+// limits (test/harness.test.ts: about two minutes) stay in the full suite.
 export default defineConfig({
   test: {
     include: ['test/**/*.unit.test.ts'],
