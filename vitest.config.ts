@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+// The full suite: every test file (`npm run test:all`; `npm run test:full`
+// prepares the machine first). The fast tier is vitest.unit.config.ts.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

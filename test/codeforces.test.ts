@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codeforces, lastBlock } from '../src/benchmarks/codeforces.js';
-import type { Outcome } from '../src/benchmarks/types.js';
+import { codeforces } from '../src/benchmarks/codeforces.js';
 import { runJudge } from '../src/judge/judge.js';
 import type { JudgeTask } from '../src/judge/types.js';
+import { openR1Dir } from './fixtures/codeforces/open-r1.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable } from './helpers/docker.js';
@@ -18,68 +16,9 @@ import { ti } from './helpers/instance.js';
 const hasDocker = await dockerAvailable();
 vi.setConfig({ testTimeout: 300_000 });
 
-const FIX = path.join(__dirname, 'fixtures', 'codeforces');
 const REAL = path.resolve(__dirname, '..', '..', 'shared', 'benchmarks', 'codeforces', 'code-contests-test-codeforces.jsonl');
 
-/** open-r1 layout: data/*.jsonl beside generated_tests/test_cases_XXXX.parquet */
-function openR1Dir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-cf-'));
-  fs.mkdirSync(path.join(dir, 'data'));
-  fs.mkdirSync(path.join(dir, 'generated_tests'));
-  fs.copyFileSync(path.join(FIX, 'open-r1.jsonl'), path.join(dir, 'data', 'test.jsonl'));
-  parquetWriteFile({
-    filename: path.join(dir, 'generated_tests', 'test_cases_9001.parquet'),
-    columnData: [
-      { name: 'problem_id', data: ['9001/A', '9001/A', '9001/C'], type: 'STRING' },
-      { name: 'input', data: ['100 200\n', '-4 4\n', '50\n'], type: 'STRING' },
-      { name: 'output', data: ['300\n', '0\n', '100\n'], type: 'STRING' },
-    ],
-  });
-  return dir;
-}
-
 const fence = (lang: string, code: string) => `Here you go:\n\`\`\`${lang}\n${code}\`\`\`\n`;
-
-describe('codeforces: reading and extraction', () => {
-  it('reads open-r1 rows with generated tests from parquet, skipping interactive problems', async () => {
-    const { problems, version } = await codeforces.read(openR1Dir(), {});
-    expect(version).toMatch(/^1\.0\+/);
-    expect(problems.map((p) => p.id)).toEqual(['9001/A', '9001/B', '9001/C']);
-    const a = problems[0]!;
-    expect((a.hidden.tests as unknown[]).length).toBe(4); // 2 official + 2 generated
-    expect(a.hidden.time_limit_s).toBe(1);
-    expect(problems[1]!.hidden.checker).toContain('sys.argv[3]');
-    expect(problems[2]!.hidden.input_mode).toBe('file');
-    expect(JSON.stringify(a.public)).not.toContain('300'); // generated tests stay hidden
-  });
-
-  it('reads CodeContests-style rows, limits from the statement when present', async () => {
-    const { problems } = await codeforces.read(path.join(FIX, 'code-contests.jsonl'), {});
-    expect(problems[0]!.hidden).toMatchObject({ time_limit_s: 2.5, memory_mb: 64, input_mode: 'stdio' });
-    expect(problems[1]!.hidden).toMatchObject({ time_limit_s: 2, memory_mb: 256 });
-  });
-
-  it('takes the last ```python or ```cpp block (open-r1 extract_code)', () => {
-    const c = `${fence('python', 'print(1)\n')}then\n${fence('cpp', 'int main(){}\n')}and\n${fence('python', 'print(2)\n')}`;
-    expect(lastBlock(c, 'auto')).toEqual({ code: 'print(2)\n', language: 'python3' });
-    expect(lastBlock(c, 'cpp')).toEqual({ code: 'int main(){}\n', language: 'cpp17' });
-    expect(lastBlock('```py\nprint(1)\n```', 'auto')).toBeUndefined();
-    expect(lastBlock('```python print(1)```', 'auto')).toBeUndefined(); // the tag must end its line
-  });
-
-  it('builds the task: open-r1 comparator or checker, limits, trailing \\r stripped, early stop only for pass_fail', async () => {
-    const { problems } = await codeforces.read(openR1Dir(), {});
-    const opts = codeforces.options.parse({});
-    const t = codeforces.judge!(problems[0]!, 'print(1)', opts) as JudgeTask;
-    expect(t).toMatchObject({ language: 'python3', timeLimitMs: 1000, memoryMb: 256, comparator: { kind: 'openr1' }, stopOnFirstFailure: true, inputMode: 'stdio' });
-    expect(t.cases[0]).toEqual({ input: '1 2\n', expected: '3\n' });
-    const b = codeforces.judge!(problems[1]!, 'print(1)', codeforces.options.parse({ scoring: 'partial' })) as JudgeTask;
-    expect(b.comparator).toMatchObject({ kind: 'checker', style: 'python' });
-    expect(b.stopOnFirstFailure).toBe(false);
-    const none = codeforces.judge!(problems[0]!, '', codeforces.options.parse({ scoring: 'weighted_sum' })) as Outcome;
-    expect(none).toMatchObject({ status: 'fail', reason: 'no_code', reward: -1 });
-  });
-});
 
 describe.skipIf(!hasDocker)('codeforces: grading', () => {
   let app: Awaited<ReturnType<typeof testApp>>;

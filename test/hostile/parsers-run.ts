@@ -1,4 +1,4 @@
-// Run by parsers.test.ts in a child process (a catastrophic regex cannot be
+// Run by parsers.unit.test.ts in a child process (a catastrophic regex cannot be
 // interrupted in-process): every parser of untrusted text on an adversarial
 // input of 1 MB. Prints `done <name>` per case; the test gives the whole run a
 // deadline. Each of these took minutes to hours with the regexes they replace.
