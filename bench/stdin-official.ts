@@ -2,7 +2,7 @@
 //
 // Problems: the CodeContests Codeforces rows we hold our own solutions for
 // (test/fixtures/codeforces/solutions.ts; real tests from
-// ../shared/benchmarks/codeforces), 12 problems, 3 to 138 tests each.
+// ../shared/benchmarks/codeforces), 12 problems, 1 to 138 tests each.
 //
 // (1) Python, LiveCodeBench semantics: the rows are written in LiveCodeBench's
 //     code_generation_lite format (first test public, the rest private) and
