@@ -14,7 +14,7 @@
 //
 //   npx tsx bench/humaneval-official.ts --official /tmp/human-eval [--clients 16] [--rounds 1]
 // Writes bench/results/humaneval-official-<stamp>.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
+import { loadavg, pct, runPythonJson, writeResult } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +53,6 @@ app.store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha
 const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
 
 type Sample = { ms: number; ok: boolean };
-const pct = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 
 async function gradeOne(p: (typeof problems)[number]): Promise<Sample> {
   const t = performance.now();
@@ -141,16 +138,8 @@ else:
     print(json.dumps({'ms': out, 'own_ms': own}))
 `;
 const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
-function official(args: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(python, ['-c', OFFICIAL_PY, officialDir, problemsFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>) : reject(new Error(`official exited ${code}`))));
-  });
-}
+const official = (args: string[]) => runPythonJson<Record<string, unknown>>(python, OFFICIAL_PY, [officialDir, problemsFile, ...args]);
 
-const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
 // warm up: pool containers, page cache, the official side's imports
 await viaGrade();
 await official(['pool', '2']);
@@ -207,9 +196,5 @@ const result = {
   official: { source: 'github.com/openai/human-eval check_correctness (its ThreadPoolExecutor; timeout 3.0)', dir: officialDir },
   notes: 'official = unsandboxed, its own multiprocessing.Process per program; verdict = HTTP + grader + warm container + split-process judge. Single grade: added = verdict HTTP round trip minus the program\'s own run (exec of prompt+solution+test+check in a warm Python process).',
 };
-console.log(JSON.stringify(result, null, 2));
-fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
-const out = path.join(import.meta.dirname, 'results', `humaneval-official-${result.date.replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-console.log('written', out);
+writeResult('humaneval-official', result);
 await app.close();

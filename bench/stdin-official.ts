@@ -23,7 +23,7 @@
 //
 //   npx tsx bench/stdin-official.ts --official /tmp/LiveCodeBench [--copies 8] [--clients 16] [--cpp-rounds 3]
 // Writes bench/results/stdin-official-<stamp>.json.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,7 @@ import { codeforces } from '../src/benchmarks/codeforces.js';
 import { livecodebench } from '../src/benchmarks/livecodebench.js';
 import { loadConfig } from '../src/config.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
+import { loadavg, pct, runPythonJson, writeResult } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,8 +105,6 @@ const cf = await codeforces.read(dataFile, {});
 app.store.importVersion({ name: 'codeforces', version: 'bench', source: dataFile, sha256: '-' }, cf.problems.filter((p) => ids.includes(p.id)));
 const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
 
-const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
 const fence = (lang: string, code: string) => '```' + lang + '\n' + code + '\n```';
 
 async function grade(benchmark: string, problem_id: string, completion: string): Promise<{ ms: number; status: string; detail?: string }> {
@@ -173,14 +172,8 @@ print(json.dumps({'passed': passed, 'n': len(gens), 'wall_s': round(wall, 2), 'p
 `;
 const gensFile = path.join(scratch, 'gens.json');
 fs.writeFileSync(gensFile, JSON.stringify(completions.map((c) => ({ qid: `cc${c.id}`, code: c.code }))));
-function official(workers: number): Promise<{ passed: number; n: number; wall_s: number; per_s: number }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(values.python!, ['-c', OFFICIAL_PY, officialDir!, lcbFile, gensFile, String(workers)], { stdio: ['ignore', 'pipe', 'ignore'], cwd: scratch });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`official evaluator exited ${code}: ${out.slice(-500)}`))));
-  });
-}
+const official = (workers: number) =>
+  runPythonJson<{ passed: number; n: number; wall_s: number; per_s: number }>(values.python!, OFFICIAL_PY, [officialDir!, lcbFile, gensFile, String(workers)], scratch);
 
 // C++: verdict's codeforces grade vs one host compile + every test run bare.
 const JUDGE_FLAGS = ['-DONLINE_JUDGE', '-O2', '-std=c++17', '-pipe', '-s'];
@@ -270,10 +263,6 @@ const result = {
   official: { source: 'github.com/LiveCodeBench/LiveCodeBench lcb_runner/evaluation evaluate_generations (timeout 6)', dir: officialDir, python: values.python },
   notes: 'Python: both sides grade the same completions against the same tests (CodeContests Codeforces rows written as LiveCodeBench rows). C++: verdict = HTTP + compile in the judge container + every test in the sandbox; bare = g++ with the judge flags on the host + every test run by spawnSync, one after another; bare_pch the same with <bits/stdc++.h> precompiled for those flags, as the judge image has it.',
 };
-console.log(JSON.stringify(result, null, 2));
-fs.mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
-const out = path.join(import.meta.dirname, 'results', `stdin-official-${result.date.replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-console.log('written', out);
+writeResult('stdin-official', result);
 await app.close();
 fs.rmSync(scratch, { recursive: true, force: true });
