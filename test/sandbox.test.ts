@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxContainer } from '../src/sandbox/container.js';
 import { SandboxEngine } from '../src/sandbox/engine.js';
 import { SandboxError } from '../src/sandbox/errors.js';
 import type { ContainerProfile } from '../src/sandbox/types.js';
@@ -262,6 +263,50 @@ print('done')
   });
 });
 
+describe.skipIf(!hasDocker)('the agent\'s launcher (exec\'d programs under runc)', () => {
+  let c: SandboxContainer;
+  beforeAll(async () => {
+    c = await SandboxContainer.start(new Docker(), profile(await ensurePythonImage()), { instance: ti('test-launcher'), log: quietLog });
+  }, 900_000);
+  afterAll(async () => {
+    await c?.destroy();
+  });
+
+  // Exactly what the Python preexec_fn set up before it: the launcher must not be a weaker path.
+  const probe = `
+import os, resource
+st = open('/proc/self/status').read()
+caps = [l.split()[1] for l in st.splitlines() if l.split(':')[0] in ('CapInh', 'CapPrm', 'CapEff', 'CapAmb')]
+lim = [resource.getrlimit(getattr(resource, 'RLIMIT_' + n)) for n in ('CPU', 'AS', 'FSIZE', 'STACK', 'CORE')]
+print(os.getresuid(), os.getresgid(), os.getgroups(), caps, lim, open('/proc/self/oom_score_adj').read().strip(),
+      os.getsid(0) == os.getpid(), sorted(os.listdir('/proc/self/fd')), sorted(os.environ))
+`;
+  const limits = { wallMs: 5000, cpuMs: 2500, addressSpaceBytes: 512 << 20, fileSizeBytes: 1 << 20, stackBytes: 16 << 20 };
+  const zero = "['0000000000000000', '0000000000000000', '0000000000000000', '0000000000000000']";
+  const rest = `[(3, 4), (${512 << 20}, ${512 << 20}), (${1 << 20}, ${1 << 20}), (${16 << 20}, ${16 << 20}), (0, 0)] 1000 True ['0', '1', '2', '3'] ['HOME', 'LANG', 'PATH', 'X']`;
+
+  it('is what the agent uses, and sets up the candidate as before', async () => {
+    expect(c.launcher).toBe(true);
+    await c.put([{ path: 'probe.py', content: probe }]);
+    const r = await c.exec({ argv: ['python3', 'probe.py'], env: { X: '1' }, limits });
+    expect(r.stderr.toString()).toBe('');
+    expect(r.stdout.toString()).toBe(`(10001, 10001, 10001) (10001, 10001, 10001) [] ${zero} ${rest}\n`);
+  });
+
+  it('runs an exec\'d judge step as the judge uid, with no capability left after exec', async () => {
+    const r = await c.exec({ argv: ['python3', 'probe.py'], env: { X: '1' }, identity: 'judge', limits });
+    expect(r.stdout.toString()).toBe(`(10002, 10002, 10002) (10002, 10002, 10002) [] ${zero} ${rest}\n`);
+  });
+
+  it('reports a program that cannot start as a spawn error, and the container stays usable', async () => {
+    const r = await c.exec({ argv: ['no-such-program'], limits: { wallMs: 5000 } });
+    expect(r.spawnError).toMatch(/no-such-program: No such file or directory/);
+    expect(r.exitCode).toBe(null);
+    const ok = await c.exec({ argv: ['sh', '-c', 'echo $(id -u) ok'], limits: { wallMs: 5000 } });
+    expect(ok.stdout.toString()).toBe('10001 ok\n');
+  });
+});
+
 const hasRunsc = hasDocker && ((await new Docker().info()) as { Runtimes?: Record<string, unknown> }).Runtimes?.runsc !== undefined;
 if (hasDocker && !hasRunsc) console.warn('[skip] runsc (gVisor) is not registered with Docker: gVisor tests skipped');
 
@@ -280,6 +325,17 @@ describe.skipIf(!hasRunsc)('sandbox engine under gVisor (runsc)', () => {
       await s.put([{ path: 'main.py', content: code }]);
       return s.exec({ argv: ['python3', 'main.py'], limits: { wallMs } });
     });
+
+  it('keeps the Python set-up under gVisor, where children also need the IPC seccomp filter', async () => {
+    const c = await SandboxContainer.start(new Docker(), prof, { instance: ti('test-gvisor'), log: quietLog });
+    try {
+      expect(c.launcher).toBe(false);
+      const r = await c.exec({ argv: ['id', '-u'], limits: { wallMs: 5000 } });
+      expect(r.stdout.toString()).toBe('10001\n');
+    } finally {
+      await c.destroy();
+    }
+  }, 60_000);
 
   it('runs programs in the gVisor kernel, over many reused grades', async () => {
     for (let i = 0; i < 12; i++) {

@@ -361,6 +361,63 @@ def compiled(path):
     return code
 
 
+LAUNCHER = "/opt/verdict/launch"
+# Set at start: exec'd programs go through the launcher (verdict_launch.c)
+# instead of a Python preexec_fn, ~10-15 ms less per spawn. Not when a child
+# also needs the seccomp filter of deny_unlistable (gVisor), which only the
+# Python set-up installs, nor when the agent cannot change identities.
+USE_LAUNCHER = False
+
+
+def launch_argv(argv, limits, identity, status_fd):
+    """child_setup's steps as launcher options, in the same order."""
+    a = [LAUNCHER, "--status-fd", str(status_fd), "--oom", "1000",
+         "--rlimit", "%d:0:0" % resource.RLIMIT_CORE]
+    cpu_ms = limits.get("cpu_ms")
+    if cpu_ms:
+        sec = max(1, (int(cpu_ms) + 999) // 1000)
+        a += ["--rlimit", "%d:%d:%d" % (resource.RLIMIT_CPU, sec, sec + 1)]
+    for key, res in (("address_space_bytes", resource.RLIMIT_AS),
+                     ("file_size_bytes", resource.RLIMIT_FSIZE),
+                     ("stack_bytes", resource.RLIMIT_STACK)):
+        v = limits.get(key)
+        if v:
+            a += ["--rlimit", "%d:%d:%d" % (res, int(v), int(v))]
+    uid = IDENTITIES[identity]
+    # exec drops a judge's capabilities anyway (no file or ambient capabilities):
+    # the launcher checks that the program starts with none
+    a += ["--ids", "%d:%d" % (uid, uid), "--"]
+    return a + list(argv)
+
+
+def launch(argv, cwd, env, stdin_r, limits, identity):
+    """Popen of the launcher (no preexec_fn: Python may vfork); the set-up's
+    verdict arrives on a status pipe that closes when the program is exec'd."""
+    st_r, st_w = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            launch_argv(argv, limits, identity, st_w), cwd=cwd, env=env, stdin=stdin_r,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True,
+            pass_fds=(st_w,), start_new_session=True)
+    except BaseException:
+        os.close(st_r)
+        raise
+    finally:
+        os.close(st_w)
+    try:
+        _await_spawn(proc.pid, st_r)
+    except OSError:
+        proc.stdout.close()
+        proc.stderr.close()
+        proc.returncode = 0
+        raise
+    return proc
+
+
+class SpawnError(OSError):
+    """A child whose set-up (identity, limits) or exec failed: reported, never run."""
+
+
 def _spawn_status():
     """A close-on-exec pipe a forked child reports a failed set-up on."""
     return os.pipe2(os.O_CLOEXEC)
@@ -384,7 +441,7 @@ def _await_spawn(pid, st_r):
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
-        raise OSError(1, "child set-up failed: " + msg.decode("utf-8", "replace"))
+        raise SpawnError("child set-up failed: " + msg.decode("utf-8", "replace"))
 
 
 def _report_spawn_failure(st_w, e):
@@ -512,10 +569,13 @@ def do_exec(req, blob):
         if req.get("python_fork"):
             pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity)
         else:
-            proc = subprocess.Popen(
-                argv, cwd=cwd, env=env, stdin=stdin_r, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, close_fds=True, start_new_session=True,
-                preexec_fn=child_setup(limits, identity))
+            if USE_LAUNCHER:
+                proc = launch(argv, cwd, env, stdin_r, limits, identity)
+            else:
+                proc = subprocess.Popen(
+                    argv, cwd=cwd, env=env, stdin=stdin_r, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, close_fds=True, start_new_session=True,
+                    preexec_fn=child_setup(limits, identity))
             pid = proc.pid
             # we reap it ourselves (wait4 for its rusage); Popen must not
             out_fd, err_fd = os.dup(proc.stdout.fileno()), os.dup(proc.stderr.fileno())
@@ -1153,7 +1213,7 @@ def do_reset():
 
 
 def main():
-    global START_STATE
+    global START_STATE, USE_LAUNCHER
     in_container()
     harden_self()
     os.makedirs(WORK, exist_ok=True)
@@ -1165,8 +1225,9 @@ def main():
     if identities:
         identities = scratch_dirs_ok()
         START_STATE = own_state()
+    USE_LAUNCHER = identities and not UNLISTABLE and os.access(LAUNCHER, os.X_OK)
     write_frame({"type": "hello", "version": VERSION, "pid": os.getpid(),
-                 "uid": os.getuid(), "identities": identities,
+                 "uid": os.getuid(), "identities": identities, "launcher": USE_LAUNCHER,
                  "python": sys.version.split()[0]})
     while True:
         req, blob = read_frame()

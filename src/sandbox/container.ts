@@ -72,6 +72,8 @@ interface Pending {
  */
 export class SandboxContainer {
   uses = 0;
+  /** the agent execs programs through its static launcher (not a Python preexec_fn) */
+  launcher = false;
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private decoder = new FrameDecoder();
@@ -189,6 +191,7 @@ export class SandboxContainer {
       const hello = await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
       // an agent that cannot keep code under test away from itself and the judge is not used
       if (hello.header.identities !== true) throw new SandboxError(`agent cannot separate identities (uid ${String(hello.header.uid)})`, 'start_failed');
+      sc.launcher = hello.header.launcher === true;
     } catch (e) {
       await sc.destroy();
       if (e instanceof SandboxError) throw e;
