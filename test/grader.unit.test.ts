@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AnyBenchmark, Benchmark, PlanProfile, RunPlan } from '../src/benchmarks/types.js';
 import { Grader } from '../src/grading/grader.js';
-import type { SandboxSession, Sessions, SessionTimings } from '../src/sandbox/engine.js';
+import type { SandboxSession, SessionOptions, Sessions, SessionTimings } from '../src/sandbox/engine.js';
 import { SandboxError } from '../src/sandbox/errors.js';
 import type { ContainerProfile, ExecResult, FileEntry, Step } from '../src/sandbox/types.js';
 import type { GradeOptions, Verdict } from '../src/schemas.js';
@@ -76,11 +76,21 @@ class FakeSessions implements Sessions {
   readonly images: string[] = [];
   readonly script: Turn[] = [];
 
-  async session<T>(p: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void): Promise<T> {
+  /** the abort signal each session was given (undefined: none), in order */
+  readonly signals: (AbortSignal | undefined)[] = [];
+
+  async session<T>(p: ContainerProfile, fn: (s: SandboxSession) => Promise<T>, onTimings?: (t: SessionTimings) => void, opts?: SessionOptions): Promise<T> {
     this.images.push(p.image);
+    this.signals.push(opts?.signal);
     const turn = this.script.shift();
     if (turn && 'fail' in turn) throw turn.fail;
-    if (turn) await turn.hold;
+    if (turn) {
+      // as the engine does: an abort stops the session (its container is killed)
+      await Promise.race([
+        turn.hold,
+        new Promise<never>((_, reject) => opts?.signal?.addEventListener('abort', () => reject(new SandboxError('session cancelled', 'container_lost')), { once: true })),
+      ]);
+    }
     const files = new Map<string, string>();
     const session: SandboxSession = {
       put: async (entries: FileEntry[]) => {
@@ -222,6 +232,19 @@ describe('Grader deadlines (options.timeout_ms)', () => {
     const v = await grade(grader, 'fake-plain', 'yes', { timeout_ms: 50 });
     slow.open();
     expect(v).toMatchObject({ status: 'infra_error', reason: 'deadline', attempts: 2 });
+  });
+
+  it('a deadline stops the running session (its slot is freed) and nothing is retried after it', async () => {
+    const { grader, engine } = setup(5);
+    const stuck = gate();
+    engine.script.push({ hold: stuck.promise });
+    const v = await grade(grader, 'fake-plain', 'yes', { timeout_ms: 50 });
+    expect(v).toMatchObject({ status: 'infra_error', reason: 'deadline', attempts: 1 });
+    expect(engine.signals[0]?.aborted).toBe(true);
+    await settle();
+    // the cancelled session failed retryably, yet no second attempt started
+    expect(engine.images).toEqual(['img/checker']);
+    stuck.open();
   });
 
   it('the deadline covers calibration', async () => {

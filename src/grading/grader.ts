@@ -135,10 +135,12 @@ export class Grader implements GradeService {
             const report = await runJudge(this.deps.engine, judgeTask, { runtime, signal: abort.signal, imageRef: this.deps.imageRef, onTimings });
             return bench.judgeOutcome(problem, report, options);
           }
-          const results = await this.execute(plan!, req.options, onTimings);
+          const results = await this.execute(plan!, req.options, onTimings, abort.signal);
           return bench.outcome(problem, plan!, results);
         } catch (e) {
           if (!isSandboxError(e)) throw e;
+          // past the deadline the answer is given: no retry of a session we stopped
+          if (abort.signal.aborted) throw new DeadlineError();
           this.deps.metrics?.retries.inc({ kind: e.kind });
           this.deps.log.warn({ err: e.message, kind: e.kind, attempt: attempts, benchmark: bench.name }, 'sandbox failure');
           if (!e.retryable || attempts > this.deps.retries) {
@@ -177,6 +179,8 @@ export class Grader implements GradeService {
     plan: RunPlan,
     opts: GradeOptions | undefined,
     onTimings: (queueMs: number, sandboxMs: number) => void,
+    /** the client's deadline passed: leave the queue, or stop the running program and free the slot */
+    signal?: AbortSignal,
   ): Promise<ExecResult[]> {
     const image = await this.deps.imageRef(plan.profile.image);
     const profile = { ...plan.profile, image, runtime: opts?.runtime ?? this.deps.runtime };
@@ -193,6 +197,7 @@ export class Grader implements GradeService {
         return results;
       },
       (t) => onTimings(t.queueMs, t.sandboxMs),
+      signal ? { signal } : undefined,
     );
   }
 
