@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { httpStatus } from '../errors.js';
 import { OverloadError, type Admission } from '../rl/admission.js';
 import { floatJson } from '../rl/floats.js';
 import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
@@ -32,7 +33,7 @@ export function dropInRoutes(
     checkRunCodeRequest(body);
     const answer = await deps.runCodeLane.handle(body, clientGone(reply), arrived);
     if (answer.kind === 'busy') return gatewayBusy(reply, answer.retryAfterS, answer.message);
-    if (answer.kind === 'gone') return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
+    if (answer.kind === 'gone') return reply.code(httpStatus('client_closed')).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
     const queueMs = Math.round(answer.queueMs * 100) / 100;
     const totalMs = Math.round((performance.now() - arrived) * 100) / 100;
     return reply.header('x-verdict-queue-ms', String(queueMs)).send({ ...answer.body, timings: { queue_ms: queueMs, total_ms: totalMs } });
@@ -57,7 +58,7 @@ export function dropInRoutes(
       return reply.type('application/json; charset=utf-8').send(floatJson(result));
     } catch (e) {
       if (e instanceof OverloadError) return gatewayBusy(reply, e.retryAfterS, e.message);
-      if (e instanceof ClientGoneError) return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the programs were stopped' });
+      if (e instanceof ClientGoneError) return reply.code(httpStatus('client_closed')).send({ error: 'client_closed', message: 'the client disconnected; the programs were stopped' });
       throw e;
     }
   });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../errors.js';
+import { unknownJob } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { JobCreateSchema, JobParamsSchema, JobResultsQuerySchema } from '../jobs/schemas.js';
 import type { JobStore } from '../store/jobs.js';
@@ -10,7 +10,6 @@ import { parseOr400 } from '../validate.js';
 const JOB_BODY_LIMIT = 256 << 20;
 
 export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStore, bodyLimitBytes: number): void {
-  const notFound = (id: string) => new ApiError(404, 'unknown_job', `no job '${id}'`, 'id');
 
   app.post('/v1/jobs', { bodyLimit: Math.max(bodyLimitBytes, JOB_BODY_LIMIT) }, async (req, reply) => {
     const body = parseOr400(JobCreateSchema, req.body, 'body');
@@ -23,7 +22,7 @@ export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStor
   app.get('/v1/jobs/:id', async (req) => {
     const { id } = parseOr400(JobParamsSchema, req.params, 'params');
     const job = runner.get(id);
-    if (!job) throw notFound(id);
+    if (!job) throw unknownJob(id);
     return job;
   });
 
@@ -31,7 +30,7 @@ export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStor
   app.get('/v1/jobs/:id/results', async (req, reply) => {
     const { id } = parseOr400(JobParamsSchema, req.params, 'params');
     const { after } = parseOr400(JobResultsQuerySchema, req.query, 'query');
-    if (!runner.get(id)) throw notFound(id);
+    if (!runner.get(id)) throw unknownJob(id);
     async function* lines(): AsyncGenerator<string> {
       let cursor = after;
       for (;;) {
@@ -47,7 +46,7 @@ export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStor
   app.delete('/v1/jobs/:id', async (req) => {
     const { id } = parseOr400(JobParamsSchema, req.params, 'params');
     const job = runner.cancel(id);
-    if (!job) throw notFound(id);
+    if (!job) throw unknownJob(id);
     return job;
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnyBenchmark } from '../benchmarks/types.js';
-import { ApiError } from '../errors.js';
+import { unknownBenchmark } from '../errors.js';
 import type { GradeService } from '../grading/grader.js';
 import { runSelftest, SelftestRequestSchema } from '../grading/selftest.js';
 import { ProblemParamsSchema } from '../schemas.js';
@@ -13,7 +13,7 @@ export function selftestRoutes(app: FastifyInstance, grader: GradeService, store
     const { name } = parseOr400(ProblemParamsSchema, req.params, 'params');
     const body = parseOr400(SelftestRequestSchema, req.body ?? {}, 'body');
     const bench = benchmarks.get(name);
-    if (!bench) throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${name}'`, 'name');
+    if (!bench) throw unknownBenchmark(name, 'name');
     return runSelftest(grader, store, bench, {
       ...(body.version ? { version: body.version } : {}),
       ...(body.problem_ids ? { problemIds: body.problem_ids } : {}),
