@@ -17,6 +17,8 @@ import { OverloadError, type Admission } from './rl/admission.js';
 import type { RewardService } from './rl/reward-service.js';
 import type { RunCodeLane } from './rl/run-code-lane.js';
 import { jobRoutes } from './routes/jobs.js';
+import { API } from './routes/contract.js';
+import { route } from './routes/route.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { JobStore } from './store/jobs.js';
 import type { ProblemStore } from './store/store.js';
@@ -49,6 +51,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // JSON only: anything else is a 415, not a string the schemas then reject.
   app.removeContentTypeParser('text/plain');
   const keys = deps.apiKeys.map((k) => Buffer.from(k));
+  // Every route comes from the contract, so openapi.yaml lists it with the schemas it validates with.
+  app.addHook('onRoute', (r) => {
+    if (r.method === 'HEAD' || r.config?.contract) return;
+    throw new Error(`${String(r.method)} ${r.url}: register routes with route() from src/routes/route.ts, after listing them in src/routes/contract.ts`);
+  });
 
   app.addHook('onRequest', async (req) => {
     if (keys.length === 0 || OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
@@ -98,6 +105,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   metricsRoutes(app, deps.metrics);
   if (deps.jobs) jobRoutes(app, deps.jobs.runner, deps.jobs.store, deps.bodyLimitBytes);
   const doc = openapiDocument(VERSION);
-  app.get('/openapi.json', async () => doc);
+  route(app, API.openapi, async () => doc);
   return app;
 }

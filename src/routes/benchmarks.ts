@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { unknownBenchmark, unknownVersion } from '../errors.js';
 import { gradingFingerprint } from '../grading/fingerprint.js';
-import { ProblemListQuerySchema, ProblemParamsSchema } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
-import { parseOr400 } from '../validate.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, benchmarks: ReadonlyMap<string, AnyBenchmark>): void {
-  app.get('/v1/benchmarks', async () => ({
+  route(app, API.benchmarks, async () => ({
     benchmarks: [...benchmarks.values()].map((b) => ({
       name: b.name,
       description: b.description,
@@ -24,9 +24,7 @@ export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, bench
     })),
   }));
 
-  app.get('/v1/benchmarks/:name/problems', async (req) => {
-    const { name } = parseOr400(ProblemParamsSchema, req.params, 'params');
-    const q = parseOr400(ProblemListQuerySchema, req.query, 'query');
+  route(app, API.problems, async ({ params: { name }, query: q }) => {
     const bench = benchmarks.get(name);
     if (!bench) throw unknownBenchmark(name, 'name');
     const version = q.version ?? store.defaultVersion(name);

@@ -6,10 +6,10 @@ import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
 import type { RewardService } from '../rl/reward-service.js';
 import { checkRunCodeRequest } from '../rl/run-code.js';
 import type { RunCodeLane } from '../rl/run-code-lane.js';
-import { GetRewardRequestSchema, RunCodeRequestSchema, SubmitRequestSchema } from '../rl/schemas.js';
 import { submit } from '../rl/submit.js';
-import { parseOr400 } from '../validate.js';
 import { clientGone } from './client-gone.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 // Drop-ins, so a trainer changes one URL: SandboxFusion's /run_code and
 // /submit (verl's sandbox_fusion reward) and OpenRLHF's /get_reward.
@@ -26,9 +26,8 @@ export function dropInRoutes(
   app: FastifyInstance,
   deps: { reward: RewardService; admission: Admission; runCodeLane: RunCodeLane; benchmarks: ReadonlySet<string> },
 ): void {
-  app.post('/run_code', async (req, reply) => {
+  route(app, API.runCode, async ({ body }, _req, reply) => {
     const arrived = performance.now();
-    const body = parseOr400(RunCodeRequestSchema, req.body, 'body');
     // a language without a toolchain is a 400 (verl does not retry it), never a SandboxError
     checkRunCodeRequest(body);
     const answer = await deps.runCodeLane.handle(body, clientGone(reply), arrived);
@@ -39,8 +38,7 @@ export function dropInRoutes(
     return reply.header('x-verdict-queue-ms', String(queueMs)).send({ ...answer.body, timings: { queue_ms: queueMs, total_ms: totalMs } });
   });
 
-  app.post('/submit', async (req, reply) => {
-    const body = parseOr400(SubmitRequestSchema, req.body, 'body');
+  route(app, API.submit, async ({ body }, _req, reply) => {
     try {
       const gone = clientGone(reply);
       const result = await submit(body, {
@@ -63,8 +61,7 @@ export function dropInRoutes(
     }
   });
 
-  app.post('/get_reward', async (req, reply) => {
-    const body = parseOr400(GetRewardRequestSchema, req.body, 'body');
+  route(app, API.getReward, async ({ body }, _req, reply) => {
     const items = rewardItems(body);
     const verdicts = await deps.reward.batch({ items, format: 'json' }, () => undefined, undefined, clientGone(reply));
     // rewards and scores as JSON floats (1.0): OpenRLHF's torch.tensor(rewards) must be a float tensor

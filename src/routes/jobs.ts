@@ -2,34 +2,35 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { unknownJob } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
-import { JobCreateSchema, JobParamsSchema, JobResultsQuerySchema } from '../jobs/schemas.js';
 import type { JobStore } from '../store/jobs.js';
-import { parseOr400 } from '../validate.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 /** Uploaded JSONL can be larger than a grade request; the service body limit still applies when larger. */
 const JOB_BODY_LIMIT = 256 << 20;
 
 export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStore, bodyLimitBytes: number): void {
 
-  app.post('/v1/jobs', { bodyLimit: Math.max(bodyLimitBytes, JOB_BODY_LIMIT) }, async (req, reply) => {
-    const body = parseOr400(JobCreateSchema, req.body, 'body');
-    const job = await runner.create(body);
-    return reply.code(201).send(job);
-  });
+  route(
+    app,
+    API.createJob,
+    async ({ body }, _req, reply) => {
+      const job = await runner.create(body);
+      return reply.code(201).send(job);
+    },
+    { bodyLimit: Math.max(bodyLimitBytes, JOB_BODY_LIMIT) },
+  );
 
-  app.get('/v1/jobs', async () => ({ jobs: runner.list() }));
+  route(app, API.listJobs, async () => ({ jobs: runner.list() }));
 
-  app.get('/v1/jobs/:id', async (req) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
+  route(app, API.getJob, async ({ params: { id } }) => {
     const job = runner.get(id);
     if (!job) throw unknownJob(id);
     return job;
   });
 
   // NDJSON, read from the store a page at a time: memory stays flat for any job size.
-  app.get('/v1/jobs/:id/results', async (req, reply) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
-    const { after } = parseOr400(JobResultsQuerySchema, req.query, 'query');
+  route(app, API.jobResults, async ({ params: { id }, query: { after } }, _req, reply) => {
     if (!runner.get(id)) throw unknownJob(id);
     async function* lines(): AsyncGenerator<string> {
       let cursor = after;
@@ -43,8 +44,7 @@ export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStor
     return reply.type('application/x-ndjson').send(Readable.from(lines()));
   });
 
-  app.delete('/v1/jobs/:id', async (req) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
+  route(app, API.cancelJob, async ({ params: { id } }) => {
     const job = runner.cancel(id);
     if (!job) throw unknownJob(id);
     return job;
