@@ -43,7 +43,7 @@ export function openapiDocument(version: string): Record<string, unknown> {
     if (r.body) op.requestBody = { required: !r.bodyOptional, content: { 'application/json': { schema: ref(r.body) } } };
     const responses: Record<string, unknown> = {
       [String(r.status ?? 200)]: r.ndjson
-        ? { description: 'OK', content: { 'application/x-ndjson': { schema: ref(r.ndjson) } } }
+        ? { description: 'OK', content: { 'application/x-ndjson': { schema: ref(r.ndjson) }, ...(r.ok === 'text' ? {} : { 'application/json': { schema: ref(r.ok) } }) } }
         : r.ok === 'text' ? { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } : { description: 'OK', content: { 'application/json': { schema: ref(r.ok) } } },
     };
     for (const code of r.errors) {

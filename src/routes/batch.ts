@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { floatJson } from '../rl/floats.js';
 import type { RewardService } from '../rl/reward-service.js';
+import { wantsJson } from './accept.js';
 import { clientGone } from './client-gone.js';
 import { API } from './contract.js';
 import { route } from './route.js';
@@ -10,7 +11,8 @@ export function batchRoutes(app: FastifyInstance, reward: RewardService): void {
   route(app, API.batch, async ({ body }, req, reply) => {
     // a client that hangs up: its grades still queued (and wanted by no other request) are dropped
     const gone = clientGone(reply);
-    if (body.format === 'json') {
+    // format=json, or Accept: application/json from a client that cannot read a stream
+    if (body.format === 'json' || wantsJson(req.headers.accept)) {
       const verdicts = await reward.batch(body, () => undefined, undefined, gone);
       return reply.type('application/json; charset=utf-8').send(floatJson({ results: verdicts.map((v, index) => ({ index, ...v })) }));
     }

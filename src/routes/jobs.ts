@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { unknownJob } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { JobStore } from '../store/jobs.js';
+import { wantsJson } from './accept.js';
 import { API } from './contract.js';
 import { route } from './route.js';
 
@@ -29,19 +30,24 @@ export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStor
     return job;
   });
 
-  // NDJSON, read from the store a page at a time: memory stays flat for any job size.
-  route(app, API.jobResults, async ({ params: { id }, query: { after } }, _req, reply) => {
+  // NDJSON (or, for Accept: application/json, one {"results": [...]} document),
+  // read from the store a page at a time: memory stays flat for any job size.
+  route(app, API.jobResults, async ({ params: { id }, query: { after } }, req, reply) => {
     if (!runner.get(id)) throw unknownJob(id);
-    async function* lines(): AsyncGenerator<string> {
+    const json = wantsJson(req.headers.accept);
+    async function* chunks(): AsyncGenerator<string> {
       let cursor = after;
-      for (;;) {
+      if (json) yield '{"results":[';
+      for (let first = true; ; first = false) {
         const page = jobs.results(id, cursor, 1000);
-        if (!page.length) return;
-        yield page.map((r) => r.json + '\n').join('');
+        if (!page.length) break;
+        // each stored row is already one JSON document
+        yield json ? (first ? '' : ',') + page.map((r) => r.json).join(',') : page.map((r) => r.json + '\n').join('');
         cursor = page[page.length - 1]!.seq;
       }
+      if (json) yield ']}';
     }
-    return reply.type('application/x-ndjson').send(Readable.from(lines()));
+    return reply.type(json ? 'application/json; charset=utf-8' : 'application/x-ndjson').send(Readable.from(chunks()));
   });
 
   route(app, API.cancelJob, async ({ params: { id } }) => {
