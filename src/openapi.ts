@@ -50,7 +50,7 @@ export function openapiDocument(version: string): Record<string, unknown> {
       responses[String(code)] = { description: ERROR_TEXT[code] ?? 'error', content: { 'application/json': { schema: ref(code === 503 ? HealthSchema : ErrorSchema) } } };
     }
     op.responses = responses;
-    if (r.path.startsWith('/v1/') || r.path === '/metrics') op.security = [{ bearer: [] }, {}];
+    if (!r.open) op.security = [{ bearer: [] }, {}];
     (paths[r.path] ??= {})[r.method] = op;
   }
   return {

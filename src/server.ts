@@ -40,8 +40,6 @@ export interface ServerDeps {
   jobs?: { runner: JobRunner; store: JobStore };
 }
 
-const OPEN_ROUTES = new Set(['/healthz', '/openapi.json']);
-
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -58,7 +56,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req) => {
-    if (keys.length === 0 || OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
+    if (keys.length === 0 || req.routeOptions.config.contract?.open) return;
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const given = Buffer.from(m?.[1] ?? '');
     const ok = keys.some((k) => k.length === given.length && crypto.timingSafeEqual(k, given));

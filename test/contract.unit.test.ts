@@ -10,6 +10,7 @@ import { fakeServer, type FakeServer } from './helpers/fake-server.js';
 // schemas the document references, and none escapes it.
 
 type Operation = {
+  security?: unknown[];
   parameters?: Array<{ name: string; in: string; schema: unknown }>;
   requestBody?: { required: boolean; content: { 'application/json': { schema: { $ref: string } } } };
 };
@@ -53,6 +54,18 @@ describe('route contract', () => {
         const documented = Object.fromEntries((op.parameters ?? []).filter((p) => p.in === where).map((p) => [p.name, p.schema]));
         expect(documented, `${r.path} ${where}`).toEqual(obj ? jsonSchema(obj) : {});
       }
+    }
+  });
+
+  it('asks for the bearer key exactly where openapi.yaml says so', async () => {
+    const keyed = fakeServer({ apiKeys: ['k-123'] });
+    try {
+      for (const r of ROUTES) {
+        const res = await keyed.server.inject({ method: r.method.toUpperCase() as 'GET', url: r.path.replace(/\{\w+\}/g, 'probe') });
+        expect(res.statusCode === 401, `${r.method} ${r.path}`).toBe(doc.paths[r.path]![r.method]!.security !== undefined);
+      }
+    } finally {
+      await keyed.close();
     }
   });
 

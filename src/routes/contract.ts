@@ -41,6 +41,8 @@ export interface RouteSpec {
   /** NDJSON by default, one line of this schema per result; `Accept: application/json` gets `ok` instead */
   ndjson?: z.ZodType;
   status?: number;
+  /** served without the bearer API key (VERDICT_API_KEYS) */
+  open?: true;
   /** error statuses the route answers with (bodies: the Error schema; 503: Health) */
   errors: number[];
 }
@@ -61,9 +63,9 @@ export const API = {
   getJob: spec({ method: 'get', path: '/v1/jobs/{id}', summary: 'Progress of a job: done/total, passes so far, ETA, bad lines', params: JobParamsSchema, ok: JobSchema, errors: [400, 401, 404] }),
   jobResults: spec({ method: 'get', path: '/v1/jobs/{id}/results', summary: 'Results so far as NDJSON (one JobResult per line, in input order), streamed (Accept: application/json: one JobResults document)', params: JobParamsSchema, query: JobResultsQuerySchema, ok: JobResultsSchema, ndjson: JobResultSchema, errors: [400, 401, 404] }),
   cancelJob: spec({ method: 'delete', path: '/v1/jobs/{id}', summary: 'Cancel a job (results so far are kept)', params: JobParamsSchema, ok: JobSchema, errors: [400, 401, 404] }),
-  health: spec({ method: 'get', path: '/healthz', summary: 'Docker reachable, images present (503 when degraded)', ok: HealthSchema, errors: [503] }),
+  health: spec({ method: 'get', path: '/healthz', summary: 'Docker reachable, images present (503 when degraded)', ok: HealthSchema, open: true, errors: [503] }),
   metrics: spec({ method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: 'text', errors: [401] }),
-  openapi: spec({ method: 'get', path: '/openapi.json', summary: 'This document', ok: 'text', errors: [] }),
+  openapi: spec({ method: 'get', path: '/openapi.json', summary: 'This document', ok: 'text', open: true, errors: [] }),
 } as const;
 
 /** In the order openapi.yaml lists them. */

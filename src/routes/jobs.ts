@@ -11,7 +11,6 @@ import { route } from './route.js';
 const JOB_BODY_LIMIT = 256 << 20;
 
 export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStore, bodyLimitBytes: number): void {
-
   route(
     app,
     API.createJob,

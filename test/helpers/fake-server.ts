@@ -67,7 +67,7 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export function fakeServer(): FakeServer {
+export function fakeServer(over: { apiKeys?: string[] } = {}): FakeServer {
   const log = pino({ level: 'silent' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-fake-server-'));
   const store = new ProblemStore(dir);
@@ -93,7 +93,7 @@ export function fakeServer(): FakeServer {
     grader,
     metrics: new Metrics({ queue: () => 0, running: () => 0, pools: () => [] }),
     benchmarks,
-    apiKeys: [],
+    apiKeys: over.apiKeys ?? [],
     bodyLimitBytes: 1 << 20,
     sandboxesDir: dir,
     rl: { reward, admission, runCodeLane },
