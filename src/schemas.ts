@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CATALOGUE } from './errors.js';
 
 // Every request and response of the HTTP API. These schemas are the source of
 // openapi.yaml; change them and regenerate (`npm run openapi`).
@@ -96,7 +97,13 @@ export type GradeRequest = z.infer<typeof GradeRequestSchema>;
 
 export const ErrorSchema = z
   .object({
-    error: z.string().describe('machine-readable kind'),
+    error: z
+      .string()
+      .describe(
+        `machine-readable kind, from the error catalogue: ${Object.entries(ERROR_CATALOGUE)
+          .map(([code, e]) => `${code} (${e.status})`)
+          .join(', ')}; or fastify's code (FST_ERR_…) for a body that is malformed, too large or not JSON`,
+      ),
     message: z.string(),
     field: z.string().optional().describe('the offending field, dotted path'),
   })

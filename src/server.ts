@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { AnyBenchmark } from './benchmarks/types.js';
-import { ApiError } from './errors.js';
+import { DomainError, httpStatus } from './errors.js';
 import type { GradeService } from './grading/grader.js';
 import type { Metrics } from './metrics.js';
 import { openapiDocument } from './openapi.js';
@@ -17,6 +17,8 @@ import { OverloadError, type Admission } from './rl/admission.js';
 import type { RewardService } from './rl/reward-service.js';
 import type { RunCodeLane } from './rl/run-code-lane.js';
 import { jobRoutes } from './routes/jobs.js';
+import { API } from './routes/contract.js';
+import { route } from './routes/route.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { JobStore } from './store/jobs.js';
 import type { ProblemStore } from './store/store.js';
@@ -38,8 +40,6 @@ export interface ServerDeps {
   jobs?: { runner: JobRunner; store: JobStore };
 }
 
-const OPEN_ROUTES = new Set(['/healthz', '/openapi.json']);
-
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -49,23 +49,29 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // JSON only: anything else is a 415, not a string the schemas then reject.
   app.removeContentTypeParser('text/plain');
   const keys = deps.apiKeys.map((k) => Buffer.from(k));
+  // Every route comes from the contract, so openapi.yaml lists it with the schemas it validates with.
+  app.addHook('onRoute', (r) => {
+    if (r.method === 'HEAD' || r.config?.contract) return;
+    throw new Error(`${String(r.method)} ${r.url}: register routes with route() from src/routes/route.ts, after listing them in src/routes/contract.ts`);
+  });
 
   app.addHook('onRequest', async (req) => {
-    if (keys.length === 0 || OPEN_ROUTES.has(req.routeOptions.url ?? '')) return;
+    if (keys.length === 0 || req.routeOptions.config.contract?.open) return;
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const given = Buffer.from(m?.[1] ?? '');
     const ok = keys.some((k) => k.length === given.length && crypto.timingSafeEqual(k, given));
-    if (!ok) throw new ApiError(401, 'unauthorized', 'missing or invalid bearer API key', 'authorization');
+    if (!ok) throw new DomainError('unauthorized', 'missing or invalid bearer API key', 'authorization');
   });
 
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.requests.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
   });
 
-  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
-    if (err instanceof ApiError) {
+  // The one place a catalogue code becomes an HTTP status.
+  app.setErrorHandler((err: FastifyError | DomainError | Error, req, reply) => {
+    if (err instanceof DomainError) {
       if (err instanceof OverloadError) void reply.header('retry-after', String(err.retryAfterS));
-      return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+      return reply.code(httpStatus(err.code)).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
     }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -76,14 +82,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY)/.test(code)) {
       req.log.error({ err }, 'store unavailable');
-      return reply.code(503).header('retry-after', '30').send({ error: 'store_unavailable', message: `the service cannot write its store (${code}); retry later` });
+      return reply.code(httpStatus('store_unavailable')).header('retry-after', '30').send({ error: 'store_unavailable', message: `the service cannot write its store (${code}); retry later` });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the service log for ' + req.id });
+    return reply.code(httpStatus('internal')).send({ error: 'internal', message: 'internal error; see the service log for ' + req.id });
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+    reply.code(httpStatus('not_found')).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
   gradeRoutes(app, deps.rl?.reward ?? { grade: (r) => deps.grader.grade(r) });
@@ -97,6 +103,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   metricsRoutes(app, deps.metrics);
   if (deps.jobs) jobRoutes(app, deps.jobs.runner, deps.jobs.store, deps.bodyLimitBytes);
   const doc = openapiDocument(VERSION);
-  app.get('/openapi.json', async () => doc);
+  route(app, API.openapi, async () => doc);
   return app;
 }

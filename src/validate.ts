@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError } from './errors.js';
+import { DomainError } from './errors.js';
 
 /** Parse or throw a 400 whose message names the offending field. */
 export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'params'): T {
@@ -15,5 +15,5 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where: 'body
       : issue?.code === 'invalid_type' && value !== null && typeof value === 'object' && !(field.split('.')[0]! in value)
         ? `missing required field '${name}'`
         : `${name}: ${issue?.message ?? 'invalid'}`;
-  throw new ApiError(400, 'invalid_request', msg, name);
+  throw new DomainError('invalid_request', msg, name);
 }

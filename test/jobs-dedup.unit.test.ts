@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { humaneval } from '../src/benchmarks/humaneval.js';
-import { ApiError } from '../src/errors.js';
+import { DomainError } from '../src/errors.js';
 import type { GradeService, Resolved } from '../src/grading/grader.js';
 import { SharedGrades } from '../src/grading/shared-grades.js';
 import { JobRunner } from '../src/jobs/runner.js';
@@ -43,7 +43,7 @@ class FakeGrader implements GradeService {
 
   resolve(req: GradeRequest): Resolved {
     const problem = problems.get(req.problem_id);
-    if (!problem) throw new ApiError(404, 'unknown_problem', `problem '${req.problem_id}' not found`, 'problem_id');
+    if (!problem) throw new DomainError('unknown_problem', `problem '${req.problem_id}' not found`, 'problem_id');
     return { bench: humaneval, version: 'v1', problem, options: humaneval.options.parse({}) };
   }
 

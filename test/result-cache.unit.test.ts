@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { httpStatus } from '../src/errors.js';
 import { Admission, OverloadError, QueueCancelledError, QueueDeadlineError } from '../src/rl/admission.js';
 import { ResultCache } from '../src/store/result-cache.js';
 import pino from 'pino';
@@ -52,7 +53,7 @@ describe('admission (backpressure)', () => {
       expect.unreachable('a full queue refuses');
     } catch (e) {
       expect(e).toBeInstanceOf(OverloadError);
-      expect((e as OverloadError).statusCode).toBe(429);
+      expect(httpStatus((e as OverloadError).code)).toBe(429);
       expect((e as OverloadError).retryAfterS).toBeGreaterThanOrEqual(1);
     }
     for (const u of units.slice(2)) void u.then(({ i, release }) => (order.push(i), release()));

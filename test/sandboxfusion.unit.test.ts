@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../src/errors.js';
+import { DomainError, httpStatus } from '../src/errors.js';
 import { extractCode, humanevalCompletion, mbppCompletion, sameOutput, submitPlan } from '../src/rl/submit.js';
 import { SubmitRequestSchema } from '../src/rl/schemas.js';
 
@@ -59,7 +59,7 @@ describe('SandboxFusion /submit plans', () => {
       try {
         plan(body);
       } catch (e) {
-        return e instanceof ApiError ? [e.statusCode, e.field] : e;
+        return e instanceof DomainError ? [httpStatus(e.code), e.field] : e;
       }
       return 'no error';
     };

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
 import { runJudge } from '../judge/judge.js';
 import { gradingFingerprint } from './fingerprint.js';
-import { ApiError } from '../errors.js';
+import { DomainError, unknownBenchmark, unknownVersion } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Sessions } from '../sandbox/engine.js';
 import { isSandboxError, SandboxError } from '../sandbox/errors.js';
@@ -73,21 +73,21 @@ export class Grader implements GradeService {
 
   constructor(private readonly deps: GraderDeps) {}
 
-  /** Validate and resolve a request; throws ApiError (4xx) for anything the client got wrong. */
+  /** Validate and resolve a request; throws a DomainError for anything the client got wrong. */
   resolve(req: GradeRequest): Resolved {
     const bench = this.deps.benchmarks.get(req.benchmark);
     if (!bench) {
-      throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${req.benchmark}'`, 'benchmark');
+      throw unknownBenchmark(req.benchmark, 'benchmark');
     }
     const version = req.options?.version ?? this.deps.store.defaultVersion(bench.name);
     if (!version) {
-      throw new ApiError(404, 'not_imported', `benchmark '${bench.name}' has no problems imported: run \`npm run verdict -- import ${bench.name} PATH\``, 'benchmark');
+      throw new DomainError('not_imported', `benchmark '${bench.name}' has no problems imported: run \`npm run verdict -- import ${bench.name} PATH\``, 'benchmark');
     }
     const problem = this.deps.store.problem(bench.name, version, req.problem_id);
     if (!problem) {
       const known = this.deps.store.versions(bench.name).some((v) => v.version === version);
-      if (!known) throw new ApiError(404, 'unknown_version', `benchmark '${bench.name}' has no version '${version}'`, 'options.version');
-      throw new ApiError(404, 'unknown_problem', `problem '${req.problem_id}' not found in ${bench.name} ${version}`, 'problem_id');
+      if (!known) throw unknownVersion(bench.name, version, 'options.version');
+      throw new DomainError('unknown_problem', `problem '${req.problem_id}' not found in ${bench.name} ${version}`, 'problem_id');
     }
     const own = Object.fromEntries(Object.entries(req.options ?? {}).filter(([k]) => !COMMON_OPTIONS.has(k)));
     const parsed = (bench.options as z.ZodType).safeParse(own);
@@ -95,7 +95,7 @@ export class Grader implements GradeService {
       const issue = parsed.error.issues[0];
       const keys = issue && 'keys' in issue && Array.isArray(issue.keys) ? `.${String(issue.keys[0])}` : '';
       const field = `options${issue?.path.length ? '.' + issue.path.join('.') : keys}`;
-      throw new ApiError(400, 'invalid_options', `${field}: ${issue?.message ?? 'invalid'}`, field);
+      throw new DomainError('invalid_options', `${field}: ${issue?.message ?? 'invalid'}`, field);
     }
     return { bench, version, problem, options: parsed.data };
   }

@@ -1,5 +1,5 @@
 import type { AnyBenchmark } from '../benchmarks/types.js';
-import { ApiError } from '../errors.js';
+import { DomainError, unknownVersion } from '../errors.js';
 import { z } from 'zod';
 import { ReasonSchema, type Verdict } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
@@ -85,17 +85,17 @@ export async function runSelftest(
   bench: AnyBenchmark,
   opts: SelftestOptions = {},
 ): Promise<SelftestReport> {
-  if (!bench.canonical) throw new ApiError(400, 'no_reference', `benchmark '${bench.name}' has no reference solutions to self-test`, 'name');
+  if (!bench.canonical) throw new DomainError('no_reference', `benchmark '${bench.name}' has no reference solutions to self-test`, 'name');
   const version = opts.version ?? store.defaultVersion(bench.name);
   if (!version || !store.versions(bench.name).some((v) => v.version === version)) {
-    throw new ApiError(404, 'unknown_version', `benchmark '${bench.name}' has no version '${version ?? '(none imported)'}'`, 'version');
+    throw unknownVersion(bench.name, version, 'version');
   }
   const all = store.listProblems(bench.name, version, 0, 1_000_000).items.map((p) => p.id);
   let ids = all;
   if (opts.problemIds?.length) {
     const known = new Set(ids);
     const unknown = opts.problemIds.filter((id) => !known.has(id));
-    if (unknown.length) throw new ApiError(404, 'unknown_problem', `not in ${bench.name} ${version}: ${unknown.slice(0, 5).join(', ')}`, 'problem_ids');
+    if (unknown.length) throw new DomainError('unknown_problem', `not in ${bench.name} ${version}: ${unknown.slice(0, 5).join(', ')}`, 'problem_ids');
     ids = opts.problemIds;
   }
   if (opts.limit !== undefined) ids = ids.slice(0, opts.limit);

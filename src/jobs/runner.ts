@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { isExtractorName, officialExtractor } from '../extract/extractors.js';
-import { ApiError } from '../errors.js';
+import { DomainError, unknownBenchmark } from '../errors.js';
 import type { GradeService, Resolved } from '../grading/grader.js';
 import type { SharedGrades } from '../grading/shared-grades.js';
 import { Admission, QueueCancelledError } from '../rl/admission.js';
@@ -86,7 +86,7 @@ export class JobRunner {
   /** Read the input into the store (bad lines recorded with their numbers), then queue the job. */
   async create(req: JobCreate): Promise<Job> {
     if (!this.deps.benchmarks.has(req.benchmark)) {
-      throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${req.benchmark}'`, 'benchmark');
+      throw unknownBenchmark(req.benchmark, 'benchmark');
     }
     const spec: Spec = req.options ? { options: req.options } : {};
     const fmt: FormatSpec = { format: req.format, benchmark: req.benchmark, idField: req.id_field, replyField: req.reply_field };
@@ -118,10 +118,10 @@ export class JobRunner {
       flush();
     } catch (e) {
       this.deps.jobs.delete(id);
-      if (e instanceof ApiError) throw e;
+      if (e instanceof DomainError) throw e;
       const err = e as NodeJS.ErrnoException;
       if (req.path !== undefined && err.code) {
-        throw new ApiError(400, 'unreadable_input', `path: cannot read ${req.path}: ${err.code}`, 'path');
+        throw new DomainError('unreadable_input', `path: cannot read ${req.path}: ${err.code}`, 'path');
       }
       throw e;
     }
@@ -135,15 +135,15 @@ export class JobRunner {
   private inputPath(p: string): string {
     const dir = this.deps.inputDir;
     if (dir === undefined) return p;
-    if (dir === null) throw new ApiError(403, 'path_not_allowed', 'path: this service reads no server-side files (set VERDICT_JOB_INPUT_DIR); upload jsonl instead', 'path');
+    if (dir === null) throw new DomainError('path_not_allowed', 'path: this service reads no server-side files (set VERDICT_JOB_INPUT_DIR); upload jsonl instead', 'path');
     let real: string;
     try {
       real = fs.realpathSync(path.resolve(dir, p));
     } catch (e) {
-      throw new ApiError(400, 'unreadable_input', `path: cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'path');
+      throw new DomainError('unreadable_input', `path: cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'path');
     }
     const root = fs.realpathSync(dir);
-    if (!real.startsWith(root + path.sep)) throw new ApiError(403, 'path_not_allowed', `path: only files under ${dir} may be read`, 'path');
+    if (!real.startsWith(root + path.sep)) throw new DomainError('path_not_allowed', `path: only files under ${dir} may be read`, 'path');
     return real;
   }
 
@@ -153,7 +153,7 @@ export class JobRunner {
       this.deps.grader.resolve({ benchmark: s.benchmark, problem_id: s.problem_id, completion: '', options: spec.options });
       return undefined;
     } catch (e) {
-      if (e instanceof ApiError) {
+      if (e instanceof DomainError) {
         if (e.field?.startsWith('options')) throw e;
         return e.message;
       }

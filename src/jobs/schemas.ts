@@ -98,4 +98,7 @@ export const JobResultSchema = z
   .meta({ id: 'JobResult' });
 export type JobResult = z.infer<typeof JobResultSchema>;
 
+/** The results as one document (GET /v1/jobs/{id}/results with Accept: application/json). */
+export const JobResultsSchema = z.object({ results: z.array(JobResultSchema) }).meta({ id: 'JobResults' });
+
 export const JobListSchema = z.object({ jobs: z.array(JobSchema) }).meta({ id: 'JobList' });

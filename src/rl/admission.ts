@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 /**
  * Admission by backpressure. At most `concurrency` units (grades, or /run_code
@@ -143,9 +143,9 @@ interface Waiter {
   start: () => void;
 }
 
-export class OverloadError extends ApiError {
+export class OverloadError extends DomainError {
   constructor(readonly retryAfterS: number) {
-    super(429, 'overloaded', `the grading queue is full; retry after ${retryAfterS}s`);
+    super('overloaded', `the grading queue is full; retry after ${retryAfterS}s`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { Verdict } from '../schemas.js';
 import { RewardLabelSchema, type BatchItem, type GetRewardRequest } from './schemas.js';
 
@@ -9,10 +9,10 @@ import { RewardLabelSchema, type BatchItem, type GetRewardRequest } from './sche
 
 export function rewardItems(req: GetRewardRequest): BatchItem[] {
   if (req.labels.length !== req.query.length) {
-    throw new ApiError(400, 'invalid_request', `labels has ${req.labels.length} entries, query has ${req.query.length}`, 'labels');
+    throw new DomainError('invalid_request', `labels has ${req.labels.length} entries, query has ${req.query.length}`, 'labels');
   }
   if (req.prompts && req.prompts.length !== req.query.length) {
-    throw new ApiError(400, 'invalid_request', `prompts has ${req.prompts.length} entries, query has ${req.query.length}`, 'prompts');
+    throw new DomainError('invalid_request', `prompts has ${req.prompts.length} entries, query has ${req.query.length}`, 'prompts');
   }
   return req.query.map((q, i) => {
     let raw: unknown = req.labels[i];
@@ -20,14 +20,14 @@ export function rewardItems(req: GetRewardRequest): BatchItem[] {
       try {
         raw = JSON.parse(raw);
       } catch {
-        throw new ApiError(400, 'invalid_request', `labels.${i}: not JSON; send {"benchmark", "problem_id"} or {"problem"}`, `labels.${i}`);
+        throw new DomainError('invalid_request', `labels.${i}: not JSON; send {"benchmark", "problem_id"} or {"problem"}`, `labels.${i}`);
       }
     }
     const label = RewardLabelSchema.safeParse(raw);
     if (!label.success) {
       const issue = label.error.issues[0];
       const f = [`labels.${i}`, ...(issue?.path ?? []).map(String)].join('.');
-      throw new ApiError(400, 'invalid_request', `${f}: ${issue?.message ?? 'invalid'}`, f);
+      throw new DomainError('invalid_request', `${f}: ${issue?.message ?? 'invalid'}`, f);
     }
     const prompt = req.prompts?.[i];
     const completion = prompt !== undefined && q.startsWith(prompt) ? q.slice(prompt.length) : q;

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { Logger } from 'pino';
 import { inline, inlineProblem } from '../benchmarks/inline.js';
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { gradingFingerprint } from '../grading/fingerprint.js';
 import type { GradeService, Resolved } from '../grading/grader.js';
 import type { SharedGrades } from '../grading/shared-grades.js';
@@ -80,9 +80,9 @@ export class RewardService {
       try {
         return this.job(it, images);
       } catch (e) {
-        if (e instanceof ApiError && prefix) {
+        if (e instanceof DomainError && prefix) {
           const field = at(e.field ?? 'completion');
-          throw new ApiError(e.statusCode, e.code, `${prefix}[${i}]: ${e.message}`, field);
+          throw new DomainError(e.code, `${prefix}[${i}]: ${e.message}`, field);
         }
         throw e;
       }
@@ -93,15 +93,15 @@ export class RewardService {
     let resolved: Resolved;
     let req: GradeRequest;
     if (it.problem) {
-      if (it.problem_id) throw new ApiError(400, 'invalid_request', 'give problem_id or problem, not both', 'problem');
+      if (it.problem_id) throw new DomainError('invalid_request', 'give problem_id or problem, not both', 'problem');
       const problem = inlineProblem(it.problem);
       const own = Object.keys(it.options ?? {}).filter((k) => !['version', 'runtime', 'timeout_ms', 'cache'].includes(k));
-      if (own.length) throw new ApiError(400, 'invalid_options', `options.${own[0]}: not an option of inline problems (set limits in problem)`, `options.${own[0]}`);
+      if (own.length) throw new DomainError('invalid_options', `options.${own[0]}: not an option of inline problems (set limits in problem)`, `options.${own[0]}`);
       resolved = { bench: inline, version: inline.graderVersion, problem, options: {} };
       req = { benchmark: inline.name, problem_id: problem.id, completion: it.completion, ...(it.options ? { options: it.options } : {}) };
     } else {
-      if (!it.benchmark) throw new ApiError(400, 'invalid_request', "missing required field 'benchmark'", 'benchmark');
-      if (!it.problem_id) throw new ApiError(400, 'invalid_request', "missing required field 'problem_id' (or an inline 'problem')", 'problem_id');
+      if (!it.benchmark) throw new DomainError('invalid_request', "missing required field 'benchmark'", 'benchmark');
+      if (!it.problem_id) throw new DomainError('invalid_request', "missing required field 'problem_id' (or an inline 'problem')", 'problem_id');
       req = { benchmark: it.benchmark, problem_id: it.problem_id, completion: it.completion, ...(it.options ? { options: it.options } : {}) };
       resolved = this.deps.grader.resolve(req);
     }

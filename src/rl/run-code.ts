@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { Sessions, SandboxSession } from '../sandbox/engine.js';
 import { projectRoot } from '../paths.js';
 import { isSandboxError } from '../sandbox/errors.js';
@@ -183,10 +183,10 @@ export const RUN_CODE_LANGUAGES = Object.keys(SPECS) as Array<RunCodeRequest['la
 export function checkRunCodeRequest(req: RunCodeRequest): void {
   if (!SPECS[req.language]) {
     const why = 'no toolchain for it in the sandbox images';
-    throw new ApiError(400, 'unsupported_language', `language '${req.language}' is not supported by this server: ${why} (supported: ${RUN_CODE_LANGUAGES.join(', ')})`, 'language');
+    throw new DomainError('unsupported_language', `language '${req.language}' is not supported by this server: ${why} (supported: ${RUN_CODE_LANGUAGES.join(', ')})`, 'language');
   }
   for (const p of Object.keys(req.files)) {
-    if (workPath(p) === null) throw new ApiError(400, 'invalid_request', `files: '${p}' is outside the working directory /work (the only writable place for input files)`, 'files');
+    if (workPath(p) === null) throw new DomainError('invalid_request', `files: '${p}' is outside the working directory /work (the only writable place for input files)`, 'files');
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { fencedBlocks } from '../extract/fences.js';
 import type { Verdict } from '../schemas.js';
 import {
@@ -94,20 +94,20 @@ export function submitPlan(req: SubmitRequest, known: (name: string) => boolean)
   const pd = req.config.provided_data;
   const named = req.config.dataset_type ? TYPE_NAMES[req.config.dataset_type] : undefined;
   if (req.config.dataset_type && !named) {
-    throw new ApiError(400, 'invalid_request', `config.dataset_type '${req.config.dataset_type}' is not one of ${Object.keys(TYPE_NAMES).join(', ')}`, 'config.dataset_type');
+    throw new DomainError('invalid_request', `config.dataset_type '${req.config.dataset_type}' is not one of ${Object.keys(TYPE_NAMES).join(', ')}`, 'config.dataset_type');
   }
   const type = named ?? typeOfDataset(req.dataset);
   if (pd) {
     const row = Array.isArray(pd) ? pd.find((r) => String(r.id ?? r.task_id) === String(req.id)) : pd;
-    if (!row) throw new ApiError(404, 'unknown_problem', `no row with id ${String(req.id)} in config.provided_data`, 'config.provided_data');
+    if (!row) throw new DomainError('unknown_problem', `no row with id ${String(req.id)} in config.provided_data`, 'config.provided_data');
     return rowPlan(req, row, type ?? typeOfRow(row));
   }
   if (type === 'commonoj' || type === 'autoeval') {
-    throw new ApiError(400, 'invalid_request', `dataset '${req.dataset}': verdict holds no rows of it; send the row as config.provided_data`, 'config.provided_data');
+    throw new DomainError('invalid_request', `dataset '${req.dataset}': verdict holds no rows of it; send the row as config.provided_data`, 'config.provided_data');
   }
   const benchmark = known(req.dataset) ? req.dataset : ALIASES[req.dataset];
   if (!benchmark || !known(benchmark)) {
-    throw new ApiError(404, 'unknown_benchmark', `unknown dataset '${req.dataset}' (a verdict benchmark name, or send config.provided_data)`, 'dataset');
+    throw new DomainError('unknown_benchmark', `unknown dataset '${req.dataset}' (a verdict benchmark name, or send config.provided_data)`, 'dataset');
   }
   // SandboxFusion's own dataset ids get its ids and its trimming; verdict's names keep verdict's semantics
   const freeform = req.config.extra?.is_freeform === true;
@@ -153,15 +153,15 @@ function rowPlan(req: SubmitRequest, row: Record<string, unknown>, type: Dataset
   const timeout = req.config.run_timeout ?? undefined;
   if (type === 'commonoj') {
     const language = req.config.language;
-    if (!language) throw new ApiError(400, 'invalid_request', 'config.language is required for CommonOJ rows (the language the completion is in)', 'config.language');
+    if (!language) throw new DomainError('invalid_request', 'config.language is required for CommonOJ rows (the language the completion is in)', 'config.language');
     const lang = RunCodeRequestSchema.shape.language.safeParse(language);
-    if (!lang.success) throw new ApiError(400, 'invalid_request', `config.language '${language}' is not a SandboxFusion language`, 'config.language');
+    if (!lang.success) throw new DomainError('invalid_request', `config.language '${language}' is not a SandboxFusion language`, 'config.language');
     const test = json(row.test ?? row.tests);
-    if (!Array.isArray(test) || test.length === 0) throw new ApiError(400, 'invalid_request', 'config.provided_data.test: needs a list of {input: {stdin}, output: {stdout}}', 'config.provided_data.test');
+    if (!Array.isArray(test) || test.length === 0) throw new DomainError('invalid_request', 'config.provided_data.test: needs a list of {input: {stdin}, output: {stdout}}', 'config.provided_data.test');
     const cases = test.map((c, i) => {
       const cc = c as { input?: { stdin?: unknown }; output?: { stdout?: unknown } };
       if (typeof cc.input?.stdin !== 'string' || typeof cc.output?.stdout !== 'string') {
-        throw new ApiError(400, 'invalid_request', `config.provided_data.test.${i}: needs input.stdin and output.stdout strings`, `config.provided_data.test.${i}`);
+        throw new DomainError('invalid_request', `config.provided_data.test.${i}: needs input.stdin and output.stdout strings`, `config.provided_data.test.${i}`);
       }
       return { stdin: cc.input.stdin, stdout: cc.output.stdout, raw: c as Record<string, unknown> };
     });
@@ -178,7 +178,7 @@ function rowPlan(req: SubmitRequest, row: Record<string, unknown>, type: Dataset
   if (type === 'mbpp') {
     const tests = json(row.test_list);
     if (!Array.isArray(tests) || !tests.every((t) => typeof t === 'string')) {
-      throw new ApiError(400, 'invalid_request', 'config.provided_data.test_list: needs a list of assert strings', 'config.provided_data.test_list');
+      throw new DomainError('invalid_request', 'config.provided_data.test_list: needs a list of assert strings', 'config.provided_data.test_list');
     }
     const labels = json(row.labels) as { test_setup_code?: unknown } | undefined;
     const setup = typeof labels?.test_setup_code === 'string' ? labels.test_setup_code : '';
@@ -200,9 +200,7 @@ function rowPlan(req: SubmitRequest, row: Record<string, unknown>, type: Dataset
     };
     return { kind: 'grade', item: { problem, completion: humanevalCompletion(req.completion, req.config.extra?.is_freeform === true) } };
   }
-  throw new ApiError(
-    400,
-    'invalid_request',
+  throw new DomainError('invalid_request',
     'config.provided_data: needs test as stdio cases (CommonOJ), {code} (AutoEval), or assert code with entry_point (HumanEval)',
     'config.provided_data',
   );
@@ -211,17 +209,17 @@ function rowPlan(req: SubmitRequest, row: Record<string, unknown>, type: Dataset
 function autoevalPlan(req: SubmitRequest, row: Record<string, unknown>): SubmitPlan {
   const test = json(row.test) as { code?: unknown; asset?: unknown } | undefined;
   const labels = json(row.labels) as { programming_language?: unknown; execution_language?: unknown } | undefined;
-  if (typeof test?.code !== 'string') throw new ApiError(400, 'invalid_request', 'config.provided_data.test.code: needs the test code', 'config.provided_data.test.code');
+  if (typeof test?.code !== 'string') throw new DomainError('invalid_request', 'config.provided_data.test.code: needs the test code', 'config.provided_data.test.code');
   const programming = labels?.programming_language;
   if (typeof programming !== 'string') {
-    throw new ApiError(400, 'invalid_request', 'config.provided_data.labels.programming_language: needed', 'config.provided_data.labels.programming_language');
+    throw new DomainError('invalid_request', 'config.provided_data.labels.programming_language: needed', 'config.provided_data.labels.programming_language');
   }
   if (programming === 'java') {
-    throw new ApiError(400, 'invalid_request', 'AutoEval java rows (split into junit files) are not supported; send the test and code through /run_code as junit', 'config.provided_data.labels.programming_language');
+    throw new DomainError('invalid_request', 'AutoEval java rows (split into junit files) are not supported; send the test and code through /run_code as junit', 'config.provided_data.labels.programming_language');
   }
   const execution = typeof labels?.execution_language === 'string' ? labels.execution_language : programming;
   const lang = RunCodeRequestSchema.shape.language.safeParse(execution);
-  if (!lang.success) throw new ApiError(400, 'invalid_request', `execution language '${execution}' is not a SandboxFusion language`, 'config.provided_data.labels');
+  if (!lang.success) throw new DomainError('invalid_request', `execution language '${execution}' is not a SandboxFusion language`, 'config.provided_data.labels');
   let asset: unknown = json(test.asset);
   if (!asset || typeof asset !== 'object' || Array.isArray(asset)) asset = {};
   const code = removeEntrypoints(extractCode(req.completion, programming), programming);

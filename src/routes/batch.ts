@@ -2,16 +2,17 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { floatJson } from '../rl/floats.js';
 import type { RewardService } from '../rl/reward-service.js';
-import { BatchRequestSchema } from '../rl/schemas.js';
-import { parseOr400 } from '../validate.js';
+import { wantsJson } from './accept.js';
 import { clientGone } from './client-gone.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 export function batchRoutes(app: FastifyInstance, reward: RewardService): void {
-  app.post('/v1/grade/batch', async (req, reply) => {
-    const body = parseOr400(BatchRequestSchema, req.body, 'body');
+  route(app, API.batch, async ({ body }, req, reply) => {
     // a client that hangs up: its grades still queued (and wanted by no other request) are dropped
     const gone = clientGone(reply);
-    if (body.format === 'json') {
+    // format=json, or Accept: application/json from a client that cannot read a stream
+    if (body.format === 'json' || wantsJson(req.headers.accept)) {
       const verdicts = await reward.batch(body, () => undefined, undefined, gone);
       return reply.type('application/json; charset=utf-8').send(floatJson({ results: verdicts.map((v, index) => ({ index, ...v })) }));
     }

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnyBenchmark } from '../benchmarks/types.js';
-import { ApiError } from '../errors.js';
+import { unknownBenchmark, unknownVersion } from '../errors.js';
 import { gradingFingerprint } from '../grading/fingerprint.js';
-import { ProblemListQuerySchema, ProblemParamsSchema } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
-import { parseOr400 } from '../validate.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, benchmarks: ReadonlyMap<string, AnyBenchmark>): void {
-  app.get('/v1/benchmarks', async () => ({
+  route(app, API.benchmarks, async () => ({
     benchmarks: [...benchmarks.values()].map((b) => ({
       name: b.name,
       description: b.description,
@@ -24,14 +24,12 @@ export function benchmarkRoutes(app: FastifyInstance, store: ProblemStore, bench
     })),
   }));
 
-  app.get('/v1/benchmarks/:name/problems', async (req) => {
-    const { name } = parseOr400(ProblemParamsSchema, req.params, 'params');
-    const q = parseOr400(ProblemListQuerySchema, req.query, 'query');
+  route(app, API.problems, async ({ params: { name }, query: q }) => {
     const bench = benchmarks.get(name);
-    if (!bench) throw new ApiError(404, 'unknown_benchmark', `unknown benchmark '${name}'`, 'name');
+    if (!bench) throw unknownBenchmark(name, 'name');
     const version = q.version ?? store.defaultVersion(name);
     if (!version || !store.versions(name).some((v) => v.version === version)) {
-      throw new ApiError(404, 'unknown_version', `benchmark '${name}' has no version '${version ?? '(none imported)'}'`, 'version');
+      throw unknownVersion(name, version, 'version');
     }
     const page = store.listProblems(name, version, q.offset, q.limit);
     return {

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { httpStatus } from '../errors.js';
 import { OverloadError, type Admission } from '../rl/admission.js';
 import { floatJson } from '../rl/floats.js';
 import { rewardItems, rewardResponse } from '../rl/openrlhf.js';
 import type { RewardService } from '../rl/reward-service.js';
 import { checkRunCodeRequest } from '../rl/run-code.js';
 import type { RunCodeLane } from '../rl/run-code-lane.js';
-import { GetRewardRequestSchema, RunCodeRequestSchema, SubmitRequestSchema } from '../rl/schemas.js';
 import { submit } from '../rl/submit.js';
-import { parseOr400 } from '../validate.js';
 import { clientGone } from './client-gone.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 // Drop-ins, so a trainer changes one URL: SandboxFusion's /run_code and
 // /submit (verl's sandbox_fusion reward) and OpenRLHF's /get_reward.
@@ -25,21 +26,19 @@ export function dropInRoutes(
   app: FastifyInstance,
   deps: { reward: RewardService; admission: Admission; runCodeLane: RunCodeLane; benchmarks: ReadonlySet<string> },
 ): void {
-  app.post('/run_code', async (req, reply) => {
+  route(app, API.runCode, async ({ body }, _req, reply) => {
     const arrived = performance.now();
-    const body = parseOr400(RunCodeRequestSchema, req.body, 'body');
     // a language without a toolchain is a 400 (verl does not retry it), never a SandboxError
     checkRunCodeRequest(body);
     const answer = await deps.runCodeLane.handle(body, clientGone(reply), arrived);
     if (answer.kind === 'busy') return gatewayBusy(reply, answer.retryAfterS, answer.message);
-    if (answer.kind === 'gone') return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
+    if (answer.kind === 'gone') return reply.code(httpStatus('client_closed')).send({ error: 'client_closed', message: 'the client disconnected; the program was stopped' });
     const queueMs = Math.round(answer.queueMs * 100) / 100;
     const totalMs = Math.round((performance.now() - arrived) * 100) / 100;
     return reply.header('x-verdict-queue-ms', String(queueMs)).send({ ...answer.body, timings: { queue_ms: queueMs, total_ms: totalMs } });
   });
 
-  app.post('/submit', async (req, reply) => {
-    const body = parseOr400(SubmitRequestSchema, req.body, 'body');
+  route(app, API.submit, async ({ body }, _req, reply) => {
     try {
       const gone = clientGone(reply);
       const result = await submit(body, {
@@ -57,13 +56,12 @@ export function dropInRoutes(
       return reply.type('application/json; charset=utf-8').send(floatJson(result));
     } catch (e) {
       if (e instanceof OverloadError) return gatewayBusy(reply, e.retryAfterS, e.message);
-      if (e instanceof ClientGoneError) return reply.code(499).send({ error: 'client_closed', message: 'the client disconnected; the programs were stopped' });
+      if (e instanceof ClientGoneError) return reply.code(httpStatus('client_closed')).send({ error: 'client_closed', message: 'the client disconnected; the programs were stopped' });
       throw e;
     }
   });
 
-  app.post('/get_reward', async (req, reply) => {
-    const body = parseOr400(GetRewardRequestSchema, req.body, 'body');
+  route(app, API.getReward, async ({ body }, _req, reply) => {
     const items = rewardItems(body);
     const verdicts = await deps.reward.batch({ items, format: 'json' }, () => undefined, undefined, clientGone(reply));
     // rewards and scores as JSON floats (1.0): OpenRLHF's torch.tensor(rewards) must be a float tensor

@@ -5,12 +5,14 @@ import type { DockerHosts } from '../sandbox/hosts.js';
 import { imageStatus } from '../sandbox/images.js';
 import type { ImageBuilder } from '../sandbox/image-builder.js';
 import { benchmarkReadiness } from '../benchmarks/images.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 /** ok = this process can grade; the body says what it checked; `status` overrides 'ok' (e.g. 'building'). */
 export type HealthCheck = () => Promise<{ ok: boolean; status?: string; body: Record<string, unknown> }>;
 
 export function healthRoutes(app: FastifyInstance, check: HealthCheck): void {
-  app.get('/healthz', async (_req, reply) => {
+  route(app, API.health, async (_in, _req, reply) => {
     const { ok, status, body } = await check();
     return reply.code(ok ? 200 : 503).send({ status: ok ? (status ?? 'ok') : 'degraded', ...body });
   });

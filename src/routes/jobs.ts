@@ -1,53 +1,57 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../errors.js';
+import { unknownJob } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
-import { JobCreateSchema, JobParamsSchema, JobResultsQuerySchema } from '../jobs/schemas.js';
 import type { JobStore } from '../store/jobs.js';
-import { parseOr400 } from '../validate.js';
+import { wantsJson } from './accept.js';
+import { API } from './contract.js';
+import { route } from './route.js';
 
 /** Uploaded JSONL can be larger than a grade request; the service body limit still applies when larger. */
 const JOB_BODY_LIMIT = 256 << 20;
 
 export function jobRoutes(app: FastifyInstance, runner: JobRunner, jobs: JobStore, bodyLimitBytes: number): void {
-  const notFound = (id: string) => new ApiError(404, 'unknown_job', `no job '${id}'`, 'id');
+  route(
+    app,
+    API.createJob,
+    async ({ body }, _req, reply) => {
+      const job = await runner.create(body);
+      return reply.code(201).send(job);
+    },
+    { bodyLimit: Math.max(bodyLimitBytes, JOB_BODY_LIMIT) },
+  );
 
-  app.post('/v1/jobs', { bodyLimit: Math.max(bodyLimitBytes, JOB_BODY_LIMIT) }, async (req, reply) => {
-    const body = parseOr400(JobCreateSchema, req.body, 'body');
-    const job = await runner.create(body);
-    return reply.code(201).send(job);
-  });
+  route(app, API.listJobs, async () => ({ jobs: runner.list() }));
 
-  app.get('/v1/jobs', async () => ({ jobs: runner.list() }));
-
-  app.get('/v1/jobs/:id', async (req) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
+  route(app, API.getJob, async ({ params: { id } }) => {
     const job = runner.get(id);
-    if (!job) throw notFound(id);
+    if (!job) throw unknownJob(id);
     return job;
   });
 
-  // NDJSON, read from the store a page at a time: memory stays flat for any job size.
-  app.get('/v1/jobs/:id/results', async (req, reply) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
-    const { after } = parseOr400(JobResultsQuerySchema, req.query, 'query');
-    if (!runner.get(id)) throw notFound(id);
-    async function* lines(): AsyncGenerator<string> {
+  // NDJSON (or, for Accept: application/json, one {"results": [...]} document),
+  // read from the store a page at a time: memory stays flat for any job size.
+  route(app, API.jobResults, async ({ params: { id }, query: { after } }, req, reply) => {
+    if (!runner.get(id)) throw unknownJob(id);
+    const json = wantsJson(req.headers.accept);
+    async function* chunks(): AsyncGenerator<string> {
       let cursor = after;
-      for (;;) {
+      if (json) yield '{"results":[';
+      for (let first = true; ; first = false) {
         const page = jobs.results(id, cursor, 1000);
-        if (!page.length) return;
-        yield page.map((r) => r.json + '\n').join('');
+        if (!page.length) break;
+        // each stored row is already one JSON document
+        yield json ? (first ? '' : ',') + page.map((r) => r.json).join(',') : page.map((r) => r.json + '\n').join('');
         cursor = page[page.length - 1]!.seq;
       }
+      if (json) yield ']}';
     }
-    return reply.type('application/x-ndjson').send(Readable.from(lines()));
+    return reply.type(json ? 'application/json; charset=utf-8' : 'application/x-ndjson').send(Readable.from(chunks()));
   });
 
-  app.delete('/v1/jobs/:id', async (req) => {
-    const { id } = parseOr400(JobParamsSchema, req.params, 'params');
+  route(app, API.cancelJob, async ({ params: { id } }) => {
     const job = runner.cancel(id);
-    if (!job) throw notFound(id);
+    if (!job) throw unknownJob(id);
     return job;
   });
 }
