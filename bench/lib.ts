@@ -13,9 +13,9 @@ export const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a
 export const loadavg = (): number[] => os.loadavg().map((x) => +x.toFixed(2));
 
 /** Runs `python -c code args…` and parses the last line it prints as JSON; its stderr goes to ours. */
-export function runPythonJson<T>(python: string, code: string, args: string[], cwd?: string): Promise<T> {
+export function runPythonJson<T>(python: string, code: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = spawn(python, ['-c', code, ...args], { stdio: ['ignore', 'pipe', 'inherit'], ...(cwd ? { cwd } : {}) });
+    const c = spawn(python, ['-c', code, ...args], { stdio: ['ignore', 'pipe', 'inherit'], ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('error', reject);

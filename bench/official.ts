@@ -277,3 +277,131 @@ export async function pool<J, R>(jobs: J[], workers: number, run: (job: J) => Pr
   );
   return out;
 }
+
+// ------------------------------------------------------ bare MBPP+ (NOT official)
+
+// EvalPlus, the official MBPP+ evaluator, is not run here (see bench/grpo.ts).
+// In its place, two bare runners on the host, neither of them EvalPlus:
+//   asserts:      prompt + completion + the row's `assertion` (the original
+//                 MBPP asserts) as one python3 program;
+//   differential: the completion called on every base+plus input and compared
+//                 with the canonical solution's output (computed once per
+//                 problem beforehand, as EvalPlus caches them), up to the first
+//                 mismatch. The inputs are the JSON values as json.loads gives
+//                 them, without EvalPlus's per-task deserialisation, and floats
+//                 compare by == (or within atol), not by EvalPlus's own rules.
+const MBPP_EXPECTED_PY = `
+import copy, json, pickle, sys
+out = sys.argv[2]
+failed = []
+for i, line in enumerate(open(sys.argv[1])):
+    row = json.loads(line)
+    try:
+        ns = {}
+        exec(row['prompt'] + row['canonical_solution'], ns)
+        fn = ns[row['entry_point']]
+        inputs = list(row['base_input']) + list(row['plus_input'] or [])
+        expected = []
+        for inp in inputs:
+            try:
+                expected.append(('ok', fn(*copy.deepcopy(inp))))
+            except Exception as e:
+                expected.append(('exc', type(e).__name__))
+        data = pickle.dumps({'entry_point': row['entry_point'], 'atol': float(row.get('atol') or 0), 'inputs': inputs, 'expected': expected})
+    except Exception as e:
+        print('%s: %s: %s' % (row['task_id'], type(e).__name__, str(e)[:200]), file=sys.stderr)
+        failed.append(row['task_id'])
+        continue
+    with open('%s/%d.pkl' % (out, i), 'wb') as f:
+        f.write(data)
+print(json.dumps({'failed': failed}))
+`;
+const MBPP_RUN_PY = `
+import copy, math, pickle, sys
+d = pickle.load(open(sys.argv[1], 'rb'))
+ns = {}
+exec(compile(open(sys.argv[2]).read(), sys.argv[2], 'exec'), ns)
+fn = ns[d['entry_point']]
+atol = d['atol']
+def same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) and math.isnan(b):
+            return True
+        return a == b or (atol > 0 and abs(a - b) <= atol)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and type(a) is type(b):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+for inp, (kind, exp) in zip(d['inputs'], d['expected']):
+    try:
+        got = fn(*copy.deepcopy(inp))
+    except BaseException as e:
+        if kind == 'exc' and type(e).__name__ == exp:
+            continue
+        sys.exit(1)
+    if kind != 'ok' or not same(got, exp):
+        sys.exit(1)
+`;
+
+/** One hash seed for the canonical outputs and the candidates: sets of strings then iterate in the same order in both. */
+const SEEDED = { ...process.env, PYTHONHASHSEED: '0' };
+
+function runPython(python: string, args: string[], timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const c = spawn(python, args, { stdio: 'ignore', timeout: timeoutMs, env: SEEDED });
+    c.on('error', () => resolve(null));
+    c.on('close', (code) => resolve(code));
+  });
+}
+
+/** MBPP+ rows as bare runners take them: the dataset line (JSON text, NaN allowed) and the program's prefix. */
+export interface MbppRow {
+  id: string;
+  prompt: string;
+  /** the dataset row as JSON text, as the mbpp-plus benchmark stores it (hidden.task_json) */
+  taskJson: string;
+  /** the row's original MBPP asserts */
+  assertion: string;
+}
+
+/**
+ * The bare MBPP+ runners over `rows` (NOT EvalPlus). prepare() computes the
+ * canonical outputs for the differential runner (untimed, once per problem;
+ * a problem it cannot prepare is graded by its asserts);
+ * asserts() and differential() each run one completion as its own host
+ * python3 process, and resolve true on exit 0.
+ */
+export function mbppBare(rows: MbppRow[], scratch: string, python = hostPython()) {
+  const dir = fs.mkdtempSync(path.join(scratch, 'mbpp-'));
+  const index = new Map(rows.map((r, i) => [r.id, i]));
+  const runner = path.join(dir, 'run.py');
+  fs.writeFileSync(runner, MBPP_RUN_PY);
+  let n = 0;
+  const program = (text: string): string => {
+    const f = path.join(dir, `c${n++}.py`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  return {
+    /** Resolves with the ids whose canonical outputs could not be computed or kept (their differential() is their asserts()). */
+    async prepare(): Promise<string[]> {
+      const file = path.join(dir, 'rows.jsonl');
+      fs.writeFileSync(file, rows.map((r) => r.taskJson).join('\n') + '\n');
+      return (await runPythonJson<{ failed: string[] }>(python, MBPP_EXPECTED_PY, [file, dir], undefined, SEEDED)).failed;
+    },
+    async asserts(id: string, completion: string, timeoutMs = 10_000): Promise<boolean> {
+      const row = rows[index.get(id)!]!;
+      const f = program(`${row.prompt}${completion}\n${row.assertion}\n`);
+      const code = await runPython(python, [f], timeoutMs);
+      fs.rmSync(f, { force: true });
+      return code === 0;
+    },
+    async differential(id: string, completion: string, timeoutMs = 60_000): Promise<boolean> {
+      const row = rows[index.get(id)!]!;
+      if (!fs.existsSync(path.join(dir, `${index.get(id)}.pkl`))) return this.asserts(id, completion);
+      const f = program(`${row.prompt}${completion}\n`);
+      const code = await runPython(python, [runner, path.join(dir, `${index.get(id)}.pkl`), f], timeoutMs);
+      fs.rmSync(f, { force: true });
+      return code === 0;
+    },
+  };
+}
