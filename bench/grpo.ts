@@ -36,11 +36,18 @@
 // The official harnesses are not part of this repository: each runs from a
 // checkout outside it (see bench/official.ts).
 //
-//   npx tsx bench/grpo.ts [--clients 64] [--groups 2] [--kinds humaneval,mbpp-plus,livecodebench,codeforces]
+//   npx tsx bench/grpo.ts [--clients 64] [--groups 1] [--kinds humaneval,mbpp-plus,livecodebench,codeforces]
 //       [--workers 2] [--concurrency CPUs] [--official-humaneval /tmp/human-eval] [--official-lcb /tmp/LiveCodeBench]
 //       [--lcb-python /usr/bin/python3] [--skip-solo] [--skip-official] [--seed 1]
 // Writes bench/results/grpo-<stamp>.json. Exits 1 if any grade was an
 // infra_error or any request was not answered 200.
+//
+// Size: the default, 64 clients × 1 group (64 groups, 512 completions, 16 per
+// kind), is meant for about 10 minutes on a quiet 2-core machine. That is an
+// extrapolation from runs of 4 and 8 groups (8 groups took 4 min 15 s at load
+// 7-9, of which verdict mixed 54 s, verdict solo 51 s, the official side 98 s),
+// not a measured full run. The C++ kind dominates (a bare compile per
+// completion; one problem has 138 tests); --skip-solo saves about a quarter.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +85,7 @@ const isKind = (k: string): k is Kind => (ALL_KINDS as readonly string[]).includ
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '64' },
-    groups: { type: 'string', default: '2' },
+    groups: { type: 'string', default: '1' },
     kinds: { type: 'string', default: ALL_KINDS.join(',') },
     workers: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: String(os.availableParallelism()) },
@@ -496,9 +503,9 @@ const allOfficial = kinds.every((k) => {
   return o && !('skipped' in o);
 });
 if (allOfficial) {
-  // the same completions, one harness after another, against the mixed load
-  ratios.overall_mixed_vs_official_one_after_another = +(mixedSummary.overall.completions_per_s / (officialN / officialWall)).toFixed(2);
-  ratios.official_one_after_another = { n: officialN, wall_s: +officialWall.toFixed(2), per_s: +(officialN / officialWall).toFixed(2) };
+  // the same completions, one harness after another (official where one runs here, bare elsewhere), against the mixed load
+  ratios.overall_mixed_vs_harnesses_one_after_another = +(mixedSummary.overall.completions_per_s / (officialN / officialWall)).toFixed(2);
+  ratios.harnesses_one_after_another = { n: officialN, wall_s: +officialWall.toFixed(2), per_s: +(officialN / officialWall).toFixed(2), includes_bare: kinds.filter((k) => k === 'mbpp-plus' || k === 'codeforces') };
 }
 if (solo) {
   // the mix against the same groups sent one kind after another
@@ -521,6 +528,7 @@ const result = {
     groups: draw.length,
     group_size: GROUP,
     kinds,
+    problems_drawn: Object.fromEntries(kinds.map((k) => [k, draw.filter((g) => g.kind === k).map((g) => g.problem.id)])),
     variant_weights: { correct: WEIGHTS[0], reformatted_correct: WEIGHTS[1], wrong: WEIGHTS[2], crashing: WEIGHTS[3] },
     sandbox_concurrency: concurrency,
     official_workers: workers,
@@ -537,8 +545,8 @@ const result = {
   non_200_requests: non200,
   notes: [
     ...notes,
-    'verdict figures count every completion (8 per group); distinct_programs = distinct completions per group, summed: what verdict runs, the cache and single-flight answering the repeats. The official side runs every completion (no dedup), one kind after another, each with the machine to itself.',
-    'group latency = request start → the last NDJSON line of the group, with all clients queueing on the sandbox slots; in the mix, a kind\'s completions_per_s is over its own span while sharing the machine with the other kinds, so the per-kind ratio that compares like with like is verdict_solo_vs_official.',
+    'verdict figures count every completion (8 per group); distinct_programs = distinct completions per group, summed: what verdict runs, the cache and single-flight answering the repeats. The official side runs every completion (no dedup), one kind after another, after the verdict phases (the service idle, its warm containers still up).',
+    'group latency = request start → the last NDJSON line of the group, with all clients queueing on the sandbox slots (one FIFO for every kind: in the mix a HumanEval group waits behind C++ compiles); in the mix, a kind\'s completions_per_s is over its own span while sharing the machine with the other kinds, so the per-kind ratio that compares like with like is verdict_solo_vs_official.',
     'mbpp-plus: EvalPlus (the official evaluator) cannot run on this machine: no Debian package, PyPI is unreachable, and no checkout of it is at hand. Its figure is a bare runner, NOT official: host python3 per completion calling it on every base+plus input against the canonical outputs computed beforehand (JSON inputs without EvalPlus\'s per-task deserialisation; floats by == or atol), up to the first mismatch; mbpp_plus_bare_asserts is the lighter prompt + completion + the original MBPP asserts. MBPP+ reference outputs are calibrated before the timed run (mbpp_plus_calibration).',
     'codeforces: there is no official harness; the bare judge (host g++ with the judge flags and a precompiled <bits/stdc++.h>, tests run unsandboxed up to the first failure) is the bare minimum a judge does.',
   ],
