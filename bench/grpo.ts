@@ -129,6 +129,10 @@ const kinds = (asked as Kind[]).filter((k) => {
   return false;
 });
 if (kinds.length === 0) process.exit(2);
+if (clients * groupsPerClient < kinds.length) {
+  console.error(`${clients * groupsPerClient} groups cannot cover ${kinds.length} kinds: raise --clients or --groups`);
+  process.exit(2);
+}
 
 // ------------------------------------------------------------------ problems
 
