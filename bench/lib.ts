@@ -24,7 +24,7 @@ export function runPythonJson<T>(python: string, code: string, args: string[], c
 }
 
 /** Prints the result and writes it as bench/results/<name>-<date>.json; returns the path. */
-export function writeResult(name: string, result: { date: string }): string {
+export function writeResult<T extends { date: string }>(name: string, result: T): string {
   console.log(JSON.stringify(result, null, 2));
   const dir = path.join(import.meta.dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
