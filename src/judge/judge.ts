@@ -299,8 +299,6 @@ function lastLine(s: string): string {
 // a checker drowned in output fails with MemoryError/bad_alloc (rejected), never the container's OOM killer
 const CHECKER_MEMORY_MB = 768;
 
-const CHECKER_FILES: Record<JudgeLanguage, string> = { python3: 'checker.py', cpp17: 'checker.cpp', java: 'Main.java' };
-
 async function runChecker(
   engine: Sessions,
   checker: Checker,
