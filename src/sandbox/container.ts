@@ -2,6 +2,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import tar from 'tar-stream';
+import { withTimeout } from '../timeout.js';
 import { SandboxError } from './errors.js';
 import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
 import type { z } from 'zod';
@@ -188,7 +189,8 @@ export class SandboxContainer {
     const sc = new SandboxContainer(docker, container, profile, stream, opts.log);
     try {
       await container.start();
-      const hello = await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
+      const helloMs = opts.startTimeoutMs ?? 30_000;
+      const hello = await withTimeout(sc.hello, helloMs, () => new SandboxError(`agent hello timed out after ${helloMs} ms`, 'start_failed'));
       // an agent that cannot keep code under test away from itself and the judge is not used
       if (hello.header.identities !== true) throw new SandboxError(`agent cannot separate identities (uid ${String(hello.header.uid)})`, 'start_failed');
       sc.launcher = hello.header.launcher === true;
@@ -417,18 +419,6 @@ function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buf
 
 function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SandboxError(`${what} timed out after ${ms} ms`, 'start_failed')), ms);
-  });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function classifyDockerError(e: unknown, image: string): SandboxError {
