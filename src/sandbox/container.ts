@@ -228,24 +228,7 @@ export class SandboxContainer {
     );
     if (header.ok !== true) throw new SandboxError(`agent exec failed: ${String(header.error)}`, 'agent_protocol');
     const outLen = num(header.stdout_len);
-    const res: ExecResult = {
-      exitCode: header.exit_code === null ? null : num(header.exit_code),
-      signal: header.signal === null ? null : num(header.signal),
-      wallMs: num(header.wall_ms),
-      cpuMs: num(header.cpu_ms),
-      maxRssKb: num(header.max_rss_kb),
-      timedOut: header.timed_out === true,
-      cpuLimitExceeded: header.cpu_limit_exceeded === true,
-      outputLimitExceeded: header.output_limit_exceeded === true,
-      oomKilled: header.oom_killed === true,
-      outputBytes: num(header.output_bytes),
-      stdout: blob.subarray(0, outLen),
-      stderr: blob.subarray(outLen),
-      stdoutTruncated: header.stdout_truncated === true,
-      stderrTruncated: header.stderr_truncated === true,
-    };
-    if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
-    return res;
+    return execResult(header, blob.subarray(0, outLen), blob.subarray(outLen));
   }
 
   async pair(step: PairStep): Promise<PairResult> {
@@ -396,6 +379,7 @@ function wireLimits(l: z.input<typeof ProcessLimitsSchema>): Record<string, unkn
   };
 }
 
+/** One process's report from the agent (an exec's, or each side of a pair's: no stdout of its own there). */
 function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buffer): ExecResult {
   const res: ExecResult = {
     exitCode: header.exit_code === null || header.exit_code === undefined ? null : num(header.exit_code),
@@ -410,7 +394,7 @@ function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buf
     outputBytes: num(header.output_bytes),
     stdout,
     stderr,
-    stdoutTruncated: false,
+    stdoutTruncated: header.stdout_truncated === true,
     stderrTruncated: header.stderr_truncated === true,
   };
   if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
