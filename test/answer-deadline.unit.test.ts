@@ -156,8 +156,10 @@ describe('agent answer deadline', () => {
 describe("the agent's process report", () => {
   it('an exec reply: its fields, stdout and stderr split at stdout_len', async () => {
     const { sc, agent } = await started();
-    const exec = sc.exec({ argv: ['./main'], limits: { wallMs: 2000 } });
+    const exec = sc.exec({ argv: ['./main'], limits: { wallMs: 2000, cpuMs: 1500, outputBytes: 4096 } });
     await settle();
+    // the limits as the agent reads them
+    expect(agent.requests.at(-1)?.header.limits).toEqual({ wall_ms: 2000, cpu_ms: 1500, capture_bytes: 1 << 20, output_bytes: 4096 });
     agent.reply(
       { ...EXEC_REPLY, exit_code: null, signal: 9, wall_ms: 12, output_limit_exceeded: false, output_bytes: 6, stdout_len: 3, stderr_len: 3, stdout_truncated: true, spawn_error: 'EACCES' },
       Buffer.from('outerr'),

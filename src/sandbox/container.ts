@@ -212,15 +212,7 @@ export class SandboxContainer {
         identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',
-        limits: {
-          wall_ms: l.wallMs,
-          cpu_ms: l.cpuMs,
-          address_space_bytes: l.addressSpaceBytes,
-          stack_bytes: l.stackBytes,
-          file_size_bytes: l.fileSizeBytes,
-          capture_bytes: l.captureBytes ?? 1 << 20,
-          output_bytes: l.outputBytes,
-        },
+        limits: wireLimits(l),
       },
       step.stdin,
       // the agent enforces the wall limit; this only catches a hung agent
@@ -367,6 +359,7 @@ export class SandboxContainer {
   }
 }
 
+/** A step's limits as the agent reads them (exec, and each side of a pair). */
 function wireLimits(l: z.input<typeof ProcessLimitsSchema>): Record<string, unknown> {
   return {
     wall_ms: l.wallMs,
