@@ -22,6 +22,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
 import { loadavg, pct, writeResult } from './lib.js';
 import { humanevalOfficial, isHumanEvalCheckout } from './official.js';
 
@@ -50,8 +51,11 @@ const problems = (await humaneval.read(file, {})).problems.slice(0, Number(value
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
 // service defaults (concurrency and warm containers = CPUs), no result cache
 const config = loadConfig(process.env, { dataDir, port: 0, cacheEntries: 0, instance: process.env.VERDICT_TEST_PREFIX ? `${process.env.VERDICT_TEST_PREFIX}bench` : 'bench' });
+// imported before start-up: the service warms the pools of the benchmarks it serves
+const store = new ProblemStore(dataDir);
+store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha256: '-' }, problems);
+store.close();
 const app = await createApp(config, { log: pino({ level: 'warn' }) });
-app.store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha256: '-' }, problems);
 const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
 
 type Sample = { ms: number; ok: boolean };

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { BENCHMARKS } from '../src/benchmarks/registry.js';
 import { loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
 const rounds = Number(values.rounds);
@@ -21,12 +22,15 @@ const fixtures = { livecodebench: path.join(root, 'test/fixtures/livecodebench')
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
 const config = loadConfig(process.env, { dataDir, port: 0, concurrency: 1, warm: 1, instance: 'bench-lcb' });
-const app = await createApp(config, { log: pino({ level: 'warn' }) });
+// imported before start-up: the service warms the pools of the benchmarks it serves
+const store = new ProblemStore(dataDir);
 for (const [name, file] of Object.entries(fixtures)) {
   const bench = BENCHMARKS.get(name)!;
   const { problems } = await bench.read(file, {});
-  app.store.importVersion({ name, version: 'bench', source: file, sha256: '-' }, problems);
+  store.importVersion({ name, version: 'bench', source: file, sha256: '-' }, problems);
 }
+store.close();
+const app = await createApp(config, { log: pino({ level: 'warn' }) });
 
 const cases: Array<[string, string, string]> = [
   ['livecodebench', 'fx002_d', "t = int(input())\nfor _ in range(t):\n    print('Yes' if int(input()) % 2 == 0 else 'No')"],

@@ -28,6 +28,7 @@ import pino from 'pino';
 import { createApp, type App } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
 import type { Job, JobResult } from '../src/jobs/schemas.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -123,10 +124,13 @@ async function sandboxRuns(app: App): Promise<number> {
 async function runVerdict(samples: string, cache: boolean, round: number): Promise<{ wall_s: number; sandbox_runs: number; cached_lines: number; status: string[] }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-dups-'));
   const config = loadConfig(process.env, { dataDir, port: 0, concurrency: CONCURRENCY, warm: CONCURRENCY, instance: `bench-dups-${round}-${cache ? 'c' : 'n'}` });
+  // imported before start-up: the service warms the pools of the benchmarks it serves
+  const { version, problems } = await humaneval.read(HUMANEVAL, {});
+  const store = new ProblemStore(dataDir);
+  store.importVersion({ name: 'humaneval', version, source: HUMANEVAL, sha256: '-' }, problems);
+  store.close();
   const app = await createApp(config, { log: pino({ level: 'warn' }) });
   try {
-    const { version, problems } = await humaneval.read(HUMANEVAL, {});
-    app.store.importVersion({ name: 'humaneval', version, source: HUMANEVAL, sha256: '-' }, problems);
     // warm the pool with grades that are not in the file (nor cached)
     const warm = await Promise.all(
       Array.from({ length: CONCURRENCY }, (_, i) =>

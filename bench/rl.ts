@@ -18,6 +18,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
 
 const { values } = parseArgs({
   options: {
@@ -78,8 +79,11 @@ const distinct = work.reduce((n, w) => n + new Set(w.completions).size, 0);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-rl-'));
 const config = loadConfig(process.env, { dataDir, port: 0, concurrency, warm: concurrency, instance: 'bench-rl' });
+// imported before start-up: the service warms the pools of the benchmarks it serves
+const store = new ProblemStore(dataDir);
+store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha256: '-' }, problems);
+store.close();
 const app = await createApp(config, { log: pino({ level: 'warn' }) });
-app.store.importVersion({ name: 'humaneval', version: 'bench', source: file, sha256: '-' }, problems);
 const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
 
 interface Sample {

@@ -32,6 +32,7 @@ import { createApp } from '../src/app.js';
 import { codeforces } from '../src/benchmarks/codeforces.js';
 import { livecodebench } from '../src/benchmarks/livecodebench.js';
 import { loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
 import { loadavg, pct, writeResult } from './lib.js';
 import { bareCpp, isLcbCheckout, lcbOfficial, prepareCppPch, solvedCodeContests, writeLcbRows } from './official.js';
@@ -75,11 +76,14 @@ const completions = ids.flatMap((id) => Array.from({ length: copies }, (_, c) =>
 
 const dataDir = path.join(scratch, 'data');
 const config = loadConfig(process.env, { dataDir, port: 0, cacheEntries: 0, instance: process.env.VERDICT_TEST_PREFIX ? `${process.env.VERDICT_TEST_PREFIX}bench-stdin` : 'bench-stdin' });
-const app = await createApp(config, { log: pino({ level: 'warn' }) });
+// imported before start-up: the service warms the pools of the benchmarks it serves
+const store = new ProblemStore(dataDir);
 const lcb = await livecodebench.read(lcbFile, {});
-app.store.importVersion({ name: 'livecodebench', version: 'bench', source: lcbFile, sha256: '-' }, lcb.problems);
+store.importVersion({ name: 'livecodebench', version: 'bench', source: lcbFile, sha256: '-' }, lcb.problems);
 const cf = await codeforces.read(dataFile, {});
-app.store.importVersion({ name: 'codeforces', version: 'bench', source: dataFile, sha256: '-' }, cf.problems.filter((p) => ids.includes(p.id)));
+store.importVersion({ name: 'codeforces', version: 'bench', source: dataFile, sha256: '-' }, cf.problems.filter((p) => ids.includes(p.id)));
+store.close();
+const app = await createApp(config, { log: pino({ level: 'warn' }) });
 const address = await app.server.listen({ host: '127.0.0.1', port: 0 });
 
 const fence = (lang: string, code: string) => '```' + lang + '\n' + code + '\n```';

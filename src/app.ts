@@ -1,27 +1,23 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import pino, { type Logger } from 'pino';
 import { BENCHMARKS } from './benchmarks/registry.js';
 import type { AnyBenchmark } from './benchmarks/types.js';
 import type { Config } from './config.js';
-import { Grader } from './grading/grader.js';
-import { Metrics } from './metrics.js';
-import { pythonProfile } from './benchmarks/python-harness.js';
-import { SandboxEngine } from './sandbox/engine.js';
-import { imageResolver, listSandboxes } from './sandbox/images.js';
+import type { SandboxEngine } from './sandbox/engine.js';
+import type { Metrics } from './metrics.js';
+import { composeGrading, composeSharedGrades, localEngine, prewarm } from './compose.js';
+import { imageResolver } from './sandbox/images.js';
 import { ImageBuilder } from './sandbox/image-builder.js';
 import { buildOrder } from './benchmarks/images.js';
 import path from 'node:path';
 import { buildServer } from './server.js';
 import { ProblemStore } from './store/store.js';
-import { ResultCache } from './store/result-cache.js';
 import { Admission } from './rl/admission.js';
 import { RewardService } from './rl/reward-service.js';
-import { SharedGrades } from './grading/shared-grades.js';
-import { gradingFingerprint } from './grading/fingerprint.js';
 import { JobStore } from './store/jobs.js';
 import { JobRunner } from './jobs/runner.js';
 import type { FastifyInstance } from 'fastify';
-import type { GradeService } from './grading/grader.js';
+import type { GradeService, Grader } from './grading/grader.js';
 import { QueueClient } from './queue/client.js';
 import { engineHealth, queueHealth } from './routes/health.js';
 import { runCode } from './rl/run-code.js';
@@ -52,18 +48,8 @@ export async function createApp(
 ): Promise<App> {
   const log = opts.log ?? pino({ level: config.logLevel });
   const store = new ProblemStore(config.dataDir);
-  const engine = new SandboxEngine({
-    docker: opts.docker ?? new Docker(),
-    log: log.child({ module: 'sandbox' }),
-    instance: config.instance,
-    concurrency: config.concurrency,
-    runConcurrency: config.runCodeConcurrency,
-    warm: config.warm,
-    maxUses: config.maxUses,
-  });
+  const engine = localEngine(config, log, opts.docker);
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
-  // what each benchmark's verdicts depend on, as the files are now (cache keys, provenance)
-  for (const name of [...benchmarks.keys(), 'inline']) gradingFingerprint(name);
   // Grading with a queue needs no local images.
   const images =
     config.buildImages && !config.queueUrl
@@ -77,24 +63,21 @@ export async function createApp(
       : undefined;
   const contentAddress = imageResolver(config.sandboxesDir);
   const resolveImage = images ? images.guard(contentAddress) : contentAddress;
-  const metrics = new Metrics({
-    // with a queue: grades sent to workers and not answered yet
-    queue: () => (queue ? queue.pending : engine.stats().queued),
-    running: () => engine.stats().running,
-    pools: () => engine.stats().pools,
-  });
-  const grader = new Grader({
+  const { metrics, grader } = composeGrading(config, {
     store,
-    engine,
+    sandboxes: engine,
     benchmarks,
     imageRef: resolveImage,
-    runtime: config.runtime,
-    retries: config.retries,
-    metrics,
-    log: log.child({ module: 'grader' }),
+    log,
+    gauges: {
+      // with a queue: grades sent to workers and not answered yet
+      queue: () => (queue ? queue.pending : engine.stats().queued),
+      running: () => engine.stats().running,
+      pools: () => engine.stats().pools,
+    },
   });
   // Scale-out: requests are resolved here and graded by `verdict worker`s.
-  const queue = config.queueUrl
+  const queue: QueueClient | undefined = config.queueUrl
     ? new QueueClient({ url: config.queueUrl, prefix: config.queuePrefix, resolver: grader, waitMs: config.queueWaitMs, retries: config.workerRetries, log: log.child({ module: 'queue' }) })
     : undefined;
   const grading: GradeService = queue ?? grader;
@@ -106,18 +89,8 @@ export async function createApp(
     metrics,
     log: log.child({ module: 'run_code' }),
   });
-  let imagesKey: Promise<string> | undefined;
   // one result cache and single-flight for the RL routes and jobs: whoever asks first grades
-  const shared = new SharedGrades({
-    ...(config.cacheEntries > 0 ? { cache: new ResultCache(store.db, config.cacheEntries) } : {}),
-    // every sandbox recipe's content address: a rebuilt image never serves an old cached verdict
-    imagesKey: () =>
-      (imagesKey ??= listSandboxes(config.sandboxesDir)
-        .then((names) => Promise.all(names.map(contentAddress)))
-        .then((refs) => refs.sort().join(','))),
-    runtime: config.runtime,
-    metrics,
-  });
+  const shared = composeSharedGrades(config, store, metrics, contentAddress);
   const reward = new RewardService({
     grader: grading,
     admission,
@@ -159,11 +132,8 @@ export async function createApp(
     const stale = await engine.removeStale().catch(() => 0);
     if (stale) log.info({ stale }, 'removed containers left by a previous run');
     await images?.start().catch((e: Error) => log.error({ err: e.message }, 'image builds could not start'));
-    if (config.prewarm && images?.state('python')?.state !== 'queued' && images?.state('python')?.state !== 'building') {
-      // Every Python benchmark shares this profile; warming it hides the first start-up.
-      const image = await resolveImage('python');
-      engine.prewarm({ ...pythonProfile(2048 * 1024 * 1024), image, runtime: config.runtime });
-    }
+    // the benchmarks this store serves; an image still queued or building is not warmed
+    await prewarm(config, { sandboxes: engine, benchmarks }, { served: store.versions().map((v) => v.name), imageRef: resolveImage, log });
   } else {
     log.warn('Docker engine unreachable: grades will return infra_error until it answers');
   }

@@ -47,7 +47,7 @@ export const ConfigSchema = z.object({
   instance: z.string().regex(/^[a-zA-Z0-9_.-]+$/).optional(),
   /** sandboxes/ folder with one Dockerfile per image */
   sandboxesDir: z.string().default(path.resolve('sandboxes')),
-  /** warm the pools of every benchmark at start-up */
+  /** warm at start-up the pools of the benchmarks served (imported here; a worker: every one it grades) that declare one (`warmProfile`) */
   prewarm: bool.default(true),
   /** build missing sandbox images in the background while serving (their benchmarks answer infra_error image_building until ready) */
   buildImages: bool.default(false),

@@ -1,5 +1,12 @@
 import client from 'prom-client';
 
+/** What the sandboxes (or the queue in front of them) report: grades waiting, grades running, each warm pool's counts. */
+export interface Gauges {
+  queue: () => number;
+  running: () => number;
+  pools: () => Array<Record<string, string | number>>;
+}
+
 /** Prometheus metrics of one service instance (own registry, so tests can build several). */
 export class Metrics {
   readonly registry = new client.Registry();
@@ -9,7 +16,7 @@ export class Metrics {
   readonly retries: client.Counter<'kind'>;
   readonly admissionWait: client.Histogram<'lane'>;
 
-  constructor(gauges: { queue: () => number; running: () => number; pools: () => Array<Record<string, string | number>> }) {
+  constructor(gauges: Gauges) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: 'verdict_process_' });
     this.requests = new client.Counter({

@@ -151,3 +151,38 @@ describe('agent answer deadline', () => {
     await sc.destroy();
   });
 });
+
+// One reading of the agent's process report, for an exec and for each side of a pair.
+describe("the agent's process report", () => {
+  it('an exec reply: its fields, stdout and stderr split at stdout_len', async () => {
+    const { sc, agent } = await started();
+    const exec = sc.exec({ argv: ['./main'], limits: { wallMs: 2000, cpuMs: 1500, outputBytes: 4096 } });
+    await settle();
+    // the limits as the agent reads them
+    expect(agent.requests.at(-1)?.header.limits).toEqual({ wall_ms: 2000, cpu_ms: 1500, capture_bytes: 1 << 20, output_bytes: 4096 });
+    agent.reply(
+      { ...EXEC_REPLY, exit_code: null, signal: 9, wall_ms: 12, output_limit_exceeded: false, output_bytes: 6, stdout_len: 3, stderr_len: 3, stdout_truncated: true, spawn_error: 'EACCES' },
+      Buffer.from('outerr'),
+    );
+    const r = await exec;
+    expect(r).toMatchObject({ exitCode: null, signal: 9, wallMs: 12, cpuMs: 900, outputBytes: 6, stdoutTruncated: true, stderrTruncated: false, spawnError: 'EACCES' });
+    expect([r.stdout.toString(), r.stderr.toString()]).toEqual(['out', 'err']);
+    await sc.destroy();
+  });
+
+  it("a pair reply: each side's report, its stderr from the blob, no stdout of its own", async () => {
+    const { sc, agent } = await started();
+    const limits = { wallMs: 2000 };
+    const pair = sc.pair({ main: { argv: ['./main'], limits }, peer: { argv: ['./interactor'], limits } });
+    await settle();
+    const { stdout_truncated: _, ...side } = EXEC_REPLY;
+    agent.reply({ main: { ...side, exit_code: 1, stderr_len: 2 }, peer: { ...side, exit_code: null, signal: 15, stderr_len: 1, stderr_truncated: true } }, Buffer.from('abc'));
+    const r = await pair;
+    expect(r.main).toMatchObject({ exitCode: 1, signal: null, stdoutTruncated: false, stderrTruncated: false });
+    expect(r.main.stderr.toString()).toBe('ab');
+    expect(r.peer).toMatchObject({ exitCode: null, signal: 15, stderrTruncated: true });
+    expect(r.peer.stderr.toString()).toBe('c');
+    expect(r.main.stdout.length + r.peer.stdout.length).toBe(0);
+    await sc.destroy();
+  });
+});

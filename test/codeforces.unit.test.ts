@@ -42,6 +42,9 @@ describe('codeforces: reading and extraction', () => {
     const t = codeforces.judge!(problems[0]!, 'print(1)', opts) as JudgeTask;
     expect(t).toMatchObject({ language: 'python3', timeLimitMs: 1000, memoryMb: 256, comparator: { kind: 'openr1' }, stopOnFirstFailure: true, inputMode: 'stdio' });
     expect(t.cases[0]).toEqual({ input: '1 2\n', expected: '3\n' });
+    // the language option names the judge's language without looking at the code
+    expect(codeforces.judge!(problems[0]!, 'print(1)', codeforces.options.parse({ language: 'cpp' }))).toMatchObject({ language: 'cpp17' });
+    expect(codeforces.judge!(problems[0]!, 'int main() {}', codeforces.options.parse({ language: 'python' }))).toMatchObject({ language: 'python3' });
     const b = codeforces.judge!(problems[1]!, 'print(1)', codeforces.options.parse({ scoring: 'partial' })) as JudgeTask;
     expect(b.comparator).toMatchObject({ kind: 'checker', style: 'python' });
     expect(b.stopOnFirstFailure).toBe(false);

@@ -4,7 +4,10 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
+import { humaneval } from '../src/benchmarks/humaneval.js';
 import { defaultInstance, loadConfig } from '../src/config.js';
+import { ProblemStore } from '../src/store/store.js';
+import { writeFixtures } from './fixtures/humaneval.js';
 import { dockerAvailable, ensurePythonImage, quietLog, SANDBOXES } from './helpers/docker.js';
 
 // Issue 14.8: two services on one Docker engine, both with the default
@@ -45,9 +48,16 @@ describe.skipIf(!hasDocker)('two services with the default instance on one engin
   it("the second one's start-up leaves the first one's warm containers alone", async () => {
     await ensurePythonImage();
     const docker = new Docker();
+    const fx = writeFixtures();
     const start = async () => {
       // no instance given: the default
-      const config = loadConfig({}, { dataDir: tmp(), sandboxesDir: SANDBOXES, concurrency: 1, warm: 1, prewarm: true, cacheEntries: 0 });
+      const dataDir = tmp();
+      // a served Python benchmark, so start-up warms its pool
+      const store = new ProblemStore(dataDir);
+      const { version, problems } = await humaneval.read(fx.humaneval, {});
+      store.importVersion({ name: 'humaneval', version, source: fx.humaneval, sha256: 'test' }, problems);
+      store.close();
+      const config = loadConfig({}, { dataDir, sandboxesDir: SANDBOXES, concurrency: 1, warm: 1, prewarm: true, cacheEntries: 0 });
       const app = await createApp(config, { log: quietLog });
       apps.push(app);
       return { app, instance: config.instance };

@@ -143,6 +143,9 @@ export const codeforces: Benchmark<Options> = {
 
 // ---------------------------------------------------------------- extraction
 
+/** open-r1's block tags → the judge core's languages */
+const JUDGE_LANGUAGE = { python: 'python3', cpp: 'cpp17' } as const satisfies Record<string, JudgeLanguage>;
+
 /**
  * open-r1 extract_code: the last ```{language}\n…``` block; auto takes whichever comes last.
  * Found with indexOf, as /```python\n([\s\S]*?)```/g would: the regex rescans the
@@ -160,7 +163,7 @@ export function lastBlock(completion: string, language: Options['language']): { 
       const end = completion.indexOf('```', at + open.length);
       // no closing fence after this opening: none after any later one either
       if (end < 0) break;
-      if (!best || at > best.at) best = { at, code: completion.slice(at + open.length, end), language: lang === 'python' ? 'python3' : 'cpp17' };
+      if (!best || at > best.at) best = { at, code: completion.slice(at + open.length, end), language: JUDGE_LANGUAGE[lang] };
       pos = end + 3;
     }
   }
@@ -171,8 +174,7 @@ export function lastBlock(completion: string, language: Options['language']): { 
 const languages = new Lru<string, JudgeLanguage>(4096);
 
 function languageOf(code: string, option: Options['language']): JudgeLanguage {
-  if (option === 'python') return 'python3';
-  if (option === 'cpp') return 'cpp17';
+  if (option !== 'auto') return JUDGE_LANGUAGE[option];
   return languages.get(code) ?? (looksLikeCpp(code) ? 'cpp17' : 'python3');
 }
 

@@ -1,11 +1,32 @@
 import crypto from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { z } from 'zod';
 
+/** Starts with gzip's magic bytes: the file is gzipped, whatever its name says. */
+export function isGzip(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** A file's content, gunzipped when it is gzipped. */
 export async function readMaybeGzip(file: string): Promise<Buffer> {
   const raw = await fs.readFile(file);
-  return raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw;
+  return isGzip(raw) ? zlib.gunzipSync(raw) : raw;
+}
+
+/** A file's content as a stream, gunzipped when it is gzipped (for files too large to read at once). */
+export async function streamMaybeGzip(file: string): Promise<Readable> {
+  const head = Buffer.alloc(2);
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const raw = createReadStream(file);
+  return isGzip(head) ? raw.pipe(zlib.createGunzip()) : raw;
 }
 
 export function sha256(buf: Buffer | string): string {

@@ -34,6 +34,9 @@ const OptionsSchema = z
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
 
+/** every problem's container: the Python judge with the options' memory */
+const profile = (options: Options) => pythonProfile(options.memory_mb * 1024 * 1024);
+
 export const humaneval: Benchmark<Options> = {
   name: 'humaneval',
   description: 'OpenAI HumanEval (164 problems), graded with the openai/human-eval semantics',
@@ -56,10 +59,12 @@ export const humaneval: Benchmark<Options> = {
   // default also reads a chat reply (continuation-or-chat@1).
   extract: (problem, completion, options) => extract(options.extractor, completion, { entryPoint: humaneval.entryPoint?.(problem) }),
 
+  warmProfile: profile,
+
   plan(problem, code, options) {
     const hidden = HumanEvalHiddenSchema.parse(problem.hidden);
     return harnessPlan(
-      pythonProfile(options.memory_mb * 1024 * 1024),
+      profile(options),
       {
         mode: 'humaneval',
         prompt: problem.prompt,

@@ -1,13 +1,11 @@
 import crypto from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import readline from 'node:readline';
-import type { Readable } from 'node:stream';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { z } from 'zod';
 import type { ProblemRecord } from '../store/store.js';
-import { sha256 } from './files.js';
+import { sha256, streamMaybeGzip } from './files.js';
 import { unpickleString } from './pickle-string.js';
 import type { ImportResult, ReadOptions } from './types.js';
 
@@ -241,15 +239,7 @@ function toProblem(row: LcbRow, file: string, where: string): ProblemRecord {
 
 /** Lines of a (possibly gzipped) file, streamed; every byte read also feeds `hash`. */
 async function* jsonlLines(file: string, hash: crypto.Hash): AsyncGenerator<string> {
-  const head = Buffer.alloc(2);
-  const fh = await fs.open(file, 'r');
-  try {
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  const raw = createReadStream(file);
-  const input: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
+  const input = await streamMaybeGzip(file);
   input.on('data', (d: Buffer) => hash.update(d));
   yield* readline.createInterface({ input, crlfDelay: Infinity });
 }

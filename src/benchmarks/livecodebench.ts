@@ -45,6 +45,9 @@ const OptionsSchema = z
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
 
+/** the Python judge with the options' memory; a problem with a large test spec gets a larger /work */
+const baseProfile = (options: Options) => pythonProfile(options.memory_mb * 1024 * 1024);
+
 /** lcb_runner/utils/extraction_utils.py extract_code for chat models. */
 export function extractLastFence(completion: string): string {
   const lines = completion.split('\n');
@@ -66,6 +69,8 @@ export const livecodebench: Benchmark<Options> = {
   extract: (_problem, completion, options) =>
     options.extraction === 'raw' ? pyStrip(completion) : extractLastFence(completion),
 
+  warmProfile: baseProfile,
+
   plan(problem, code, options) {
     const hidden = lcbTests(problem);
     const n = hidden.tests.length;
@@ -83,7 +88,7 @@ export const livecodebench: Benchmark<Options> = {
     // Room for every output twice over; nothing here depends on one test's answer.
     const expectedBytes = hidden.tests.reduce((s, t) => s + t.output.length, 0);
     const capture = Math.min(512 << 20, 4 * expectedBytes + n * 4096 + (1 << 20));
-    const profile = pythonProfile(options.memory_mb * 1024 * 1024);
+    const profile = baseProfile(options);
     profile.workBytes = workBucket(2 * Buffer.byteLength(spec));
     const witness = newWitnessKey();
     return {

@@ -52,6 +52,9 @@ const OptionsSchema = z
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
 
+/** every problem's container: the Python judge with the options' memory */
+const profile = (options: Options) => pythonProfile(options.memory_mb * 1024 * 1024);
+
 /** MBPP splits by task id (its README); sanitized MBPP keeps the original ids. */
 export function mbppSplit(taskId: number): 'prompt' | 'test' | 'validation' | 'train' {
   if (taskId <= 10) return 'prompt';
@@ -93,6 +96,8 @@ function mbppVariant(variant: {
     extract: (problem, completion, options) =>
       extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined }),
 
+    warmProfile: profile,
+
     plan(problem, code, options) {
       const h = hidden(problem);
       const imports = h.test_imports.join('\n');
@@ -105,7 +110,7 @@ function mbppVariant(variant: {
       const reference = [h.code, h.test_setup_code].filter(Boolean).join('\n');
       const entry = typeof problem.public.entry_point === 'string' ? { entry_point: problem.public.entry_point } : {};
       return harnessPlan(
-        pythonProfile(options.memory_mb * 1024 * 1024),
+        profile(options),
         { mode: 'asserts', source, tests, imports, reference, ...entry, timeout_s: options.timeout_s },
         { wallMs: harnessBackstopMs(options.timeout_s), captureBytes: 1 << 20, outputBytes: 16 << 20 },
       );

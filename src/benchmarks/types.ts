@@ -79,6 +79,12 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
     parse(problem: ProblemRecord, results: ExecResult[], plan: RunPlan): Calibration;
   };
   plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
+  /**
+   * The container profile its plans take with these options, where most
+   * problems share one: start-up warms it (default options) while the
+   * benchmark is served (src/compose.ts). Left out where it varies by problem.
+   */
+  warmProfile?(options: Options): PlanProfile;
   outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
   /**
    * Competitive programming: a judge task (src/judge) instead of a run plan.

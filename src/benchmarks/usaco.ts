@@ -8,7 +8,7 @@ import type { Reason, TestResult } from '../schemas.js';
 import type { ProblemRecord } from '../store/store.js';
 import { harnessEvents, pythonProfile } from './python-harness.js';
 import { runnerCode, workBucket } from './python-runner.js';
-import type { Benchmark, ImportResult, Outcome, RunPlan } from './types.js';
+import type { Benchmark, ImportResult, RunPlan } from './types.js';
 
 // USACO-Bench (princeton-nlp/USACO @46f18c8): Python 3 only; the code is the
 // first ```python block of the response, else the whole response; each test

@@ -10,6 +10,7 @@ import { isSandboxError, SandboxError } from '../sandbox/errors.js';
 import type { ExecResult } from '../sandbox/types.js';
 import type { GradeOptions, GradeRequest, Reason, Verdict } from '../schemas.js';
 import type { ProblemRecord, ProblemStore } from '../store/store.js';
+import { withTimeout } from '../timeout.js';
 
 export interface GraderDeps {
   store: ProblemStore;
@@ -157,7 +158,7 @@ export class Grader implements GradeService {
     const deadline = req.options?.timeout_ms;
     let outcome: Outcome;
     try {
-      outcome = deadline ? await withDeadline(run(), deadline) : await run();
+      outcome = deadline ? await withTimeout(run(), deadline, () => new DeadlineError()) : await run();
     } catch (e) {
       if (e instanceof DeadlineError) {
         abort.abort();
@@ -248,16 +249,6 @@ export class Grader implements GradeService {
 }
 
 class DeadlineError extends Error {}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineError()), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

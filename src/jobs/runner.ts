@@ -2,9 +2,8 @@ import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Logger } from 'pino';
+import { streamMaybeGzip } from '../benchmarks/files.js';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { isExtractorName, officialExtractor } from '../extract/extractors.js';
 import { DomainError, unknownBenchmark } from '../errors.js';
@@ -445,13 +444,7 @@ async function* textLines(text: string): AsyncGenerator<{ text: string; line: nu
 }
 
 async function* fileLines(file: string): AsyncGenerator<{ text: string; line: number }> {
-  const fh = await fs.promises.open(file, 'r');
-  const head = Buffer.alloc(2);
-  await fh.read(head, 0, 2, 0);
-  await fh.close();
-  let stream: Readable = fs.createReadStream(file);
-  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(zlib.createGunzip());
-  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  const rl = readline.createInterface({ input: await streamMaybeGzip(file), crlfDelay: Infinity });
   let line = 0;
   for await (const text of rl) {
     line += 1;

@@ -4,6 +4,7 @@ import { projectRoot } from '../paths.js';
 import type { SandboxSession, Sessions } from '../sandbox/engine.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from '../sandbox/images.js';
 import { SandboxError } from '../sandbox/errors.js';
+import { containerMemoryMb } from '../sandbox/memory.js';
 import { Lru } from '../store/lru.js';
 import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
 import { pythonCheckerAccepts, type TextComparator } from './compare.js';
@@ -109,15 +110,9 @@ function defaultImageRef(name: string): Promise<string> {
   return defaultRef;
 }
 
-/**
- * Container size: the program's limit plus room for the compiler and the
- * tmpfs, rounded to a few sizes so warm pools are shared across problems.
- */
+/** The judge's container: memory sized for the program's limit (src/sandbox/memory.ts), so warm pools are shared across problems. */
 export function judgeProfile(image: string, memoryMb: number, runtime: 'runc' | 'runsc' = 'runc'): ContainerProfile {
-  const need = memoryMb + 512;
-  let mb = 1024;
-  while (mb < need) mb *= 2;
-  return { image, runtime, memoryBytes: mb * MB, cpus: 1, pidsLimit: 128, workBytes: 256 * MB, tmpBytes: 256 * MB };
+  return { image, runtime, memoryBytes: containerMemoryMb(memoryMb) * MB, cpus: 1, pidsLimit: 128, workBytes: 256 * MB, tmpBytes: 256 * MB };
 }
 
 interface RunCase {
@@ -298,8 +293,6 @@ function lastLine(s: string): string {
 
 // a checker drowned in output fails with MemoryError/bad_alloc (rejected), never the container's OOM killer
 const CHECKER_MEMORY_MB = 768;
-
-const CHECKER_FILES: Record<JudgeLanguage, string> = { python3: 'checker.py', cpp17: 'checker.cpp', java: 'Main.java' };
 
 async function runChecker(
   engine: Sessions,

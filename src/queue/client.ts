@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { toVerdict, type GradeService, type Resolved } from '../grading/grader.js';
 import type { RunCodeRequest, RunCodeResponse } from '../rl/schemas.js';
 import type { GradeRequest, Reason, Verdict } from '../schemas.js';
+import { withTimeout } from '../timeout.js';
 import { ProblemShelf } from './problems.js';
 import { PROTOCOL, QUEUE_NAME, type GradeJob, type QueueJob, type RunCodeJob } from './protocol.js';
 
@@ -103,7 +104,7 @@ export class QueueClient implements GradeService {
       const [workers, counts] = await withTimeout(
         Promise.all([this.queue.getWorkersCount(), this.queue.getJobCounts('waiting', 'active', 'prioritized')]),
         3000,
-        'Redis did not answer within 3 s',
+        () => new Error('Redis did not answer within 3 s'),
       );
       return { reachable: true, workers, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
     } catch (e) {
@@ -113,7 +114,7 @@ export class QueueClient implements GradeService {
 
   async close(): Promise<void> {
     // closing waits for connections that may never come while Redis is away
-    await withTimeout(Promise.allSettled([this.events.close(), this.queue.close()]), 5000, 'close').catch(() => undefined);
+    await withTimeout(Promise.allSettled([this.events.close(), this.queue.close()]), 5000, () => new Error('close')).catch(() => undefined);
     this.redis.disconnect();
     void this.events.disconnect().catch(() => undefined);
     void this.queue.disconnect().catch(() => undefined);
@@ -125,7 +126,7 @@ export class QueueClient implements GradeService {
     this.inFlight += 1;
     let job: Job | undefined;
     try {
-      await withTimeout(this.ready, 10_000, 'Redis not ready');
+      await withTimeout(this.ready, 10_000, () => new Error('Redis not ready'));
       job = await this.queue.add(data.kind, data, {
         jobId: crypto.randomUUID(),
         // a worker that dies mid-job is noticed by BullMQ's stalled check and the
@@ -153,11 +154,6 @@ export class QueueClient implements GradeService {
       this.inFlight -= 1;
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, j) => (timer = setTimeout(() => j(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 function round(ms: number): number {

@@ -2,14 +2,12 @@ import type Docker from 'dockerode';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { BENCHMARKS } from '../benchmarks/registry.js';
-import { pythonProfile } from '../benchmarks/python-harness.js';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import type { Config } from '../config.js';
-import { Grader } from '../grading/grader.js';
-import { Metrics } from '../metrics.js';
 import { healthRoutes, hostsHealth } from '../routes/health.js';
 import { metricsRoutes } from '../routes/metrics.js';
-import { DockerHosts, parseDockerHosts } from '../sandbox/hosts.js';
+import type { DockerHosts } from '../sandbox/hosts.js';
+import { composeGrading, prewarm, workerHosts } from '../compose.js';
 import { imageResolver, imageStatus } from '../sandbox/images.js';
 import { ProblemStore } from '../store/store.js';
 import { GradeWorker } from './worker.js';
@@ -33,34 +31,23 @@ export async function createWorker(
 ): Promise<WorkerApp> {
   if (!config.queueUrl) throw new Error('worker: no queue: pass --queue redis://host:6379 (or VERDICT_QUEUE_URL)');
   const log = opts.log ?? pino({ level: config.logLevel });
-  const specs = parseDockerHosts(config.dockerHosts ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', config.concurrency);
-  const hosts = new DockerHosts({
-    hosts: specs,
-    log: log.child({ module: 'hosts' }),
-    // a worker's containers are its own: a restarted worker removes only those
-    instance: `worker-${config.workerName}`,
-    warm: config.warm,
-    maxUses: config.maxUses,
-    ...(opts.docker ? { docker: opts.docker } : {}),
-  });
+  const hosts = workerHosts(config, log, opts.docker);
   await hosts.start();
   const benchmarks = opts.benchmarks ?? BENCHMARKS;
   const resolveImage = imageResolver(config.sandboxesDir);
+  // a worker's store holds only its calibrations: problems come from the queue
   const store = new ProblemStore(config.dataDir);
-  const metrics = new Metrics({
-    queue: () => hosts.stats().reduce((n, h) => n + h.queued, 0),
-    running: () => hosts.stats().reduce((n, h) => n + h.running, 0),
-    pools: () => hosts.engines().flatMap(({ endpoint, engine }) => engine.stats().pools.map((p) => ({ host: endpoint, ...p }))),
-  });
-  const grader = new Grader({
+  const { metrics, grader } = composeGrading(config, {
     store,
-    engine: hosts,
+    sandboxes: hosts,
     benchmarks,
     imageRef: resolveImage,
-    runtime: config.runtime,
-    retries: config.retries,
-    metrics,
-    log: log.child({ module: 'grader' }),
+    log,
+    gauges: {
+      queue: () => hosts.stats().reduce((n, h) => n + h.queued, 0),
+      running: () => hosts.stats().reduce((n, h) => n + h.running, 0),
+      pools: () => hosts.engines().flatMap(({ endpoint, engine }) => engine.stats().pools.map((p) => ({ host: endpoint, ...p }))),
+    },
   });
   const worker = new GradeWorker({
     url: config.queueUrl,
@@ -84,10 +71,9 @@ export async function createWorker(
       })
       .catch(() => undefined);
   }
-  if (config.prewarm) {
-    const image = await resolveImage('python');
-    hosts.prewarm({ ...pythonProfile(2048 * 1024 * 1024), image, runtime: config.runtime });
-  }
+  // A worker grades whatever the queue brings (its store has no problems to
+  // say which): every benchmark it can grade counts as served.
+  await prewarm(config, { sandboxes: hosts, benchmarks }, { served: benchmarks.keys(), imageRef: resolveImage, log });
   worker.start();
 
   let server: FastifyInstance | undefined;

@@ -5,6 +5,7 @@ import { DomainError } from '../errors.js';
 import type { Sessions, SandboxSession } from '../sandbox/engine.js';
 import { projectRoot } from '../paths.js';
 import { isSandboxError } from '../sandbox/errors.js';
+import { containerMemoryMb } from '../sandbox/memory.js';
 import type { ContainerProfile, ExecResult, FileEntry } from '../sandbox/types.js';
 import type { CommandRunResult, RunCodeRequest, RunCodeResponse } from './schemas.js';
 
@@ -197,20 +198,13 @@ function workPath(p: string): string | null {
   return abs.slice('/work/'.length);
 }
 
-/** Container size: the toolchain's, or the limit plus room for runtime, tmpfs and agent, in a few sizes so warm pools are shared. */
-function containerMb(spec: LanguageSpec, limitMb: number | null): number {
-  let mb = spec.containerMb;
-  const need = (limitMb ?? 0) + 512;
-  while (mb < need) mb *= 2;
-  return mb;
-}
-
 function profile(spec: LanguageSpec, image: string, runtime: 'runc' | 'runsc', limitMb: number | null): ContainerProfile {
   const big = spec.containerMb > 1024;
   return {
     image,
     runtime,
-    memoryBytes: containerMb(spec, limitMb) * MB,
+    // the toolchain's size, or more for a larger limit
+    memoryBytes: containerMemoryMb(limitMb, spec.containerMb) * MB,
     cpus: 1,
     pidsLimit: big ? 512 : 256,
     workBytes: (big ? 256 : 128) * MB,

@@ -2,6 +2,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import tar from 'tar-stream';
+import { withTimeout } from '../timeout.js';
 import { SandboxError } from './errors.js';
 import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
 import type { z } from 'zod';
@@ -188,7 +189,8 @@ export class SandboxContainer {
     const sc = new SandboxContainer(docker, container, profile, stream, opts.log);
     try {
       await container.start();
-      const hello = await withTimeout(sc.hello, opts.startTimeoutMs ?? 30_000, 'agent hello');
+      const helloMs = opts.startTimeoutMs ?? 30_000;
+      const hello = await withTimeout(sc.hello, helloMs, () => new SandboxError(`agent hello timed out after ${helloMs} ms`, 'start_failed'));
       // an agent that cannot keep code under test away from itself and the judge is not used
       if (hello.header.identities !== true) throw new SandboxError(`agent cannot separate identities (uid ${String(hello.header.uid)})`, 'start_failed');
       sc.launcher = hello.header.launcher === true;
@@ -210,15 +212,7 @@ export class SandboxContainer {
         identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',
-        limits: {
-          wall_ms: l.wallMs,
-          cpu_ms: l.cpuMs,
-          address_space_bytes: l.addressSpaceBytes,
-          stack_bytes: l.stackBytes,
-          file_size_bytes: l.fileSizeBytes,
-          capture_bytes: l.captureBytes ?? 1 << 20,
-          output_bytes: l.outputBytes,
-        },
+        limits: wireLimits(l),
       },
       step.stdin,
       // the agent enforces the wall limit; this only catches a hung agent
@@ -226,24 +220,7 @@ export class SandboxContainer {
     );
     if (header.ok !== true) throw new SandboxError(`agent exec failed: ${String(header.error)}`, 'agent_protocol');
     const outLen = num(header.stdout_len);
-    const res: ExecResult = {
-      exitCode: header.exit_code === null ? null : num(header.exit_code),
-      signal: header.signal === null ? null : num(header.signal),
-      wallMs: num(header.wall_ms),
-      cpuMs: num(header.cpu_ms),
-      maxRssKb: num(header.max_rss_kb),
-      timedOut: header.timed_out === true,
-      cpuLimitExceeded: header.cpu_limit_exceeded === true,
-      outputLimitExceeded: header.output_limit_exceeded === true,
-      oomKilled: header.oom_killed === true,
-      outputBytes: num(header.output_bytes),
-      stdout: blob.subarray(0, outLen),
-      stderr: blob.subarray(outLen),
-      stdoutTruncated: header.stdout_truncated === true,
-      stderrTruncated: header.stderr_truncated === true,
-    };
-    if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
-    return res;
+    return execResult(header, blob.subarray(0, outLen), blob.subarray(outLen));
   }
 
   async pair(step: PairStep): Promise<PairResult> {
@@ -382,6 +359,7 @@ export class SandboxContainer {
   }
 }
 
+/** A step's limits as the agent reads them (exec, and each side of a pair). */
 function wireLimits(l: z.input<typeof ProcessLimitsSchema>): Record<string, unknown> {
   return {
     wall_ms: l.wallMs,
@@ -394,6 +372,7 @@ function wireLimits(l: z.input<typeof ProcessLimitsSchema>): Record<string, unkn
   };
 }
 
+/** One process's report from the agent (an exec's, or each side of a pair's: no stdout of its own there). */
 function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buffer): ExecResult {
   const res: ExecResult = {
     exitCode: header.exit_code === null || header.exit_code === undefined ? null : num(header.exit_code),
@@ -408,7 +387,7 @@ function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buf
     outputBytes: num(header.output_bytes),
     stdout,
     stderr,
-    stdoutTruncated: false,
+    stdoutTruncated: header.stdout_truncated === true,
     stderrTruncated: header.stderr_truncated === true,
   };
   if (typeof header.spawn_error === 'string') res.spawnError = header.spawn_error;
@@ -417,18 +396,6 @@ function execResult(header: Record<string, unknown>, stdout: Buffer, stderr: Buf
 
 function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SandboxError(`${what} timed out after ${ms} ms`, 'start_failed')), ms);
-  });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function classifyDockerError(e: unknown, image: string): SandboxError {

@@ -6,6 +6,7 @@
  */
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
+import { withTimeout } from '../timeout.js';
 import { SANDBOX_UID } from './container.js';
 import { ensureImages } from './images.js';
 import type { FileEntry, VolumeFill } from './types.js';
@@ -67,13 +68,7 @@ export async function fillVolume(docker: Docker, imageRef: string, fill: VolumeF
     // into the container's own layer: /work is the image's directory, owned by the sandbox user
     await container.putArchive(await pack(fill.files), { path: '/work' });
     await container.start();
-    let timer: NodeJS.Timeout | undefined;
-    const waited = (await Promise.race([
-      container.wait(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`filling volume ${fill.volume} took over ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer))) as { StatusCode: number };
+    const waited = await withTimeout<{ StatusCode: number }>(container.wait(), timeoutMs, () => new Error(`filling volume ${fill.volume} took over ${timeoutMs} ms`));
     const logs = (await container.logs({ stdout: true, stderr: true, tail: 40 })) as unknown as Buffer;
     // strip the 8-byte multiplexing headers
     const text = demux(logs);
