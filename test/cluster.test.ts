@@ -109,6 +109,12 @@ describe.skipIf(!hasDocker || !canSecondDockerd || !REDIS_SERVER)('scale-out: AP
 
   afterAll(async () => {
     for (const w of workers.values()) if (w.exitCode === null) w.kill('SIGKILL');
+    // a SIGKILLed worker cannot remove its warm containers: do it for them (on the host engine; d2 goes whole)
+    const host = new Docker();
+    for (const name of workers.keys()) {
+      const left = await host.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=worker-${name}`] } }).catch(() => []);
+      await Promise.all(left.map((c) => host.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    }
     await app?.close().catch(() => undefined);
     await queue?.close().catch(() => undefined);
     await d2.destroy();
