@@ -90,7 +90,7 @@ describe.skipIf(!hasDocker)('judge core', () => {
     expect(ce.cases).toEqual([]);
   });
 
-  it('Java: the memory limit is the heap (-Xmx): 100 MB fits 256, 400 MB is MLE; TLE, RE, and recursion a million deep in the 64 MB stack', async () => {
+  it('Java: the memory limit is the heap (-Xmx): 100 MB fits 256, 400 MB is MLE; a refused thread is RE; TLE, RE, and recursion a million deep in the 64 MB stack', async () => {
     const alloc = (mb: number) => `public class Main { public static void main(String[] a) { byte[] b = new byte[${mb} << 20]; b[12345] = 1; System.out.println(3 + b[0]); } }\n`;
     const one = cases.slice(0, 1);
     // the JVM reserves far more address space than the limit: it must start and count its heap only
@@ -105,6 +105,11 @@ describe.skipIf(!hasDocker)('judge core', () => {
     const deepMle = await judge({ language: 'java', source: deepBomb, cases: one, timeLimitMs: 20_000 });
     expect(deepMle.verdict).toBe('MLE');
     expect(deepMle.cases[0]!.detail).toMatch(/OutOfMemoryError: Java heap space/);
+    // threads until the pids limit refuses one: the JVM calls it an OutOfMemoryError, but it is RE
+    const threads = 'public class Main { public static void main(String[] a) { while (true) { Thread t = new Thread(() -> { try { Thread.sleep(60_000); } catch (InterruptedException e) { } }); t.setDaemon(true); t.start(); } } }\n';
+    const refused = await judge({ language: 'java', source: threads, cases: one, timeLimitMs: 20_000 });
+    expect(refused.verdict).toBe('RE');
+    expect(refused.cases[0]!.detail).toMatch(/^exit code 1/);
     const tle = await judge({ language: 'java', source: 'public class Main { public static void main(String[] a) { long x = 0; while (true) x++; } }\n', cases: one, timeLimitMs: 1000 });
     expect(tle.verdict).toBe('TLE');
     const re = await judge({ language: 'java', source: 'public class Main { public static void main(String[] a) { throw new IllegalStateException("boom"); } }\n', cases: one, timeLimitMs: 10_000 });

@@ -294,7 +294,7 @@ export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerd
     .toString('utf8')
     .split('\n')
     .reverse()
-    .find((l) => OUT_OF_MEMORY.test(l));
+    .find((l) => OUT_OF_MEMORY.test(l) && !THREAD_LIMIT.test(l));
   if (oom !== undefined || r.maxRssKb >= memoryMb * 1024) {
     return { verdict: 'MLE', detail: `memory limit exceeded${tail ? ': ' + (oom?.trim().slice(0, 200) ?? lastLine(tail)) : ''}` };
   }
@@ -303,6 +303,8 @@ export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerd
 }
 
 const OUT_OF_MEMORY = /std::bad_alloc|MemoryError|OutOfMemoryError/;
+// the JVM's word for a thread the pids limit refused (as Python's "can't start new thread": RE)
+const THREAD_LIMIT = /OutOfMemoryError: unable to create native thread/;
 
 function lastLine(s: string): string {
   const lines = s.trim().split('\n');
