@@ -77,6 +77,48 @@ describe.skipIf(!hasDocker)('judge core', () => {
     expect(mlePy.verdict).toBe('MLE');
   });
 
+  it('Java: javac + java Main with ONLINE_JUDGE set accepts a correct program; CE with javac\'s output', async () => {
+    // contest templates read stdin only when ONLINE_JUDGE is set (else a local file)
+    const sum = 'import java.util.*;\npublic class Main { public static void main(String[] x) { Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong(); System.out.println(System.getProperty("ONLINE_JUDGE") != null ? a + b : -1); } }\n';
+    const r = await judge({ language: 'java', source: sum, timeLimitMs: 10_000 });
+    expect(r.compile.ok).toBe(true);
+    expect(r.verdict).toBe('AC');
+    expect(r.cases.map((c) => c.verdict)).toEqual(['AC', 'AC', 'AC']);
+    const ce = await judge({ language: 'java', source: 'public class Main { public static void main(String[] a) { return x; } }\n' });
+    expect(ce.verdict).toBe('CE');
+    expect(ce.compile.output).toMatch(/Main\.java:1: error/);
+    expect(ce.cases).toEqual([]);
+  });
+
+  it('Java: the memory limit is the heap (-Xmx): 100 MB fits 256, 400 MB is MLE; a refused thread is RE; TLE, RE, and recursion a million deep in the 64 MB stack', async () => {
+    const alloc = (mb: number) => `public class Main { public static void main(String[] a) { byte[] b = new byte[${mb} << 20]; b[12345] = 1; System.out.println(3 + b[0]); } }\n`;
+    const one = cases.slice(0, 1);
+    // the JVM reserves far more address space than the limit: it must start and count its heap only
+    expect((await judge({ language: 'java', source: alloc(100), cases: one, timeLimitMs: 10_000 })).verdict).toBe('AC');
+    const mle = await judge({ language: 'java', source: alloc(400), cases: one, timeLimitMs: 10_000 });
+    expect(mle.verdict).toBe('MLE');
+    expect(mle.cases[0]!.detail).toMatch(/OutOfMemoryError/);
+    const bomb = await judge({ language: 'java', source: 'import java.util.*;\npublic class Main { public static void main(String[] a) { List<long[]> v = new ArrayList<>(); while (true) v.add(new long[1 << 20]); } }\n', cases: one, timeLimitMs: 20_000 });
+    expect(bomb.verdict).toBe('MLE');
+    // the OutOfMemoryError line heads a 1024-frame stack trace, far above the stderr tail
+    const deepBomb = 'import java.util.*;\npublic class Main { static List<long[]> v = new ArrayList<>(); static void d(int n) { if (n == 0) while (true) v.add(new long[1 << 20]); d(n - 1); } public static void main(String[] a) { d(5000); } }\n';
+    const deepMle = await judge({ language: 'java', source: deepBomb, cases: one, timeLimitMs: 20_000 });
+    expect(deepMle.verdict).toBe('MLE');
+    expect(deepMle.cases[0]!.detail).toMatch(/OutOfMemoryError: Java heap space/);
+    // threads until the pids limit refuses one: the JVM calls it an OutOfMemoryError, but it is RE
+    const threads = 'public class Main { public static void main(String[] a) { while (true) { Thread t = new Thread(() -> { try { Thread.sleep(60_000); } catch (InterruptedException e) { } }); t.setDaemon(true); t.start(); } } }\n';
+    const refused = await judge({ language: 'java', source: threads, cases: one, timeLimitMs: 20_000 });
+    expect(refused.verdict).toBe('RE');
+    expect(refused.cases[0]!.detail).toMatch(/^exit code 1/);
+    const tle = await judge({ language: 'java', source: 'public class Main { public static void main(String[] a) { long x = 0; while (true) x++; } }\n', cases: one, timeLimitMs: 1000 });
+    expect(tle.verdict).toBe('TLE');
+    const re = await judge({ language: 'java', source: 'public class Main { public static void main(String[] a) { throw new IllegalStateException("boom"); } }\n', cases: one, timeLimitMs: 10_000 });
+    expect(re.verdict).toBe('RE');
+    expect(re.cases[0]!.detail).toMatch(/^exit code 1/);
+    const deep = 'public class Main { static int d(int n) { return n == 0 ? 0 : 1 + d(n - 1); } public static void main(String[] a) { System.out.println(d(1_000_000) > 0 ? 3 : 0); } }\n';
+    expect((await judge({ language: 'java', source: deep, cases: one, timeLimitMs: 10_000 })).verdict).toBe('AC');
+  });
+
   it('CPU limit: a sleeping program passes the CPU limit but not the wall limit', async () => {
     const r = await judge({ language: 'python3', source: 'import time\ntime.sleep(3)\nprint(3)', timeLimitMs: 1000, cpuLimitMs: 1000 });
     expect(r.verdict).toBe('TLE');

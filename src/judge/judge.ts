@@ -26,6 +26,7 @@ export interface JudgeOptions {
 const MB = 1024 * 1024;
 const COMPILE_CAPTURE = 64 << 10;
 const STDERR_TAIL = 300;
+const OOM_SCAN = 128 << 10;
 
 interface LanguageSpec {
   file: string;
@@ -43,10 +44,14 @@ const LANGUAGES: Record<JudgeLanguage, LanguageSpec> = {
     run: () => ['./main'],
     addressSpace: true,
   },
+  // Codeforces' Java: the memory limit is the heap (-Xmx), 64 MB thread stacks,
+  // ONLINE_JUDGE set (contest templates read it to choose stdin over files).
+  // Serial GC: one CPU, no GC threads; javac's own JVM stops at C1 (a quarter
+  // less compile time: it runs briefly, once).
   java: {
     file: 'Main.java',
-    compile: ['javac', '-encoding', 'UTF-8', 'Main.java'],
-    run: (mb) => ['java', `-Xmx${mb}m`, '-Xss64m', '-XX:+UseSerialGC', 'Main'],
+    compile: ['javac', '-J-XX:+UseSerialGC', '-J-XX:TieredStopAtLevel=1', '-encoding', 'UTF-8', 'Main.java'],
+    run: (mb) => ['java', `-Xmx${mb}m`, '-Xss64m', '-XX:+UseSerialGC', '-DONLINE_JUDGE=true', 'Main'],
     addressSpace: false,
   },
 };
@@ -277,12 +282,24 @@ export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerd
   if (r.exitCode === 0 && r.signal === null) return undefined;
   // Under an address-space limit an allocation failure surfaces as bad_alloc
   // (abort) or MemoryError; Piston counts exit 134 (SIGABRT) as MLE too.
-  if (/std::bad_alloc|MemoryError|OutOfMemoryError/.test(tail) || r.maxRssKb >= memoryMb * 1024) {
-    return { verdict: 'MLE', detail: `memory limit exceeded${tail ? ': ' + lastLine(tail) : ''}` };
+  // The JVM prints its OutOfMemoryError above the stack trace (up to 1024
+  // frames): it is looked for further back than the tail, and is the detail.
+  const oom = r.stderr
+    .subarray(-OOM_SCAN)
+    .toString('utf8')
+    .split('\n')
+    .reverse()
+    .find((l) => OUT_OF_MEMORY.test(l) && !THREAD_LIMIT.test(l));
+  if (oom !== undefined || r.maxRssKb >= memoryMb * 1024) {
+    return { verdict: 'MLE', detail: `memory limit exceeded${tail ? ': ' + (oom?.trim().slice(0, 200) ?? lastLine(tail)) : ''}` };
   }
   const how = r.signal !== null ? `killed by signal ${r.signal}` : `exit code ${r.exitCode}`;
   return { verdict: 'RE', detail: tail ? `${how}: ${lastLine(tail)}` : how };
 }
+
+const OUT_OF_MEMORY = /std::bad_alloc|MemoryError|OutOfMemoryError/;
+// the JVM's word for a thread the pids limit refused (as Python's "can't start new thread": RE)
+const THREAD_LIMIT = /OutOfMemoryError: unable to create native thread/;
 
 function lastLine(s: string): string {
   const lines = s.trim().split('\n');

@@ -4,7 +4,7 @@ import { baseImage, ensureImages, imageRef, imagesConfigFromEnv } from '../../sr
 import { quietLog, SANDBOXES } from './docker.js';
 
 let judgeImage: Promise<string> | undefined;
-/** The judge sandbox image (python3 + g++), built when missing. */
+/** The judge sandbox image (python3, g++, JDK 17), built when missing. */
 export function ensureJudgeImage(): Promise<string> {
   judgeImage ??= (async () => {
     await ensureImages(new Docker(), SANDBOXES, ['judge']);
