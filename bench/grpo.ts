@@ -62,7 +62,7 @@ import { parsePythonJson } from '../src/benchmarks/raw-json.js';
 import { loadConfig } from '../src/config.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
-import { loadavg, pct, writeResult } from './lib.js';
+import { loadavg, pct, readNdjson, writeResult } from './lib.js';
 import {
   bareCpp,
   humanevalOfficial,
@@ -280,18 +280,7 @@ async function postGroup(kind: Kind, problemId: string, items: Answer[], opts: {
   if (opts.format === 'json') {
     for (const v of ((await res.json()) as { results: Array<{ status: string; cached?: boolean }> }).results) take(v);
   } else {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += value;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        take(JSON.parse(buf.slice(0, nl)) as { status: string; cached?: boolean });
-        buf = buf.slice(nl + 1);
-      }
-    }
+    await readNdjson(res, take);
   }
   r.ended = performance.now();
   return r;

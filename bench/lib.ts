@@ -33,3 +33,19 @@ export function writeResult<T extends { date: string }>(name: string, result: T)
   console.log('written', out);
   return out;
 }
+
+/** Calls `onLine` with each JSON line of an NDJSON response body as it arrives. */
+export async function readNdjson<T>(res: Response, onLine: (v: T) => void): Promise<void> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      onLine(JSON.parse(buf.slice(0, nl)) as T);
+      buf = buf.slice(nl + 1);
+    }
+  }
+}

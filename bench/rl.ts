@@ -18,6 +18,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval.js';
 import { loadConfig } from '../src/config.js';
+import { readNdjson } from './lib.js';
 import { ProblemStore } from '../src/store/store.js';
 
 const { values } = parseArgs({
@@ -117,19 +118,9 @@ async function serviceRun(cache: boolean): Promise<{ samples: Sample[]; wallMs: 
         });
         status[res.status] = (status[res.status] ?? 0) + 1;
         if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-        let buf = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const v = JSON.parse(buf.slice(0, nl)) as { status: string; cached?: boolean };
-            buf = buf.slice(nl + 1);
-            samples.push({ ms: performance.now() - started, pass: v.status === 'pass', cached: v.cached === true, infra: v.status === 'infra_error' });
-          }
-        }
+        await readNdjson<{ status: string; cached?: boolean }>(res, (v) =>
+          samples.push({ ms: performance.now() - started, pass: v.status === 'pass', cached: v.cached === true, infra: v.status === 'infra_error' }),
+        );
       }
     }),
   );
