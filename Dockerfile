@@ -66,8 +66,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY sandboxes ./sandboxes
-COPY src/benchmarks/python/*.py ./src/benchmarks/python/
-COPY src/benchmarks/polyglot ./src/benchmarks/polyglot
+# the Python (and Jest set-up) each benchmark ships into its sandbox, read from src/ at run time
+COPY src/benchmarks ./src/benchmarks
 # /run_code's TypeScript type stripper, put into the sandbox as a file
 COPY src/rl/js/*.cjs ./src/rl/js/
 # serve's default port (VERDICT_PORT / --port change it)

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { ProblemStore } from '../src/store/store.js';
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp } from '../src/app.js';
-import { codeforces } from '../src/benchmarks/codeforces.js';
+import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { compareOutput } from '../src/judge/compare.js';
 import { judgeProfile } from '../src/judge/judge.js';

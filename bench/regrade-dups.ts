@@ -26,7 +26,7 @@ import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createApp, type App } from '../src/app.js';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { ProblemStore } from '../src/store/store.js';
 import type { Job, JobResult } from '../src/jobs/schemas.js';

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { createApp, type App } from '../src/app.js';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { baseImage, ensureImages, imageRef, imagesConfigFromEnv } from '../src/sandbox/images.js';
 import type { Verdict } from '../src/schemas.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bigcodebench } from '../src/benchmarks/bigcodebench.js';
+import { bigcodebench } from '../src/benchmarks/bigcodebench/benchmark.js';
 import { SelftestReportSchema } from '../src/grading/selftest.js';
 import { ensureImages } from '../src/sandbox/images.js';
 import type { Verdict } from '../src/schemas.js';

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bigcodebench } from '../src/benchmarks/bigcodebench.js';
+import { bigcodebench } from '../src/benchmarks/bigcodebench/benchmark.js';
 import { runSelftest, SelftestReportSchema } from '../src/grading/selftest.js';
 import { ensureImages } from '../src/sandbox/images.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bigcodebench, bigcodebenchHard, bigcodebenchProgram, parseIdList } from '../src/benchmarks/bigcodebench.js';
+import { bigcodebench, bigcodebenchHard, bigcodebenchProgram, parseIdList } from '../src/benchmarks/bigcodebench/benchmark.js';
 import { classifyFailure } from '../src/grading/selftest.js';
 import type { Verdict } from '../src/schemas.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { codeforces } from '../src/benchmarks/codeforces.js';
+import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { runJudge } from '../src/judge/judge.js';
 import type { JudgeTask } from '../src/judge/types.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeforces, lastBlock } from '../src/benchmarks/codeforces.js';
+import { codeforces, lastBlock } from '../src/benchmarks/codeforces/benchmark.js';
 import type { Outcome } from '../src/benchmarks/types.js';
 import type { JudgeTask } from '../src/judge/types.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';

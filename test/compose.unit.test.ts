@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { pythonProfile } from '../src/benchmarks/python-harness.js';
+import { pythonProfile } from '../src/benchmarks/python-harness/harness.js';
 import { BENCHMARKS } from '../src/benchmarks/registry.js';
 import type { AnyBenchmark, Benchmark, PlanProfile } from '../src/benchmarks/types.js';
 import { composeGrading, prewarm, warmProfiles, type Sandboxes } from '../src/compose.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { BENCHMARKS } from '../src/benchmarks/registry.js';
 import type { GradeService, Resolved } from '../src/grading/grader.js';
 import { computeFingerprint, FINGERPRINTED_BENCHMARKS, gradingSources, type SourceTree } from '../src/grading/fingerprint.js';
@@ -22,7 +22,7 @@ const SRC = path.resolve(import.meta.dirname, '..', 'src');
 function copyTree(): SourceTree {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-fp-'));
   fs.cpSync(SRC, path.join(root, 'src'), { recursive: true });
-  return { codeDir: path.join(root, 'src'), pythonDir: path.join(root, 'src', 'benchmarks', 'python') };
+  return { codeDir: path.join(root, 'src'), sourceDir: path.join(root, 'src') };
 }
 
 function append(tree: SourceTree, rel: string, text: string): void {
@@ -33,11 +33,11 @@ describe('grading fingerprint', () => {
   it('covers every registered benchmark, with its runner and the harness', () => {
     for (const name of BENCHMARKS.keys()) expect(FINGERPRINTED_BENCHMARKS).toContain(name);
     const rel = (b: string) => gradingSources(b).map((f) => path.relative(SRC, f));
-    expect(rel('livecodebench')).toEqual(expect.arrayContaining(['benchmarks/python/lcb_runner.py', 'benchmarks/livecodebench.ts', 'grading/grader.ts', 'judge/compare.ts']));
-    expect(rel('usaco')).toContain('benchmarks/python/usaco_runner.py');
-    expect(rel('bigcodebench')).toContain('benchmarks/python/bigcodebench_runner.py');
-    expect(rel('humaneval')).toEqual(expect.arrayContaining(['benchmarks/python/verdict_harness.py', 'extract/extractors.ts']));
-    expect(rel('humaneval')).not.toContain('benchmarks/python/lcb_runner.py');
+    expect(rel('livecodebench')).toEqual(expect.arrayContaining(['benchmarks/livecodebench/lcb_runner.py', 'benchmarks/livecodebench/benchmark.ts', 'grading/grader.ts', 'judge/compare.ts']));
+    expect(rel('usaco')).toContain('benchmarks/usaco/usaco_runner.py');
+    expect(rel('bigcodebench')).toContain('benchmarks/bigcodebench/bigcodebench_runner.py');
+    expect(rel('humaneval')).toEqual(expect.arrayContaining(['benchmarks/python-harness/verdict_harness.py', 'extract/extractors.ts']));
+    expect(rel('humaneval')).not.toContain('benchmarks/livecodebench/lcb_runner.py');
     expect(rel('codeforces')).toEqual(expect.arrayContaining(['judge/judge.ts', 'judge/outcome.ts']));
   });
 
@@ -48,12 +48,12 @@ describe('grading fingerprint', () => {
     // the same files give the same fingerprint
     expect(computeFingerprint('livecodebench', tree)).toBe(before.livecodebench);
 
-    append(tree, 'benchmarks/python/lcb_runner.py', '\n# changed\n');
+    append(tree, 'benchmarks/livecodebench/lcb_runner.py', '\n# changed\n');
     const afterLcb = Object.fromEntries(names.map((n) => [n, computeFingerprint(n, tree)]));
     expect(afterLcb.livecodebench).not.toBe(before.livecodebench);
     for (const n of ['humaneval', 'usaco', 'codeforces', 'bigcodebench', 'mbpp']) expect(afterLcb[n]).toBe(before[n]);
 
-    append(tree, 'benchmarks/python/usaco_runner.py', '\n# changed\n');
+    append(tree, 'benchmarks/usaco/usaco_runner.py', '\n# changed\n');
     expect(computeFingerprint('usaco', tree)).not.toBe(before.usaco);
 
     append(tree, 'judge/compare.ts', '\n// changed\n');
@@ -61,7 +61,7 @@ describe('grading fingerprint', () => {
     expect(computeFingerprint('livecodebench', tree)).not.toBe(afterLcb.livecodebench);
 
     const he = computeFingerprint('humaneval', tree);
-    append(tree, 'benchmarks/python/verdict_harness.py', '\n# changed\n');
+    append(tree, 'benchmarks/python-harness/verdict_harness.py', '\n# changed\n');
     expect(computeFingerprint('humaneval', tree)).not.toBe(he);
     fs.rmSync(path.dirname(tree.codeDir), { recursive: true, force: true });
   });

@@ -1,4 +1,4 @@
-// Tests for src/benchmarks/python/verdict_harness.py, run with the host's
+// Tests for src/benchmarks/python-harness/verdict_harness.py, run with the host's
 // python3 (no Docker). Each run copies the harness into a fresh scratch dir
 // and runs it there with cwd = that dir, as the sandbox does.
 import { describe, it, expect } from 'vitest';
@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const HARNESS = resolve(HERE, '../src/benchmarks/python/verdict_harness.py');
+const HARNESS = resolve(HERE, '../src/benchmarks/python-harness/verdict_harness.py');
 // The interpreter `python3` resolves to, found once: a pyenv shim on PATH costs
 // ~1 s of bash per start, which the harness's wall-clock tests would count.
 const PYTHON =

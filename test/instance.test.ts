@@ -4,7 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { defaultInstance, loadConfig } from '../src/config.js';
 import { ProblemStore } from '../src/store/store.js';
 import { writeFixtures } from './fixtures/humaneval.js';

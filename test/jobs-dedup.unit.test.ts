@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { humaneval } from '../src/benchmarks/humaneval.js';
+import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { DomainError } from '../src/errors.js';
 import type { GradeService, Resolved } from '../src/grading/grader.js';
 import { SharedGrades } from '../src/grading/shared-grades.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('inline stdin/stdout verdicts keep the tests hidden', () => {
   it('no stderr line, token counts or checker words in the detail; run-only details are kept', async () => {
-    const { judgeOutcome } = await import('../src/benchmarks/inline-judge.js');
+    const { judgeOutcome } = await import('../src/benchmarks/inline/judge.js');
     const report = (detail: string, verdict: 'WA' | 'RE' | 'TLE' = 'RE') => ({
       compile: { ok: true, timeMs: 0 },
       verdict,

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAnswer } from '../src/benchmarks/polyglot-answer.js';
-import { goWitnessFiles } from '../src/benchmarks/polyglot-go-witness.js';
-import { LANGUAGE_SPECS, LANGUAGES } from '../src/benchmarks/polyglot-languages.js';
-import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot-read.js';
-import { polyglot } from '../src/benchmarks/polyglot.js';
-import { jestEvidence, pytestEvidence, pytestIds, wrapperReport } from '../src/benchmarks/polyglot-report.js';
+import { parseAnswer } from '../src/benchmarks/polyglot/answer.js';
+import { goWitnessFiles } from '../src/benchmarks/polyglot/go-witness.js';
+import { LANGUAGE_SPECS, LANGUAGES } from '../src/benchmarks/polyglot/languages.js';
+import { PolyglotHiddenSchema } from '../src/benchmarks/polyglot/read.js';
+import { polyglot } from '../src/benchmarks/polyglot/benchmark.js';
+import { jestEvidence, pytestEvidence, pytestIds, wrapperReport } from '../src/benchmarks/polyglot/report.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'polyglot');
 const { problems } = await polyglot.read(FIXTURES, {});

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractFirstPythonBlock, readUsaco } from '../src/benchmarks/usaco.js';
+import { extractFirstPythonBlock, readUsaco } from '../src/benchmarks/usaco/benchmark.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'usaco');
 

@@ -1,5 +1,5 @@
 import { BENCHMARKS } from './registry.js';
-import { LANGUAGES, LANGUAGE_SPECS } from './polyglot-languages.js';
+import { LANGUAGES, LANGUAGE_SPECS } from './polyglot/languages.js';
 
 // Which sandbox images each benchmark grades in, and the order a fresh
 // machine builds them in: most benchmarks need only `python`; BigCodeBench's

@@ -2,16 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../paths.js';
 
-// In-process Python runners (src/benchmarks/python/*.py) for benchmarks whose
-// official harness exec()s the candidate inside its own interpreter; shipped
-// with every run so they are versioned with the TypeScript that reads them.
+// The Python a benchmark ships into its sandbox (the harness, in-process
+// runners for benchmarks whose official harness exec()s the candidate inside
+// its own interpreter) lives in the benchmark's folder beside the TypeScript
+// that speaks its protocol, and is shipped with every run so the two are
+// versioned together. Read from src/ (compiled code runs from dist/).
 
 const cache = new Map<string, string>();
-export function runnerCode(file: string): string {
-  let src = cache.get(file);
+/** `folder` is the benchmark's folder under src/benchmarks/ (e.g. `usaco`). */
+export function runnerCode(folder: string, file: string): string {
+  const key = `${folder}/${file}`;
+  let src = cache.get(key);
   if (src === undefined) {
-    src = fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', 'python', file), 'utf8');
-    cache.set(file, src);
+    src = fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', folder, file), 'utf8');
+    cache.set(key, src);
   }
   return src;
 }

@@ -13,18 +13,18 @@ import { fileURLToPath } from 'node:url';
 
 /** Each registered benchmark's module, relative to src/ (or dist/) without extension. */
 const BENCHMARK_MODULES: Record<string, string> = {
-  humaneval: 'benchmarks/humaneval',
-  'humaneval-plus': 'benchmarks/humaneval-plus',
-  mbpp: 'benchmarks/mbpp',
-  'mbpp-sanitized': 'benchmarks/mbpp',
-  'mbpp-plus': 'benchmarks/mbpp-plus',
-  polyglot: 'benchmarks/polyglot',
-  bigcodebench: 'benchmarks/bigcodebench',
-  'bigcodebench-hard': 'benchmarks/bigcodebench',
-  livecodebench: 'benchmarks/livecodebench',
-  usaco: 'benchmarks/usaco',
-  codeforces: 'benchmarks/codeforces',
-  inline: 'benchmarks/inline',
+  humaneval: 'benchmarks/humaneval/benchmark',
+  'humaneval-plus': 'benchmarks/evalplus/humaneval-plus',
+  mbpp: 'benchmarks/mbpp/benchmark',
+  'mbpp-sanitized': 'benchmarks/mbpp/benchmark',
+  'mbpp-plus': 'benchmarks/evalplus/mbpp-plus',
+  polyglot: 'benchmarks/polyglot/benchmark',
+  bigcodebench: 'benchmarks/bigcodebench/benchmark',
+  'bigcodebench-hard': 'benchmarks/bigcodebench/benchmark',
+  livecodebench: 'benchmarks/livecodebench/benchmark',
+  usaco: 'benchmarks/usaco/benchmark',
+  codeforces: 'benchmarks/codeforces/benchmark',
+  inline: 'benchmarks/inline/benchmark',
 };
 /** The grading path every benchmark shares. */
 const CORE = ['grading/grader'];
@@ -34,14 +34,14 @@ const ALL_DIRS = ['benchmarks', 'judge', 'extract', 'grading'];
 export interface SourceTree {
   /** the folder holding benchmarks/, judge/, grading/ … (src/ under tsx, dist/ when compiled) */
   codeDir: string;
-  /** where the Python harness and runners live */
-  pythonDir: string;
+  /** the src/ folder: a module's Python files (harness, runners) stand beside its TypeScript there */
+  sourceDir: string;
 }
 
 function defaultTree(): SourceTree {
   const codeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   // compiled code runs from dist/, the Python files stay in src/
-  return { codeDir, pythonDir: path.resolve(codeDir, '..', 'src', 'benchmarks', 'python') };
+  return { codeDir, sourceDir: path.resolve(codeDir, '..', 'src') };
 }
 
 /** A module file for an import specifier: `./x.js` is x.ts under tsx, x.js when compiled. */
@@ -78,7 +78,7 @@ export function sourceClosure(entries: string[], tree: SourceTree = defaultTree(
       if (dep) todo.push(dep);
     }
     for (const m of text.matchAll(PY_NAME)) {
-      const py = path.join(tree.pythonDir, m[1]!);
+      const py = path.join(tree.sourceDir, path.relative(tree.codeDir, path.dirname(file)), m[1]!);
       if (fs.existsSync(py)) todo.push(py);
     }
   }
@@ -98,7 +98,7 @@ function listDir(dir: string): string[] {
 export function gradingSources(benchmark: string, tree: SourceTree = defaultTree()): string[] {
   const entry = BENCHMARK_MODULES[benchmark];
   if (!entry) {
-    return [...new Set([...ALL_DIRS.flatMap((d) => listDir(path.join(tree.codeDir, d))), ...listDir(tree.pythonDir)])].sort();
+    return [...new Set([...ALL_DIRS.flatMap((d) => listDir(path.join(tree.codeDir, d))), ...listDir(path.join(tree.sourceDir, 'benchmarks')).filter((f) => f.endsWith('.py'))])].sort();
   }
   const mods = [...CORE, entry].map((m) => resolveModule(tree.codeDir, './' + m));
   if (mods.some((m) => !m)) throw new Error(`grading fingerprint: module of ${benchmark} not found under ${tree.codeDir}`);

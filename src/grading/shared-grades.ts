@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import client from 'prom-client';
-import { INLINE_JUDGE_VERSION } from '../benchmarks/inline-judge.js';
+import { INLINE_JUDGE_VERSION } from '../benchmarks/inline/judge.js';
 import type { Metrics } from '../metrics.js';
 import type { GradeRequest, Verdict } from '../schemas.js';
 import type { ResultCache } from '../store/result-cache.js';

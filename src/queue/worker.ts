@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { inline } from '../benchmarks/inline.js';
+import { inline } from '../benchmarks/inline/benchmark.js';
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { toVerdict, type Grader, type Resolved } from '../grading/grader.js';
 import { runCode, type RunCodeDeps } from '../rl/run-code.js';

@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import type { Logger } from 'pino';
-import { inline, inlineProblem } from '../benchmarks/inline.js';
+import { inline, inlineProblem } from '../benchmarks/inline/benchmark.js';
 import { DomainError } from '../errors.js';
 import { gradingFingerprint } from '../grading/fingerprint.js';
 import type { GradeService, Resolved } from '../grading/grader.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { humaneval } from '../../src/benchmarks/humaneval.js';
+import { humaneval } from '../../src/benchmarks/humaneval/benchmark.js';
 import { DomainError, type ErrorCode } from '../../src/errors.js';
 import type { GradeService, Resolved } from '../../src/grading/grader.js';
 import { SharedGrades } from '../../src/grading/shared-grades.js';

@@ -2,8 +2,8 @@
 // interrupted in-process): every parser of untrusted text on an adversarial
 // input of 1 MB. Prints `done <name>` per case; the test gives the whole run a
 // deadline. Each of these took minutes to hours with the regexes they replace.
-import { codeforces } from '../../src/benchmarks/codeforces.js';
-import { extractFenced } from '../../src/benchmarks/inline.js';
+import { codeforces } from '../../src/benchmarks/codeforces/benchmark.js';
+import { extractFenced } from '../../src/benchmarks/inline/benchmark.js';
 import { extract } from '../../src/extract/extractors.js';
 import { compareOutput, parseDecimal } from '../../src/judge/compare.js';
 import type { ProblemRecord } from '../../src/store/store.js';

@@ -78,8 +78,8 @@ describe('the linear scanners agree with the regexes they replace', () => {
   });
 
   it('fenced blocks: inline, Codeforces, fence lines', async () => {
-    const { extractFenced } = await import('../../src/benchmarks/inline.js');
-    const { lastBlock } = await import('../../src/benchmarks/codeforces.js');
+    const { extractFenced } = await import('../../src/benchmarks/inline/benchmark.js');
+    const { lastBlock } = await import('../../src/benchmarks/codeforces/benchmark.js');
     const { fencedBlocks } = await import('../../src/extract/fences.js');
     const FENCE_LANGS: Record<string, RegExp> = { python3: /^(python3?|py|)$/i, cpp17: /^(c\+\+|cpp|cc|cxx|)$/i };
     const oldExtract = (completion: string, language: string) => {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LANGUAGE_SPECS, type Language as PolyglotLanguage } from '../../src/benchmarks/polyglot-languages.js';
-import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot-read.js';
-import { polyglot } from '../../src/benchmarks/polyglot.js';
+import { LANGUAGE_SPECS, type Language as PolyglotLanguage } from '../../src/benchmarks/polyglot/languages.js';
+import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot/read.js';
+import { polyglot } from '../../src/benchmarks/polyglot/benchmark.js';
 import type { Verdict } from '../../src/schemas.js';
 import { ensureImages } from '../../src/sandbox/images.js';
 import { fillVolumes } from '../../src/sandbox/volumes.js';

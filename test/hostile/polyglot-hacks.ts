@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Language } from '../../src/benchmarks/polyglot-languages.js';
+import type { Language } from '../../src/benchmarks/polyglot/languages.js';
 
 // Aider Polyglot reward hacks: wrong solutions that end or fake the test run
 // (exit 0 after fake summaries, patched test frameworks, forged witnesses).

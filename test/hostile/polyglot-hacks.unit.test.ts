@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forbiddenUse, hideGoTestVars } from '../../src/benchmarks/polyglot-guard.js';
-import { LANGUAGES } from '../../src/benchmarks/polyglot-languages.js';
-import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot-read.js';
-import { polyglot } from '../../src/benchmarks/polyglot.js';
+import { forbiddenUse, hideGoTestVars } from '../../src/benchmarks/polyglot/guard.js';
+import { LANGUAGES } from '../../src/benchmarks/polyglot/languages.js';
+import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot/read.js';
+import { polyglot } from '../../src/benchmarks/polyglot/benchmark.js';
 import { hacks } from './polyglot-hacks.js';
 
 // Aider Polyglot reward hacks (listed in polyglot-hacks.ts): every one must

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PY_DIR = resolve(HERE, '../../src/benchmarks/python');
+const BENCHMARKS_DIR = resolve(HERE, '../../src/benchmarks');
+// each runner stands in its benchmark's folder
+const FOLDER: Record<string, string> = { 'bigcodebench_runner.py': 'bigcodebench', 'usaco_runner.py': 'usaco', 'lcb_runner.py': 'livecodebench' };
 const ATTACKS = join(HERE, 'runner-attacks');
 // the interpreter itself, not a pyenv shim (~1 s of bash per start)
 const PYTHON =
@@ -22,7 +24,7 @@ type Event = Record<string, unknown>;
 
 function run(runner: string, spec: object | ((dir: string) => object), files: Record<string, string> = {}): Promise<{ events: Event[]; exitCode: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'verdict-runner-test-'));
-  copyFileSync(join(PY_DIR, runner), join(dir, runner));
+  copyFileSync(join(BENCHMARKS_DIR, FOLDER[runner]!, runner), join(dir, runner));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(typeof spec === 'function' ? spec(dir) : spec));
   return new Promise((done, fail) => {

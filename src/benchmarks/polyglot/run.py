@@ -5,7 +5,7 @@ read its memory). It reads the per-run nonce from its stdin, runs the
 language's official test command with stdin from /dev/null (so the nonce never
 reaches it), then prints one line "verdict-report <nonce> <json>": the command's
 exit status and a summary of the runner's structured report. Only that line,
-which nothing under test can write, counts (src/benchmarks/polyglot-report.ts).
+which nothing under test can write, counts (src/benchmarks/polyglot/report.ts).
 
   python3 .verdict/run.py javascript   jest in worker processes, --json report
   python3 .verdict/run.py python       pytest with .verdict/verdict_pytest.py,

@@ -1,5 +1,5 @@
 // expect: fail compile_error
-// (Aider Polyglot refuses Go solutions importing os, syscall, unsafe, embed: src/benchmarks/polyglot-guard.ts;
+// (Aider Polyglot refuses Go solutions importing os, syscall, unsafe, embed: src/benchmarks/polyglot/guard.ts;
 // the disk limits stay covered by py_fill_work, py_fill_tmp, cpp_fill_tmp)
 // Fills /tmp and the working directory until writes fail, then answers right.
 package leap

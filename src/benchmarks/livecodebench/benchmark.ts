@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { compareOutput, pySplit, pyStrip } from '../judge/compare.js';
-import type { ExecResult } from '../sandbox/types.js';
-import type { Reason, TestResult } from '../schemas.js';
-import type { ProblemRecord } from '../store/store.js';
-import { lcbTests, readLiveCodeBench, type LcbHidden } from './livecodebench-data.js';
-import { harnessEvents, pythonProfile } from './python-harness.js';
-import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from './python-value.js';
-import { runnerCode, workBucket } from './python-runner.js';
-import type { Benchmark, Outcome, RunPlan } from './types.js';
-import { newWitnessKey, signedReports, witnessKeyOf } from './witness.js';
+import { compareOutput, pySplit, pyStrip } from '../../judge/compare.js';
+import type { ExecResult } from '../../sandbox/types.js';
+import type { Reason, TestResult } from '../../schemas.js';
+import type { ProblemRecord } from '../../store/store.js';
+import { lcbTests, readLiveCodeBench, type LcbHidden } from './data.js';
+import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
+import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from '../python-value.js';
+import { runnerCode, workBucket } from '../python-runner.js';
+import type { Benchmark, Outcome, RunPlan } from '../types.js';
+import { newWitnessKey, signedReports, witnessKeyOf } from '../witness.js';
 
 // LiveCodeBench code generation, graded as lcb_runner/evaluation/
 // testing_util.py @28fef95 does: the candidate runs in one process for all
@@ -95,7 +95,7 @@ export const livecodebench: Benchmark<Options> = {
       profile,
       nonce,
       files: [
-        { path: RUNNER_FILE, content: runnerCode(RUNNER_FILE) },
+        { path: RUNNER_FILE, content: runnerCode('livecodebench', RUNNER_FILE) },
         { path: 'spec.json', content: spec, mode: 0o600 },
       ],
       steps: [

@@ -1,6 +1,6 @@
-import { goWitnessFiles, WITNESS_NOISE, witnessLine } from './polyglot-go-witness.js';
-import type { VolumeMount } from '../sandbox/types.js';
-import type { PlanProfile } from './types.js';
+import { goWitnessFiles, WITNESS_NOISE, witnessLine } from './go-witness.js';
+import type { VolumeMount } from '../../sandbox/types.js';
+import type { PlanProfile } from '../types.js';
 
 // Per-language facts of Aider Polyglot: the sandbox image that runs the
 // official test command (/opt/polyglot/run-tests, see sandboxes/polyglot-*),
@@ -33,7 +33,7 @@ export interface LanguageSpec {
   };
   /**
    * The command runs under the trusted wrapper (polyglot/run.py) and a pass
-   * needs its report (polyglot-report.ts): the language whose report it reads.
+   * needs its report (polyglot/report.ts): the language whose report it reads.
    */
   wrapped?: 'python' | 'javascript';
   /** dependencies no offline source provides: exercise → what is missing */
@@ -42,7 +42,7 @@ export interface LanguageSpec {
 
 const MB = 1 << 20;
 
-/** Catch2's main, compiled at import from the benchmark's files (see polyglot-cpp-cache.ts) */
+/** Catch2's main, compiled at import from the benchmark's files (see polyglot/cpp-cache.ts) */
 export const CPP_CACHE: VolumeMount = { name: 'verdict-polyglot-cpp-ccache', target: '/opt/polyglot/ccache' };
 
 const profile = (memoryMb: number, workMb: number, tmpMb: number, pidsLimit = 1024): Omit<PlanProfile, 'image'> => ({
@@ -109,7 +109,7 @@ export const LANGUAGE_SPECS: Record<Language, LanguageSpec> = {
   },
   cpp: {
     image: 'polyglot-cpp',
-    // Catch2's main from the read-only compiler cache (polyglot-cpp-cache.ts)
+    // Catch2's main from the read-only compiler cache (polyglot/cpp-cache.ts)
     profile: { ...profile(2048, 512, 256), volumes: [CPP_CACHE] },
     summaryPassed: (out) => lines(out).some((l) => /^All tests passed \(\d+ assertions? in \d+ test cases?\)/.test(l)),
     compileFailed: (out) => /error:|Error \d+/.test(out) && !lines(out).some((l) => /^test cases?:/.test(l) && l.includes('failed')),

@@ -1,21 +1,17 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../paths.js';
-import type { ExecResult, ProcessLimits } from '../sandbox/types.js';
-import { ReasonSchema, type Reason, type TestResult } from '../schemas.js';
-import { stringifyWithRaw } from './raw-json.js';
-import type { Outcome, PlanProfile, RunPlan } from './types.js';
+import type { ExecResult, ProcessLimits } from '../../sandbox/types.js';
+import { ReasonSchema, type Reason, type TestResult } from '../../schemas.js';
+import { runnerCode } from '../python-runner.js';
+import { stringifyWithRaw } from '../raw-json.js';
+import type { Outcome, PlanProfile, RunPlan } from '../types.js';
 
-// The in-sandbox Python judge (src/benchmarks/python/verdict_harness.py) is
+// The in-sandbox Python judge (verdict_harness.py, beside this file) is
 // shipped with every run rather than baked into an image, so it is versioned
 // with the graders that speak its protocol.
 export const HARNESS_FILE = 'verdict_harness.py';
-let harnessSource: string | undefined;
 export function harnessCode(): string {
-  harnessSource ??= fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', 'python', HARNESS_FILE), 'utf8');
-  return harnessSource;
+  return runnerCode('python-harness', HARNESS_FILE);
 }
 
 export function pythonProfile(memoryBytes: number): PlanProfile {

@@ -1,13 +1,13 @@
-import { extract, extractorOption } from '../extract/extractors.js';
+import { extract, extractorOption } from '../../extract/extractors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../paths.js';
-import type { ProblemRecord } from '../store/store.js';
-import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
-import { harnessOutcome, SPEC_FILE } from './python-harness.js';
-import type { Benchmark, PlanProfile, RunPlan } from './types.js';
+import type { ProblemRecord } from '../../store/store.js';
+import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
+import { harnessOutcome, SPEC_FILE } from '../python-harness/harness.js';
+import { runnerCode } from '../python-runner.js';
+import type { Benchmark, PlanProfile, RunPlan } from '../types.js';
 
 // bigcode-project/bigcodebench @47eff25 (evaluate.py, eval/__init__.py):
 // solution = sample.solution, or complete_prompt + sample.completion;
@@ -23,11 +23,6 @@ import type { Benchmark, PlanProfile, RunPlan } from './types.js';
 // verdict is fail and carries the official one (docs/hostile.md).
 
 export const RUNNER_FILE = 'bigcodebench_runner.py';
-let runnerSource: string | undefined;
-function runnerCode(): string {
-  runnerSource ??= fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', 'python', RUNNER_FILE), 'utf8');
-  return runnerSource;
-}
 
 const RowSchema = z.looseObject({
   task_id: z.string().min(1),
@@ -195,7 +190,7 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
         nonce,
         files: [
           // the child runs this file too: readable, but the judge's
-          { path: RUNNER_FILE, content: runnerCode(), owner: 'judge' },
+          { path: RUNNER_FILE, content: runnerCode('bigcodebench', RUNNER_FILE), owner: 'judge' },
           { path: SPEC_FILE, content: JSON.stringify(spec), mode: 0o600, owner: 'judge' },
         ],
         steps: [

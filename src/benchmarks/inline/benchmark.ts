@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { InlineProblem } from '../rl/schemas.js';
-import type { ProblemRecord } from '../store/store.js';
-import { harnessOutcome, harnessPlan, pythonProfile } from './python-harness.js';
-import { judgeOutcome, judgeTask } from './inline-judge.js';
-import type { Benchmark, Outcome, RunPlan } from './types.js';
+import type { InlineProblem } from '../../rl/schemas.js';
+import type { ProblemRecord } from '../../store/store.js';
+import { harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
+import { judgeOutcome, judgeTask } from './judge.js';
+import type { Benchmark, Outcome, RunPlan } from '../types.js';
 
 // Problems a trainer sends with the request (training sets that are not
 // registered benchmarks). Assert and functional tests run on the Python judge
 // (humaneval mode: the candidate in its own process, the asserts in the
-// judge); stdin/stdout tests run on the judge core (inline-judge.ts).
+// judge); stdin/stdout tests run on the judge core (inline/judge.ts).
 
 export const INLINE = 'inline';
 

@@ -1,4 +1,4 @@
-import { evalplusBenchmark } from './evalplus.js';
+import { evalplusBenchmark } from './benchmark.js';
 
 export const mbppPlus = evalplusBenchmark({
   name: 'mbpp-plus',

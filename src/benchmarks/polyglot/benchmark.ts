@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import type { TestResult } from '../schemas.js';
-import type { ExecResult } from '../sandbox/types.js';
-import { parseAnswer } from './polyglot-answer.js';
-import { forbiddenUse, hideGoTestVars } from './polyglot-guard.js';
-import { cppCacheFills } from './polyglot-cpp-cache.js';
-import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './polyglot-languages.js';
-import { PolyglotHiddenSchema, readPolyglot, type PolyglotHidden } from './polyglot-read.js';
-import { jestEvidence, pytestEvidence, REPORT_PREFIX, wrapperFiles, wrapperReport, type Evidence } from './polyglot-report.js';
-import { UnsupportedProblemError, type Benchmark, type Outcome } from './types.js';
+import type { TestResult } from '../../schemas.js';
+import type { ExecResult } from '../../sandbox/types.js';
+import { parseAnswer } from './answer.js';
+import { forbiddenUse, hideGoTestVars } from './guard.js';
+import { cppCacheFills } from './cpp-cache.js';
+import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './languages.js';
+import { PolyglotHiddenSchema, readPolyglot, type PolyglotHidden } from './read.js';
+import { jestEvidence, pytestEvidence, REPORT_PREFIX, wrapperFiles, wrapperReport, type Evidence } from './report.js';
+import { UnsupportedProblemError, type Benchmark, type Outcome } from '../types.js';
 
 // Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
 // run_test_real): the answer's solution files are laid over the pristine
@@ -54,7 +54,7 @@ export const polyglot: Benchmark<Options> = {
   },
 
   // An answer that could end or fake the test run itself is refused before it
-  // runs (polyglot-guard.ts): then the runner's own exit status is evidence.
+  // runs (polyglot/guard.ts): then the runner's own exit status is evidence.
   judge(problem, code) {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const why = forbiddenUse(hidden.language, ExtractedSchema.parse(JSON.parse(code)), hidden.test.map((t) => hidden.files[t] ?? ''));

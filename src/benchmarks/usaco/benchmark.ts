@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { pyStrip } from '../judge/compare.js';
-import type { ExecResult } from '../sandbox/types.js';
-import type { Reason, TestResult } from '../schemas.js';
-import type { ProblemRecord } from '../store/store.js';
-import { harnessEvents, pythonProfile } from './python-harness.js';
-import { runnerCode, workBucket } from './python-runner.js';
-import type { Benchmark, ImportResult, RunPlan } from './types.js';
+import { pyStrip } from '../../judge/compare.js';
+import type { ExecResult } from '../../sandbox/types.js';
+import type { Reason, TestResult } from '../../schemas.js';
+import type { ProblemRecord } from '../../store/store.js';
+import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
+import { runnerCode, workBucket } from '../python-runner.js';
+import type { Benchmark, ImportResult, RunPlan } from '../types.js';
 
 // USACO-Bench (princeton-nlp/USACO @46f18c8): Python 3 only; the code is the
 // first ```python block of the response, else the whole response; each test
@@ -200,7 +200,7 @@ export const usaco: Benchmark<Options> = {
     return {
       profile,
       nonce,
-      files: [...files, { path: RUNNER_FILE, content: runnerCode(RUNNER_FILE) }, { path: 'spec.json', content: JSON.stringify(spec), mode: 0o600 }],
+      files: [...files, { path: RUNNER_FILE, content: runnerCode('usaco', RUNNER_FILE) }, { path: 'spec.json', content: JSON.stringify(spec), mode: 0o600 }],
       steps: [
         {
           argv: ['python3', '-I', RUNNER_FILE, 'spec.json'],

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../paths.js';
-import { lex } from './polyglot-guard.js';
+import { projectRoot } from '../../paths.js';
+import { lex } from './guard.js';
 
 // Python and JavaScript: the test framework runs in the same process as the
 // solution, which can patch it (pytest's runtest, jest's expect) or end the

@@ -1,8 +1,8 @@
-import { reportOutcome } from '../judge/outcome.js';
-import type { JudgeReport, JudgeTask } from '../judge/types.js';
-import { JudgeTaskSchema } from '../judge/types.js';
-import type { InlineProblem } from '../rl/schemas.js';
-import type { Outcome } from './types.js';
+import { reportOutcome } from '../../judge/outcome.js';
+import type { JudgeReport, JudgeTask } from '../../judge/types.js';
+import { JudgeTaskSchema } from '../../judge/types.js';
+import type { InlineProblem } from '../../rl/schemas.js';
+import type { Outcome } from '../types.js';
 
 // Inline stdin/stdout problems (with a comparator or a checker) on the judge
 // core: compiled once, every test in one warm container, outputs compared in

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { z } from 'zod';
-import { reportOutcome, judgeOnly } from '../judge/outcome.js';
-import type { JudgeLanguage, JudgeTask } from '../judge/types.js';
-import { Lru } from '../store/lru.js';
-import type { ProblemRecord } from '../store/store.js';
-import { parseJsonl, readMaybeGzip, sha256 } from './files.js';
-import type { Benchmark, Outcome } from './types.js';
+import { reportOutcome, judgeOnly } from '../../judge/outcome.js';
+import type { JudgeLanguage, JudgeTask } from '../../judge/types.js';
+import { Lru } from '../../store/lru.js';
+import type { ProblemRecord } from '../../store/store.js';
+import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
+import type { Benchmark, Outcome } from '../types.js';
 
 // Codeforces with open-r1's semantics (open-r1/codeforces + the Piston
 // "codeforces" package): last ```python / ```cpp block; official tests plus
