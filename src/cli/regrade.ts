@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { regrade } from '../jobs/regrade.js';
+import { regrade } from './regrade-job.js';
 import { InputFormatSchema, type InputFormat } from '../jobs/schemas.js';
 import { GradeOptionsSchema } from '../schemas.js';
 import { dataDirOption, repeatable, type Finish } from './common.js';

@@ -6,7 +6,7 @@ import { createApp, type App } from '../app.js';
 import { readMaybeGzip } from '../benchmarks/files.js';
 import type { Config } from '../config.js';
 import type { GradeOptions } from '../schemas.js';
-import type { InputFormat, Job, JobCreate } from './schemas.js';
+import type { InputFormat, Job, JobCreate } from '../jobs/schemas.js';
 
 // `verdict regrade FILE`: a job on a running service (--url) or on one started
 // in this process, a progress bar, and the results written beside the input.
