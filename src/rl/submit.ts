@@ -1,3 +1,4 @@
+import type { InlineProblem } from '../benchmarks/inline/schema.js';
 import { DomainError } from '../errors.js';
 import { fencedBlocks } from '../extract/fences.js';
 import type { Verdict } from '../schemas.js';
@@ -5,7 +6,6 @@ import {
   RunCodeRequestSchema,
   type BatchItem,
   type EvalResult,
-  type InlineProblem,
   type RunCodeRequest,
   type RunCodeResponse,
   type SubmitRequest,

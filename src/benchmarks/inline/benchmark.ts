@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { InlineProblem } from '../../rl/schemas.js';
+import type { InlineProblem } from './schema.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import { judgeOutcome, judgeTask } from './judge.js';

@@ -1,7 +1,7 @@
 import { reportOutcome } from '../../judge/outcome.js';
 import type { JudgeReport, JudgeTask } from '../../judge/types.js';
 import { JudgeTaskSchema } from '../../judge/types.js';
-import type { InlineProblem } from '../../rl/schemas.js';
+import type { InlineProblem } from './schema.js';
 import type { Outcome } from '../types.js';
 
 // Inline stdin/stdout problems (with a comparator or a checker) on the judge
