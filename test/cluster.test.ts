@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { QUEUE_NAME } from '../src/queue/protocol.js';
-import { INSTANCE_LABEL } from '../src/sandbox/container.js';
+import { INSTANCE_LABEL } from '../src/sandbox/container-spec.js';
 import { ensureImages } from '../src/sandbox/images/build.js';
 import { createWorker, type WorkerApp } from '../src/queue/worker-app.js';
 import type { Verdict } from '../src/schemas.js';
