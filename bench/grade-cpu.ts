@@ -16,7 +16,7 @@ import pino from 'pino';
 import { createApp } from '../src/app.js';
 import { humaneval } from '../src/benchmarks/humaneval/benchmark.js';
 import { loadConfig } from '../src/config.js';
-import { INSTANCE_LABEL } from '../src/sandbox/container.js';
+import { INSTANCE_LABEL } from '../src/sandbox/container-spec.js';
 import { loadavg, writeResult } from './lib.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, data: { type: 'string' } } });

@@ -20,7 +20,8 @@ import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { compareOutput } from '../src/judge/compare.js';
 import { judgeProfile } from '../src/judge/judge.js';
-import { baseImage, imageRef, imagesConfigFromEnv } from '../src/sandbox/images.js';
+import { baseImage, imagesConfigFromEnv } from '../src/sandbox/images/config.js';
+import { imageRef } from '../src/sandbox/images/recipe.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, tests: { type: 'string', default: '50' } } });
 const rounds = Number(values.rounds);

@@ -10,7 +10,7 @@ log() { echo "[deploy-images] $*" >&2; }
 bash scripts/ensure-docker.sh
 log "sandbox images"
 npx tsx src/cli.ts images build
-base=$(npx tsx -e "import('./src/sandbox/images.ts').then(m => console.log(m.baseImage(m.imagesConfigFromEnv())))")
+base=$(npx tsx -e "import('./src/sandbox/images/config.ts').then(m => console.log(m.baseImage(m.imagesConfigFromEnv())))")
 
 # The machine's CA bundle goes into the build contexts (npm behind a TLS-intercepting proxy).
 with_ca() {

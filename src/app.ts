@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { SandboxEngine } from './sandbox/engine.js';
 import type { Metrics } from './metrics.js';
 import { composeGrading, composeSharedGrades, localEngine, prewarm } from './compose.js';
-import { imageResolver } from './sandbox/images.js';
+import { imageResolver } from './sandbox/images/recipe.js';
 import { ImageBuilder } from './sandbox/image-builder.js';
 import { buildOrder } from './benchmarks/images.js';
 import path from 'node:path';

@@ -8,7 +8,7 @@ import { SharedGrades } from './grading/shared-grades.js';
 import { Metrics, type Gauges } from './metrics.js';
 import { SandboxEngine, type Sessions } from './sandbox/engine.js';
 import { DockerHosts, parseDockerHosts } from './sandbox/hosts.js';
-import { listSandboxes } from './sandbox/images.js';
+import { listSandboxes } from './sandbox/images/recipe.js';
 import type { ContainerProfile } from './sandbox/types.js';
 import { ResultCache } from './store/result-cache.js';
 import type { ProblemStore } from './store/store.js';

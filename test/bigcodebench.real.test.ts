@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigcodebench } from '../src/benchmarks/bigcodebench/benchmark.js';
 import { SelftestReportSchema } from '../src/grading/selftest.js';
-import { ensureImages } from '../src/sandbox/images.js';
+import { ensureImages } from '../src/sandbox/images/build.js';
 import type { Verdict } from '../src/schemas.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigcodebench } from '../src/benchmarks/bigcodebench/benchmark.js';
 import { runSelftest, SelftestReportSchema } from '../src/grading/selftest.js';
-import { ensureImages } from '../src/sandbox/images.js';
+import { ensureImages } from '../src/sandbox/images/build.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from './fixtures/bigcodebench.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';

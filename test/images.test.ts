@@ -3,12 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultSandboxesRoot,
-  ensureImages,
-  ImageBuildError,
-  imageStatus,
-} from '../src/sandbox/images.js';
+import { ensureImages } from '../src/sandbox/images/build.js';
+import { ImageBuildError } from '../src/sandbox/images/docker.js';
+import { defaultSandboxesRoot } from '../src/sandbox/images/recipe.js';
+import { imageStatus } from '../src/sandbox/images/status.js';
 
 // ---------------------------------------------------------------------------
 // Integration: needs a Docker engine (and, the first time, a few minutes).

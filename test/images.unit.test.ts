@@ -3,17 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tarStream from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  baseImage,
-  buildContext,
-  CONTEXT_CA_PATH,
-  excludedFromBase,
-  imageRef,
-  imagesConfigFromEnv,
-  listSandboxes,
-  LOCAL_BASE_IMAGE,
-  mirrorsFromSources,
-} from '../src/sandbox/images.js';
+import { excludedFromBase } from '../src/sandbox/images/base.js';
+import { buildContext, CONTEXT_CA_PATH } from '../src/sandbox/images/build.js';
+import { baseImage, imagesConfigFromEnv, LOCAL_BASE_IMAGE } from '../src/sandbox/images/config.js';
+import { mirrorsFromSources } from '../src/sandbox/images/mirrors.js';
+import { imageRef, listSandboxes } from '../src/sandbox/images/recipe.js';
 
 const BASE = 'debian:bookworm-slim';
 

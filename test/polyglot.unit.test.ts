@@ -105,7 +105,7 @@ describe('polyglot import and answers', () => {
     expect(fill!.volume).toBe(LANGUAGE_SPECS.cpp.profile.volumes![0]!.name);
     const nonEmpty = fill!.files.filter((f) => String(f.content) !== '').map((f) => f.path).sort();
     expect(nonEmpty).toEqual(['leap/CMakeLists.txt', 'leap/test/catch.hpp', 'leap/test/tests-main.cpp', 'reverse-string/CMakeLists.txt', 'reverse-string/test/catch.hpp', 'reverse-string/test/tests-main.cpp']);
-    // every C++ grade mounts it (read-only: see src/sandbox/container.ts)
+    // every C++ grade mounts it (read-only: see src/sandbox/container-spec.ts)
     expect(polyglot.plan(byId.get('cpp/leap')!, '{}', { timeout_s: 180 }, undefined).profile.volumes).toEqual(LANGUAGE_SPECS.cpp.profile.volumes);
     expect(polyglot.volumes!(problems.filter((p) => p.public.language !== 'cpp'))).toEqual([]);
   });

@@ -3,7 +3,7 @@ import type { Verdict } from '../src/schemas.js';
 import { HUMANEVAL_MINI, writeFixtures } from './fixtures/humaneval.js';
 import { testApp } from './helpers/app.js';
 import Docker from 'dockerode';
-import { ensureImages } from '../src/sandbox/images.js';
+import { ensureImages } from '../src/sandbox/images/build.js';
 import { dockerAvailable, ensurePythonImage, SANDBOXES } from './helpers/docker.js';
 import { ti } from './helpers/instance.js';
 import { execFile } from 'node:child_process';

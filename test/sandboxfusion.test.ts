@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImages } from '../src/sandbox/images.js';
+import { ensureImages } from '../src/sandbox/images/build.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
 import { ti } from './helpers/instance.js';

@@ -4,7 +4,8 @@ import { imageBuildsFile } from '../app.js';
 import { BENCHMARK_IMAGES, benchmarkReadiness } from '../benchmarks/images.js';
 import { loadConfig } from '../config.js';
 import { readBuildStatus } from '../sandbox/image-builder.js';
-import { ensureImages, imageStatus } from '../sandbox/images.js';
+import { ensureImages } from '../sandbox/images/build.js';
+import { imageStatus } from '../sandbox/images/status.js';
 import { dataDirOption, type Finish } from './common.js';
 
 /** `verdict images build|status`: the sandbox images of this Docker engine. */

@@ -8,7 +8,8 @@ import { healthRoutes, hostsHealth } from '../routes/health.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import type { DockerHosts } from '../sandbox/hosts.js';
 import { composeGrading, prewarm, workerHosts } from '../compose.js';
-import { imageResolver, imageStatus } from '../sandbox/images.js';
+import { imageResolver } from '../sandbox/images/recipe.js';
+import { imageStatus } from '../sandbox/images/status.js';
 import { ProblemStore } from '../store/store.js';
 import { GradeWorker } from './worker.js';
 

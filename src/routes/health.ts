@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { QueueClient } from '../queue/client.js';
 import type { SandboxEngine } from '../sandbox/engine.js';
 import type { DockerHosts } from '../sandbox/hosts.js';
-import { imageStatus } from '../sandbox/images.js';
+import { imageStatus } from '../sandbox/images/status.js';
 import type { ImageBuilder } from '../sandbox/image-builder.js';
 import { benchmarkReadiness } from '../benchmarks/images.js';
 import { API } from './contract.js';

@@ -1,26 +1,14 @@
+// The agent client: one sandbox container with the agent as PID 1, spoken to in frames over its attach stream (requests, answers, deadlines).
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import tar from 'tar-stream';
 import { withTimeout } from '../timeout.js';
+import { containerSpec } from './container-spec.js';
 import { SandboxError } from './errors.js';
 import { encodeFrame, FrameDecoder, type Frame } from './protocol.js';
+import { packFiles, unpackFiles } from './tar.js';
 import type { z } from 'zod';
 import type { ContainerProfile, ExecResult, FileEntry, PairResult, PairStep, ProcessLimitsSchema, Step } from './types.js';
-
-/** uid (and gid) of code under test: the images' "sandbox" user */
-export const SANDBOX_UID = 10001;
-/** uid of trusted judge steps (harnesses, checkers, interactors); no passwd entry needed */
-export const JUDGE_UID = 10002;
-/**
- * What the agent (uid 0, PID 1) may do beyond an unprivileged user: start
- * processes as the judge or candidate uid (SETUID, SETGID), kill and wipe
- * what they leave (KILL, DAC_OVERRIDE, FOWNER), hand files to them (CHOWN).
- * Nothing else: no SYS_RESOURCE (a lowered limit cannot be raised back, so a
- * changed limit retires the container), no SYS_ADMIN, no SYS_PTRACE.
- */
-export const AGENT_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
-export const MANAGED_LABEL = 'verdict.managed';
 
 /**
  * How long the agent may take to answer a request: the work itself (a wall
@@ -52,7 +40,6 @@ export function execReplyBytes(l: { captureBytes?: number; outputBytes?: number 
 }
 /** the agent's default cap per file on get */
 const GET_FILE_BYTES = 16 << 20;
-export const INSTANCE_LABEL = 'verdict.instance';
 
 export interface ContainerOptions {
   instance: string;
@@ -123,53 +110,7 @@ export class SandboxContainer {
   static async start(docker: Docker, profile: ContainerProfile, opts: ContainerOptions): Promise<SandboxContainer> {
     let container: Docker.Container;
     try {
-      container = await docker.createContainer({
-        Image: profile.image,
-        Cmd: ['python3', '-I', '/opt/verdict/agent.py'],
-        User: '0:0',
-        WorkingDir: '/work',
-        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
-        OpenStdin: true,
-        StdinOnce: false,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        NetworkDisabled: true,
-        Labels: { [MANAGED_LABEL]: 'true', [INSTANCE_LABEL]: opts.instance },
-        HostConfig: {
-          NetworkMode: 'none',
-          CapDrop: ['ALL'],
-          CapAdd: AGENT_CAPS,
-          SecurityOpt: ['no-new-privileges'],
-          ReadonlyRootfs: true,
-          // root's and sticky: judge and candidate each create files there, and
-          // neither may remove or rename the other's
-          Tmpfs: {
-            '/work': `rw,exec,nosuid,nodev,size=${profile.workBytes},uid=0,gid=0,mode=1777`,
-            '/tmp': `rw,exec,nosuid,nodev,size=${profile.tmpBytes},uid=0,gid=0,mode=1777`,
-          },
-          ...(profile.volumes?.length
-            ? { Mounts: profile.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target, ReadOnly: true })) }
-            : {}),
-          ShmSize: Math.min(profile.tmpBytes, 64 << 20),
-          Memory: profile.memoryBytes,
-          MemorySwap: profile.memoryBytes,
-          // gVisor's own threads and ptrace stubs live in the container's
-          // cgroup too: the guest limit alone would starve the sandbox kernel.
-          PidsLimit: profile.runtime === 'runsc' ? Math.max(1024, profile.pidsLimit * 8) : profile.pidsLimit,
-          NanoCpus: Math.round(profile.cpus * 1e9),
-          IpcMode: 'private',
-          Runtime: profile.runtime,
-          Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
-          Init: false,
-          AutoRemove: false,
-          // The attach stream carries every frame (tests in, outputs back): the
-          // default json-file driver would copy it all, line by line, to the
-          // host's disk, and a flood of short lines stalls the agent for seconds.
-          LogConfig: { Type: 'none', Config: {} },
-        },
-      });
+      container = await docker.createContainer(containerSpec(profile, opts.instance));
     } catch (e) {
       throw classifyDockerError(e, profile.image);
     }
@@ -408,43 +349,4 @@ export function classifyDockerError(e: unknown, image: string): SandboxError {
     return new SandboxError(`Docker engine unreachable: ${msg}`, 'daemon_unreachable');
   }
   return new SandboxError(`Docker error: ${msg}`, 'start_failed');
-}
-
-export async function packFiles(files: FileEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
-  for (const f of files) {
-    const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
-    // the tar's uid says who owns the file in the container (the agent maps it)
-    const uid = f.owner === 'judge' ? JUDGE_UID : SANDBOX_UID;
-    pack.entry({ name: f.path, size: content.length, mode: f.mode ?? 0o644, uid, gid: uid }, content);
-  }
-  pack.finalize();
-  return done;
-}
-
-export async function unpackFiles(blob: Buffer): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  if (blob.length === 0) return out;
-  const extract = tar.extract();
-  await new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const parts: Buffer[] = [];
-      stream.on('data', (c: unknown) => parts.push(c as Buffer));
-      stream.on('end', () => {
-        out.set(header.name, Buffer.concat(parts));
-        next();
-      });
-      stream.resume();
-    });
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-    extract.end(blob);
-  });
-  return out;
 }

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { INSTANCE_LABEL, MANAGED_LABEL, type SandboxContainer } from './container.js';
+import { INSTANCE_LABEL, MANAGED_LABEL } from './container-spec.js';
+import type { SandboxContainer } from './container.js';
 import { SandboxError } from './errors.js';
 import { ContainerPool } from './pool.js';
 import { Semaphore } from './semaphore.js';

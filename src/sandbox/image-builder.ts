@@ -3,17 +3,11 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { SandboxError } from './errors.js';
-import {
-  baseImage,
-  buildImage,
-  ensureBaseImage,
-  imageExists,
-  imageRef,
-  imagesConfigFromEnv,
-  listSandboxes,
-  usesLocalBase,
-  type ImagesConfigInput,
-} from './images.js';
+import { ensureBaseImage } from './images/base.js';
+import { buildImage } from './images/build.js';
+import { baseImage, imagesConfigFromEnv, usesLocalBase, type ImagesConfigInput } from './images/config.js';
+import { imageExists } from './images/docker.js';
+import { imageRef, listSandboxes } from './images/recipe.js';
 
 // Builds missing sandbox images in the background, in order of need, while the
 // service already grades with the images it has: a fresh machine serves its

@@ -7,8 +7,8 @@
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { withTimeout } from '../timeout.js';
-import { SANDBOX_UID } from './container.js';
-import { ensureImages } from './images.js';
+import { SANDBOX_UID } from './container-spec.js';
+import { ensureImages } from './images/build.js';
 import type { FileEntry, VolumeFill } from './types.js';
 
 export interface FillResult {

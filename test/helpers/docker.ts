@@ -1,6 +1,8 @@
 import Docker from 'dockerode';
 import pino from 'pino';
-import { baseImage, ensureImages, imageRef, imagesConfigFromEnv } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
+import { baseImage, imagesConfigFromEnv } from '../../src/sandbox/images/config.js';
+import { imageRef } from '../../src/sandbox/images/recipe.js';
 import type { ContainerProfile } from '../../src/sandbox/types.js';
 
 export const SANDBOXES = new URL('../../sandboxes', import.meta.url).pathname;

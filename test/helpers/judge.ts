@@ -1,6 +1,8 @@
 import Docker from 'dockerode';
 import { SandboxEngine } from '../../src/sandbox/engine.js';
-import { baseImage, ensureImages, imageRef, imagesConfigFromEnv } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
+import { baseImage, imagesConfigFromEnv } from '../../src/sandbox/images/config.js';
+import { imageRef } from '../../src/sandbox/images/recipe.js';
 import { quietLog, SANDBOXES } from './docker.js';
 
 let judgeImage: Promise<string> | undefined;

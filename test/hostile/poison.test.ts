@@ -5,7 +5,7 @@ import { LANGUAGE_SPECS, type Language as PolyglotLanguage } from '../../src/ben
 import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot/read.js';
 import { polyglot } from '../../src/benchmarks/polyglot/benchmark.js';
 import type { Verdict } from '../../src/schemas.js';
-import { ensureImages } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
 import { fillVolumes } from '../../src/sandbox/volumes.js';
 import { testApp } from '../helpers/app.js';
 import { dockerAvailable, SANDBOXES } from '../helpers/docker.js';

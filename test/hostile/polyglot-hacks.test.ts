@@ -5,7 +5,7 @@ import { LANGUAGE_SPECS, LANGUAGES, type Language } from '../../src/benchmarks/p
 import { PolyglotHiddenSchema } from '../../src/benchmarks/polyglot/read.js';
 import { polyglot } from '../../src/benchmarks/polyglot/benchmark.js';
 import { hacks } from './polyglot-hacks.js';
-import { ensureImages } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
 import { fillVolumes } from '../../src/sandbox/volumes.js';
 import { postGrade, testApp } from '../helpers/app.js';
 import { dockerAvailable, SANDBOXES } from '../helpers/docker.js';

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImages } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
 import { LANGUAGE_SPECS } from '../../src/benchmarks/polyglot/languages.js';
 import type { Verdict } from '../../src/schemas.js';
 import { testApp } from '../helpers/app.js';

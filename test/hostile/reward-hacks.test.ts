@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImages } from '../../src/sandbox/images.js';
+import { ensureImages } from '../../src/sandbox/images/build.js';
 import type { Verdict } from '../../src/schemas.js';
 import { BIGCODEBENCH_MINI, writeBigCodeBenchFixtures } from '../fixtures/bigcodebench.js';
 import { writeFixtures } from '../fixtures/humaneval.js';
