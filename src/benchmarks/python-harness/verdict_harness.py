@@ -50,6 +50,9 @@ import sys
 
 HARNESS_VERSION = "1"
 
+# bundle: include ../python-common/prctl.py
+# bundle: include ../python-common/upstream_guard.py
+# bundle: include ../python-common/kill.py
 # bundle: include harness/clock.py
 # bundle: include harness/codec.py
 # bundle: include harness/rpc.py

@@ -2,13 +2,12 @@
 # script over a pipe (_BOOT), applies the upstream reliability guard, runs the
 # program and then answers only "call entry_point(*args)" requests with
 # codec data. Nothing here decides a verdict.
-# bundle: requires codec, rpc
+# bundle: requires upstream_guard, codec, rpc
 
 import builtins
 import io
 import json
 import os
-import shutil
 import sys
 
 
@@ -45,30 +44,9 @@ class _Sink(io.StringIO):
 def _guard(flavour):
     """Same effects as upstream reliability_guard(); flavour 'evalplus' also
     disables open() like evalplus/eval/utils.py does."""
-    import faulthandler
-
-    faulthandler.disable()
-    builtins.exit = None
-    builtins.quit = None
-    os.environ["OMP_NUM_THREADS"] = "1"
-    for name in (
-        "kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir",
-        "setuid", "fork", "forkpty", "killpg", "rename", "renames", "truncate",
-        "replace", "unlink", "fchmod", "fchown", "chmod", "chown", "chroot",
-        "lchflags", "lchmod", "lchown", "getcwd", "chdir",
-    ):
-        setattr(os, name, None)
+    upstream_reliability_guard()
     if flavour == "evalplus":
         builtins.open = None
-    shutil.rmtree = None
-    shutil.move = None
-    shutil.chown = None
-    import subprocess
-
-    subprocess.Popen = None
-    builtins.help = None
-    for mod in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
-        sys.modules[mod] = None
 
 
 def _builtin_exc_name(t):
@@ -121,6 +99,12 @@ def child_main(rfd, wfd):
         with _raised_recursion():
             return json.loads(recv_exact(n))
 
+    def send_failed(e, kind):
+        info = _exc_info(e)
+        info["ok"] = False
+        info["kind"] = kind
+        send(info)
+
     send({"op": "hello"})
     init = recv()
     mem = init.get("mem")
@@ -152,18 +136,12 @@ def child_main(rfd, wfd):
     try:
         code = compile(source, "<candidate>", "exec")
     except BaseException as e:  # SyntaxError, ValueError (NUL bytes), MemoryError
-        info = _exc_info(e)
-        info["ok"] = False
-        info["kind"] = "compile"
-        send(info)
+        send_failed(e, "compile")
         return
     try:
         exec(code, gl)
     except BaseException as e:
-        info = _exc_info(e)
-        info["ok"] = False
-        info["kind"] = "import"
-        send(info)
+        send_failed(e, "import")
         return
     names = init.get("names")
     if isinstance(names, list):
@@ -187,10 +165,7 @@ def child_main(rfd, wfd):
                 try:
                     bound[n] = {"kind": "value", "value": encode_value(v, opaque_ok=True)}
                 except BaseException as e:
-                    info = _exc_info(e)
-                    info["ok"] = False
-                    info["kind"] = "import"
-                    send(info)
+                    send_failed(e, "import")
                     return
         send({"ok": True, "names": bound})
     else:

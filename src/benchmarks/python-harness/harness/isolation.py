@@ -1,39 +1,19 @@
 # Kernel-facing isolation the judge applies to itself and to a candidate
 # before it runs: prctl (non-dumpable, subreaper, no-new-privs, death signal),
 # dropping every capability for uid 0, whether another uid can reach a path,
-# the descriptor range to close.
+# the descriptor range to close. prctl itself is python-common/prctl.py.
+# bundle: requires prctl
 
 import ctypes
 import os
 
 
-_PR_SET_PDEATHSIG = 1
-_PR_SET_DUMPABLE = 4
-_PR_SET_CHILD_SUBREAPER = 36
-_PR_SET_NO_NEW_PRIVS = 38
-_PR_CAPBSET_DROP = 24
-_PR_CAP_AMBIENT = 47
-_PR_CAP_AMBIENT_CLEAR_ALL = 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 # ---------------------------------------------------------------------------
 # Judge side: process control
 # ---------------------------------------------------------------------------
-_libc = None
-
-
-def _prctl(option, arg):
-    global _libc
-    try:
-        if _libc is None:
-            _libc = ctypes.CDLL(None, use_errno=True)
-        return _libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
-                           ctypes.c_ulong(0), ctypes.c_ulong(0))
-    except Exception:
-        return -1
-
-
 class _CapHeader(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 

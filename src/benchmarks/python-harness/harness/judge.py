@@ -2,7 +2,7 @@
 # working directory), arms the load-adjusted alarm, starts candidates, speaks
 # the init/call protocol to them and cleans up every process they left.
 # Modes drive it; it never runs candidate code in this process.
-# bundle: requires clock, codec, rpc, failures, isolation, process
+# bundle: requires prctl, kill, clock, codec, rpc, failures, isolation, process
 
 import os
 import shutil
@@ -126,11 +126,7 @@ class Judge:
     def cleanup(self):
         """Kill every process the candidate may have left behind."""
         for pid in list(self.children):
-            for fn in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-                try:
-                    fn()
-                except OSError:
-                    pass
+            _kill_group(pid)
         me = os.getpid()
         for _ in range(50):
             # reap first: a killed child is a zombie until then, and waiting
@@ -186,21 +182,14 @@ class Judge:
         """Send the program; returns None on success or a Failure.  With
         names, the candidate's bindings for them land in self.bound."""
         mem = self.spec.get("memory_limit_bytes")
-        try:
-            init = {"op": "init", "source": source, "entry_point": entry_point,
-                    "guard": flavour, "mem": mem if isinstance(mem, int) else None}
-            if names is not None:
-                init["names"] = list(names)
-            cand.send(init, deadline)
-            reply = cand.recv(deadline)
-        except ChildTimeout:
-            cand.kill()
-            return Failure("timeout", "timed out while loading the candidate code")
-        except ChildGone:
-            return _failure_from_crash(cand, "while loading the candidate code")
-        except ChildProtocolError as e:
-            cand.kill()
-            return Failure("runtime_error", "malformed reply from candidate process: %s" % e)
+        init = {"op": "init", "source": source, "entry_point": entry_point,
+                "guard": flavour, "mem": mem if isinstance(mem, int) else None}
+        if names is not None:
+            init["names"] = list(names)
+        reply, failure = self._exchange(cand, init, deadline, "timed out while loading the candidate code",
+                                        "while loading the candidate code")
+        if failure is not None:
+            return failure
         if reply.get("ok") is True:
             if names is not None:
                 bound = reply.get("names")
@@ -218,6 +207,21 @@ class Judge:
             return Failure("runtime_error", _trunc("NameError: name %r is not defined" % (entry_point,)))
         return _failure_from_child_error(reply)
 
+    def _exchange(self, cand, msg, deadline, timeout_detail, when):
+        """Send one message; (the reply, None), or (None, the Failure the
+        channel's end means: a timeout, a crash, a malformed reply)."""
+        try:
+            cand.send(msg, deadline)
+            return cand.recv(deadline), None
+        except ChildTimeout:
+            cand.kill()
+            return None, Failure("timeout", timeout_detail)
+        except ChildGone:
+            return None, _failure_from_crash(cand, when)
+        except ChildProtocolError as e:
+            cand.kill()
+            return None, Failure("runtime_error", "malformed reply from candidate process: %s" % e)
+
     def call(self, cand, args, kwargs, deadline, digest=False, name=None):
         """Call the entry point (or the candidate's callable `name`); returns
         the decoded value (or, with digest, the (hexdigest, nbytes) of its
@@ -229,22 +233,14 @@ class Judge:
             raise Failure("wrong_answer", "the test passed back a value of the program that has no data form")
         except (Unencodable, RecursionError) as e:
             raise HarnessError("cannot send argument to candidate: %s" % e)
-        try:
-            req = {"op": "call", "args": enc_args, "kwargs": enc_kwargs}
-            if name is not None:
-                req["name"] = name
-            if digest:
-                req["digest"] = _DIGEST_ALG
-            cand.send(req, deadline)
-            reply = cand.recv(deadline)
-        except ChildTimeout:
-            cand.kill()
-            raise Failure("timeout", "timed out")
-        except ChildGone:
-            raise _failure_from_crash(cand, "during a call")
-        except ChildProtocolError as e:
-            cand.kill()
-            raise Failure("runtime_error", "malformed reply from candidate process: %s" % e)
+        req = {"op": "call", "args": enc_args, "kwargs": enc_kwargs}
+        if name is not None:
+            req["name"] = name
+        if digest:
+            req["digest"] = _DIGEST_ALG
+        reply, failure = self._exchange(cand, req, deadline, "timed out", "during a call")
+        if failure is not None:
+            raise failure
         if reply.get("ok") is True and digest:
             hx, n = reply.get("digest"), reply.get("bytes")
             if type(hx) is not str or type(n) is not int:

@@ -2,7 +2,7 @@
 # another uid or no capabilities, death signal, oom score), exec a fresh
 # interpreter, ship it this script, and kill, reap and describe its end.
 # The channel methods come from rpc._Channel.
-# bundle: requires clock, rpc, failures, candidate, isolation
+# bundle: requires prctl, kill, clock, rpc, failures, candidate, isolation
 
 import os
 import signal
@@ -109,11 +109,7 @@ class Candidate(_Channel):
         if self.pid is None or self.dead:
             return
         _rq_untrack(self.pid)
-        for fn in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
-            try:
-                fn()
-            except OSError:
-                pass
+        _kill_group(self.pid)
         self._reap(block=True)
 
     def _reap(self, block):
