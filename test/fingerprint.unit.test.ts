@@ -37,6 +37,12 @@ describe('grading fingerprint', () => {
     expect(rel('usaco')).toContain('benchmarks/usaco/usaco_runner.py');
     expect(rel('bigcodebench')).toContain('benchmarks/bigcodebench/bigcodebench_runner.py');
     expect(rel('humaneval')).toEqual(expect.arrayContaining(['benchmarks/python-harness/verdict_harness.py', 'extract/extractors.ts']));
+    // the modules the harness is bundled from, and the bundler
+    expect(rel('humaneval')).toEqual(expect.arrayContaining(['benchmarks/python-harness/harness/codec.py', 'benchmarks/python-harness/harness/mode_evalplus.py', 'benchmarks/python-bundle.ts']));
+    expect(rel('polyglot')).not.toContain('benchmarks/python-harness/harness/codec.py');
+    // the runners' shared modules, with each runner that bundles them
+    expect(rel('livecodebench')).toEqual(expect.arrayContaining(['benchmarks/python-common/audit.py', 'benchmarks/python-common/upstream_guard.py']));
+    expect(rel('bigcodebench')).toContain('benchmarks/python-common/prctl.py');
     expect(rel('humaneval')).not.toContain('benchmarks/livecodebench/lcb_runner.py');
     expect(rel('codeforces')).toEqual(expect.arrayContaining(['judge/judge.ts', 'judge/outcome.ts']));
   });
@@ -63,6 +69,21 @@ describe('grading fingerprint', () => {
     const he = computeFingerprint('humaneval', tree);
     append(tree, 'benchmarks/python-harness/verdict_harness.py', '\n# changed\n');
     expect(computeFingerprint('humaneval', tree)).not.toBe(he);
+
+    // a module bundled into the harness: the benchmarks that ship the harness, not the others
+    const shipped = Object.fromEntries([...names, 'polyglot'].map((n) => [n, computeFingerprint(n, tree)]));
+    append(tree, 'benchmarks/python-harness/harness/oracles.py', '\n# changed\n');
+    for (const n of ['humaneval', 'mbpp']) expect(computeFingerprint(n, tree)).not.toBe(shipped[n]);
+    for (const n of ['codeforces', 'polyglot']) expect(computeFingerprint(n, tree)).toBe(shipped[n]);
+
+    // a module the runners share (python-common/): the benchmarks whose scripts bundle it
+    const common = Object.fromEntries([...names, 'polyglot'].map((n) => [n, computeFingerprint(n, tree)]));
+    append(tree, 'benchmarks/python-common/audit.py', '\n# changed\n');
+    for (const n of ['livecodebench', 'usaco', 'bigcodebench']) expect(computeFingerprint(n, tree)).not.toBe(common[n]);
+    for (const n of ['humaneval', 'mbpp', 'codeforces', 'polyglot']) expect(computeFingerprint(n, tree)).toBe(common[n]);
+    const guarded = computeFingerprint('humaneval', tree);
+    append(tree, 'benchmarks/python-common/upstream_guard.py', '\n# changed\n');
+    expect(computeFingerprint('humaneval', tree)).not.toBe(guarded);
     fs.rmSync(path.dirname(tree.codeDir), { recursive: true, force: true });
   });
 

@@ -1,11 +1,11 @@
 // Tests for src/benchmarks/python-harness/verdict_harness.py, run with the host's
-// python3 (no Docker). Each run copies the harness into a fresh scratch dir
-// and runs it there with cwd = that dir, as the sandbox does.
+// python3 (no Docker). Each run writes the harness as it ships (bundled from
+// its modules, harnessCode()) into a fresh scratch dir and runs it there with
+// cwd = that dir, as the sandbox does.
 import { describe, it, expect } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -13,11 +13,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { harnessCode } from '../src/benchmarks/python-harness/harness.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const HARNESS = resolve(HERE, '../src/benchmarks/python-harness/verdict_harness.py');
+const HARNESS = harnessCode();
 // The interpreter `python3` resolves to, found once: a pyenv shim on PATH costs
 // ~1 s of bash per start, which the harness's wall-clock tests would count.
 const PYTHON =
@@ -59,7 +58,7 @@ function parseLines(stdout: string): Event[] {
 function runHarness(spec: object, opts: RunOptions = {}): Promise<RunOutput> {
   const dir = mkdtempSync(join(tmpdir(), 'verdict-harness-test-'));
   const script = join(dir, 'verdict_harness.py');
-  copyFileSync(HARNESS, script);
+  writeFileSync(script, HARNESS);
   const specPath = join(dir, 'spec.json');
   writeFileSync(specPath, JSON.stringify(spec));
   for (const [name, content] of Object.entries(opts.files ?? {})) {

@@ -1,23 +1,19 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../paths.js';
+import { bundledPython } from './python-bundle.js';
 
 // The Python a benchmark ships into its sandbox (the harness, in-process
 // runners for benchmarks whose official harness exec()s the candidate inside
 // its own interpreter) lives in the benchmark's folder beside the TypeScript
 // that speaks its protocol, and is shipped with every run so the two are
-// versioned together. Read from src/ (compiled code runs from dist/).
+// versioned together. Read from src/ (compiled code runs from dist/). A
+// script whose source is split into modules (`# bundle: include` lines:
+// the harness, the runners' shared code in python-common/) ships bundled
+// into the one file (python-bundle.ts); a script without includes ships as is.
 
-const cache = new Map<string, string>();
 /** `folder` is the benchmark's folder under src/benchmarks/ (e.g. `usaco`). */
 export function runnerCode(folder: string, file: string): string {
-  const key = `${folder}/${file}`;
-  let src = cache.get(key);
-  if (src === undefined) {
-    src = fs.readFileSync(path.join(projectRoot(), 'src', 'benchmarks', folder, file), 'utf8');
-    cache.set(key, src);
-  }
-  return src;
+  return bundledPython(path.join(projectRoot(), 'src', 'benchmarks', folder, file));
 }
 
 /**

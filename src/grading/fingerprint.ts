@@ -2,11 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleIncludes } from '../benchmarks/python-bundle.js';
 
 // What a benchmark's verdicts depend on, as a digest of the files themselves:
 // the benchmark's module and every module it imports (transitively; type-only
 // imports are erased and do not count), the grader core and its imports, and
-// every Python file those modules name (harness, runners). Computed at
+// every Python file those modules name (harness, runners) with the modules
+// each bundles in (`# bundle: include`, python-bundle.ts). Computed at
 // start-up, so editing lcb_runner.py or the judge core changes the result
 // cache's key and the verdicts' provenance without anyone bumping a
 // graderVersion. Sandbox images are keyed separately (content-addressed tags).
@@ -70,8 +72,12 @@ export function sourceClosure(entries: string[], tree: SourceTree = defaultTree(
     const file = todo.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    if (file.endsWith('.py')) continue;
     const text = fs.readFileSync(file, 'utf8');
+    if (file.endsWith('.py')) {
+      // a shipped script is its entry file and the modules bundled into it
+      for (const rel of bundleIncludes(text)) todo.push(path.resolve(path.dirname(file), rel));
+      continue;
+    }
     for (const m of text.matchAll(IMPORT)) {
       if (m[1] || (m[2] !== undefined && typeOnly(m[2]))) continue;
       const dep = resolveModule(path.dirname(file), (m[3] ?? m[4])!);

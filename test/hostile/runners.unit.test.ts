@@ -5,14 +5,14 @@
 // directory. The attack programs (runner-attacks/*.py) only write to their
 // own descriptors and exit: nothing here deletes or signals outside the run.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runnerCode } from '../../src/benchmarks/python-runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS_DIR = resolve(HERE, '../../src/benchmarks');
 // each runner stands in its benchmark's folder
 const FOLDER: Record<string, string> = { 'bigcodebench_runner.py': 'bigcodebench', 'usaco_runner.py': 'usaco', 'lcb_runner.py': 'livecodebench' };
 const ATTACKS = join(HERE, 'runner-attacks');
@@ -24,7 +24,7 @@ type Event = Record<string, unknown>;
 
 function run(runner: string, spec: object | ((dir: string) => object), files: Record<string, string> = {}): Promise<{ events: Event[]; exitCode: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'verdict-runner-test-'));
-  copyFileSync(join(BENCHMARKS_DIR, FOLDER[runner]!, runner), join(dir, runner));
+  writeFileSync(join(dir, runner), runnerCode(FOLDER[runner]!, runner)); // as it ships (bundled)
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(typeof spec === 'function' ? spec(dir) : spec));
   return new Promise((done, fail) => {

@@ -47,7 +47,6 @@ import system counts as library code. The sandbox, not this file, is the
 boundary.
 """
 import ast
-import ctypes
 import hashlib
 import hmac
 import itertools
@@ -60,19 +59,12 @@ import sys
 import time
 import types
 
-_PR_SET_PDEATHSIG = 1
-_PR_SET_DUMPABLE = 4
+# bundle: include ../python-common/prctl.py
+# bundle: include ../python-common/upstream_guard.py
+# bundle: include ../python-common/audit.py
+
 _MAX_MSG = 1 << 20
 _MPL_CACHE = "/opt/verdict/matplotlib"
-
-
-def _prctl(option, arg):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
-                          ctypes.c_ulong(0), ctypes.c_ulong(0))
-    except Exception:
-        return -1
 
 
 # ---------------------------------------------------------------------------
@@ -841,6 +833,13 @@ def _report(kind, msg, watch=None):
     _W[1]()
 
 
+# The three runners' witness threads (LiveCodeBench, BigCodeBench, USACO) look
+# alike but are not shared, on purpose: each signs different facts (LCB: one
+# test line, only from run_stdin/run_functional called by main; BigCodeBench:
+# each unittest callback through its one legitimate caller, with tamper
+# snapshots; USACO: a token before the program, "passed" once exec returned),
+# and a witness may call only C functions bound in its own frame: a shared
+# Python helper in its loop would be one more thing the program can rebind.
 def _witness(wfd, child_frame, rules, watched_classes, watched_modules):
     import _hashlib
     import _thread
@@ -1060,25 +1059,20 @@ def _witness(wfd, child_frame, rules, watched_classes, watched_modules):
     return run.__code__, start
 
 
-# Events the program may not cause at all, and ctypes calls from its own code.
-_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
-                   "gc.get_objects", "gc.get_referrers", "gc.get_referents"])
-_CTYPES_MEMORY = frozenset(["ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata", "ctypes.addressof",
-                            "ctypes.PyObj_FromPtr", "ctypes.call_function", "ctypes.dlsym", "ctypes.set_errno"])
-
-
 def _install_guard(trusted_codes, lib, ctypes_dir):
-    """The audit hook. Binds everything it calls (module globals and builtins
-    are the program's to rebind; none of its code may run in here)."""
-    import _thread
-    getframe, ident, os_open, readlink, close = sys._getframe, _thread.get_ident, os.open, os.readlink, os.close
-    o_path = os.O_PATH | os.O_CLOEXEC
-    deny_events, ctypes_memory = _DENY, _CTYPES_MEMORY
+    """The audit hook (irremovable; python-common/audit.py), with this
+    runner's rules: other threads' frames for the witness (and matplotlib's
+    event-loop probe), ctypes memory calls from the program's own code, code
+    compiled under a frame reader's file name, a function's __code__ swapped.
+    Binds everything it calls (module globals and builtins are the program's
+    to rebind; none of its code may run in here)."""
+    getframe = sys._getframe
+    ctypes_memory = _AUDIT_CTYPES_MEMORY
+    opens_memory = _proc_memory_opener()
     frame_readers = {"_get_running_interactive_framework": "/matplotlib/cbook/__init__.py"}
     reader_files = tuple(frame_readers.values())
     checked = frozenset(["sys._current_frames", "open", "object.__setattr__", "compile", "code.__new__"])
-    _type, _str, _bytes, _err = type, str, bytes, RuntimeError
-    busy = set()
+    _type, _str, _bytes = type, str, bytes
 
     def from_program(skip_ctypes):
         """Whether the code that called the audited function (past ctypes' own
@@ -1107,37 +1101,10 @@ def _install_guard(trusted_codes, lib, ctypes_dir):
         if event == "object.__setattr__":  # a test's code swapped under an unchanged function (numpy does this to its own)
             return args[1] == "__code__" and from_program(False)
         if event == "open":
-            path = args[0]
-            t = _type(path)
-            if t is not _str and t is not _bytes:
-                return False
-            try:
-                fd = os_open(path, o_path)
-            except OSError:
-                return False
-            try:
-                where = readlink("/proc/self/fd/%d" % fd)
-            finally:
-                close(fd)
-            return where.startswith("/proc/") and (where.endswith("/mem") or "/map_files/" in where)
+            return opens_memory(args[0])
         return False
 
-    def hook(event, args):
-        if event in deny_events:
-            raise _err("refused in the sandbox: " + event)
-        if event in checked or event in ctypes_memory:
-            me = ident()
-            if me in busy:
-                return
-            busy.add(me)
-            try:
-                deny = check(event, args)
-            finally:
-                busy.discard(me)
-            if deny:
-                raise _err("refused in the sandbox: " + event)
-
-    sys.addaudithook(hook)
+    _install_audit_hook(_AUDIT_DENY, checked | ctypes_memory, check)
 
 
 # ---------------------------------------------------------------------------
@@ -1148,7 +1115,6 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     import builtins
     import contextlib
     import faulthandler
-    import io
     import resource
     import tempfile
     import types
@@ -1380,23 +1346,20 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     # swallow_subprocess_output: children's output goes to pipes unless the caller chose
     inner_popen, inner_run = subprocess.Popen, subprocess.run
 
-    def popen_patch(*a, **kw):
+    def swallowed(kw):
         if kw.get("capture_output"):
             kw.pop("stdout", None)
             kw.pop("stderr", None)
         else:
             kw.setdefault("stdout", subprocess.PIPE)
             kw.setdefault("stderr", subprocess.PIPE)
-        return inner_popen(*a, **kw)
+        return kw
+
+    def popen_patch(*a, **kw):
+        return inner_popen(*a, **swallowed(kw))
 
     def run_patch(*a, **kw):
-        if kw.get("capture_output"):
-            kw.pop("stdout", None)
-            kw.pop("stderr", None)
-        else:
-            kw.setdefault("stdout", subprocess.PIPE)
-            kw.setdefault("stderr", subprocess.PIPE)
-        return inner_run(*a, **kw)
+        return inner_run(*a, **swallowed(kw))
 
     subprocess.Popen, subprocess.run = popen_patch, run_patch
 
@@ -1419,20 +1382,7 @@ def child_main(wfd):  # pragma: no cover - exercised through the judge
     builtins.exit = None
     builtins.quit = None
 
-    class WriteOnly(io.StringIO):
-        def read(self, *a, **kw):
-            raise IOError
-
-        def readline(self, *a, **kw):
-            raise IOError
-
-        def readlines(self, *a, **kw):
-            raise IOError
-
-        def readable(self, *a, **kw):
-            return False
-
-    stream = WriteOnly()
+    stream = _WriteOnlyStringIO()
     sys.stdout = sys.stderr = sys.stdin = stream
 
     module = _ModuleType("__test__")

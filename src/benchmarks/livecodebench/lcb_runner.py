@@ -50,6 +50,10 @@ import sys
 import time
 import types
 
+# bundle: include ../python-common/prctl.py
+# bundle: include ../python-common/upstream_guard.py
+# bundle: include ../python-common/audit.py
+
 # The namespace every candidate gets (testing_util.import_string).
 _STAR = ["string", "re", "datetime", "collections", "heapq", "bisect", "copy", "math", "random",
          "statistics", "itertools", "functools", "operator", "io", "sys", "json", "builtins", "typing"]
@@ -105,6 +109,13 @@ def _report(line):
     _W[1]()
 
 
+# The three runners' witness threads (LiveCodeBench, BigCodeBench, USACO) look
+# alike but are not shared, on purpose: each signs different facts (LCB: one
+# test line, only from run_stdin/run_functional called by main; BigCodeBench:
+# each unittest callback through its one legitimate caller, with tamper
+# snapshots; USACO: a token before the program, "passed" once exec returned),
+# and a witness may call only C functions bound in its own frame: a shared
+# Python helper in its loop would be one more thing the program can rebind.
 def _witness(out_fd, main_frame, run_codes):
     """Starts the thread that alone holds the key. It calls only C functions
     bound here (module globals and builtins are the program's to rebind), so
@@ -169,22 +180,13 @@ def _witness(out_fd, main_frame, run_codes):
     return run.__code__, start
 
 
-# What the program may not do at all, and ctypes memory access from its own code.
-_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
-                   "gc.get_objects", "gc.get_referrers", "gc.get_referents"])
-_CTYPES_MEMORY = frozenset(["ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata", "ctypes.addressof",
-                            "ctypes.PyObj_FromPtr", "ctypes.call_function", "ctypes.dlsym", "ctypes.set_errno"])
-
-
 def _install_guard(trusted_codes, lib, ctypes_dir):
-    """The audit hook (irremovable). Binds everything it calls; none of the
-    program's code may run in here."""
-    import _thread
-    getframe, ident, os_open, readlink, close = sys._getframe, _thread.get_ident, os.open, os.readlink, os.close
-    o_path = os.O_PATH | os.O_CLOEXEC
-    deny_events, ctypes_memory = _DENY, _CTYPES_MEMORY
-    _type, _str, _bytes, _err = type, str, bytes, RuntimeError
-    busy = set()
+    """The audit hook (irremovable; python-common/audit.py), with this
+    runner's rule for other threads' frames: the witness only. Binds
+    everything it calls; none of the program's code may run in here."""
+    getframe = sys._getframe
+    ctypes_memory = _AUDIT_CTYPES_MEMORY
+    opens_memory = _proc_memory_opener()
 
     def from_program():
         """Whether the caller of the audited function (past ctypes' own
@@ -200,46 +202,10 @@ def _install_guard(trusted_codes, lib, ctypes_dir):
         if event in ctypes_memory:
             return from_program()
         if event == "open":
-            path = args[0]
-            t = _type(path)
-            if t is not _str and t is not _bytes:
-                return False  # a descriptor: opened already
-            try:
-                fd = os_open(path, o_path)
-            except OSError:
-                return False
-            try:
-                where = readlink("/proc/self/fd/%d" % fd)
-            finally:
-                close(fd)
-            return where.startswith("/proc/") and (where.endswith("/mem") or "/map_files/" in where)
+            return opens_memory(args[0])
         return False
 
-    def hook(event, args):
-        if event in deny_events:
-            raise _err("refused in the sandbox: " + event)
-        if event == "sys._current_frames" or event == "open" or event in ctypes_memory:
-            me = ident()
-            if me in busy:
-                return
-            busy.add(me)
-            try:
-                deny = check(event, args)
-            finally:
-                busy.discard(me)
-            if deny:
-                raise _err("refused in the sandbox: " + event)
-
-    sys.addaudithook(hook)
-
-
-def _nondumpable():
-    """No other process of this uid may read our memory or open our /proc/PID/fd."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
-    except Exception:
-        pass
+    _install_audit_hook(_AUDIT_DENY, ctypes_memory | frozenset(["sys._current_frames", "open"]), check)
 
 
 def _line(obj):
@@ -538,26 +504,6 @@ def _compile(code, timeout, name):
     return method
 
 
-def reliability_guard():
-    """upstream's reliability_guard() as run_test calls it (no memory limit)."""
-    faulthandler.disable()
-    builtins.quit = None
-    os.environ["OMP_NUM_THREADS"] = "1"
-    for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork",
-                 "forkpty", "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod",
-                 "fchown", "chmod", "chown", "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"):
-        setattr(os, name, None)
-    import shutil
-    shutil.rmtree = None
-    shutil.move = None
-    shutil.chown = None
-    import subprocess
-    subprocess.Popen = None
-    builtins.help = None
-    for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
-        sys.modules[name] = None
-
-
 # Modules upstream's worker process has imported before its reliability_guard
 # (testing_util and its caller import them), so a candidate's `import numpy`
 # works there although numpy's import calls functions the guard removes.
@@ -583,7 +529,7 @@ def main():
         spec = json.load(f)
     os.unlink(path)
     _NONCE = spec.get("nonce", "")
-    _nondumpable()
+    _prctl(_PR_SET_DUMPABLE, 0)  # no other process of this uid may read our memory or open our /proc/PID/fd
     # Our reports go to a private copy of stdout; the program's own fd 0/1
     # lead nowhere, as in upstream's worker process.
     _OUT = os.dup(1)
@@ -605,7 +551,7 @@ def main():
     preload(spec["code"])
     if spec["mode"] != "functional":
         import unittest.mock  # noqa: F401  (loaded outside the first test's alarm, as upstream)
-    reliability_guard()
+    upstream_reliability_guard(null_exit=False)  # as run_test calls it (no memory limit); upstream keeps exit
     lib = tuple(d.rstrip("/") + "/" for d in sys.path[1:] if os.path.isabs(d))
     ctypes_dir = os.path.dirname(os.path.abspath(types.__file__)) + "/ctypes/"
     _install_guard(frozenset([witness_code]), lib, ctypes_dir)

@@ -40,16 +40,18 @@ Events: {"event":"test","index","status":"passed"|"timed_out"|"failed","error"?,
 """
 
 import contextlib
-import faulthandler
-import io
 import json
 import os
 import select
-import shutil
 import signal
 import sys
 import tempfile
 import time
+
+# bundle: include ../python-common/prctl.py
+# bundle: include ../python-common/upstream_guard.py
+# bundle: include ../python-common/audit.py
+# bundle: include ../python-common/kill.py
 
 _ERR_MAX = 300
 
@@ -58,55 +60,31 @@ class TimeoutException(Exception):
     pass
 
 
-class _WriteOnlyStringIO(io.StringIO):
-    def read(self, *args, **kwargs):
-        raise IOError
-
-    def readline(self, *args, **kwargs):
-        raise IOError
-
-    def readlines(self, *args, **kwargs):
-        raise IOError
-
-    def readable(self, *args, **kwargs):
-        return False
-
-
 class _redirect_stdin(contextlib._RedirectStream):
     _stream = "stdin"
 
 
 def _reliability_guard(max_bytes):
-    import builtins
+    """USACOBench's reliability_guard(memory_limit): the address, data and
+    stack limits, then the rest as every upstream copy has it."""
     import resource
-    import subprocess
+    import subprocess  # noqa: F401 (loaded before the limits, as upstream has it)
     resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
     resource.setrlimit(resource.RLIMIT_DATA, (max_bytes, max_bytes))
     resource.setrlimit(resource.RLIMIT_STACK, (max_bytes, max_bytes))
-    faulthandler.disable()
-    builtins.exit = None
-    builtins.quit = None
-    os.environ["OMP_NUM_THREADS"] = "1"
-    for name in ("kill", "system", "putenv", "remove", "removedirs", "rmdir", "fchdir", "setuid", "fork",
-                 "forkpty", "killpg", "rename", "renames", "truncate", "replace", "unlink", "fchmod",
-                 "fchown", "chmod", "chown", "chroot", "lchflags", "lchmod", "lchown", "getcwd", "chdir"):
-        setattr(os, name, None)
-    shutil.rmtree = None
-    shutil.move = None
-    shutil.chown = None
-    subprocess.Popen = None
-    builtins.help = None
-    for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
-        sys.modules[name] = None
+    upstream_reliability_guard()
 
 
 # What a program could use to reach the witness thread's frame (where the
 # token lives), raw memory, or a process without this guard: refused by an
-# audit hook, which the program cannot remove.
-_DENY = frozenset(["sys.addaudithook", "sys._current_exceptions", "sys.settrace", "sys.setprofile",
-                   "gc.get_objects", "gc.get_referrers", "gc.get_referents", "code.__new__",
-                   "os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen", "os.fork",
-                   "os.forkpty", "os.symlink", "os.link", "os.rename", "pty.spawn"])
+# audit hook, which the program cannot remove. More than the other runners
+# refuse (python-common/audit.py), on purpose: the test process runs nothing
+# but the program (no test code, no library that needs these), so new code
+# objects, new processes, links and every ctypes call (below) are refused
+# outright rather than checked.
+_DENY = _AUDIT_DENY | frozenset(["code.__new__", "os.exec", "os.posix_spawn", "os.spawn", "os.system",
+                                 "subprocess.Popen", "os.fork", "os.forkpty", "os.symlink", "os.link",
+                                 "os.rename", "pty.spawn"])
 
 
 def _install_guard(trusted_codes):
@@ -171,6 +149,13 @@ def _finished(wake, ack):
     ack()
 
 
+# The three runners' witness threads (LiveCodeBench, BigCodeBench, USACO) look
+# alike but are not shared, on purpose: each signs different facts (LCB: one
+# test line, only from run_stdin/run_functional called by main; BigCodeBench:
+# each unittest callback through its one legitimate caller, with tamper
+# snapshots; USACO: a token before the program, "passed" once exec returned),
+# and a witness may call only C functions bound in its own frame: a shared
+# Python helper in its loop would be one more thing the program can rebind.
 def _witness(status_fd, child_frame):
     """A thread that writes this test's token before the program runs and the
     "passed" line, with the token, once it sees the main thread in _finished
@@ -290,11 +275,7 @@ def _wait(pid, seconds):
             select.select([pidfd], [], [], min(left, 0.5))
         else:
             time.sleep(min(left, 0.002))
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            target()
-        except OSError:
-            pass
+    _kill_group(pid)
     os.waitpid(pid, 0)
     if pidfd is not None:
         os.close(pidfd)
@@ -352,22 +333,14 @@ def _parse_status(raw):
     return {"status": "failed: garbled status", "etype": ""}
 
 
-def _nondumpable():
-    """No other process of this uid (a test's leftovers) may read our memory or open our /proc/PID/fd."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
-    except Exception:
-        pass
-
-
 def main():
     path = sys.argv[1]
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
     os.unlink(path)
     nonce = spec.get("nonce", "")
-    _nondumpable()
+    # no other process of this uid (a test's leftovers) may read our memory or open our /proc/PID/fd
+    _prctl(_PR_SET_DUMPABLE, 0)
     out = os.dup(1)  # not inherited by the children
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
