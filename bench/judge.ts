@@ -19,7 +19,7 @@ import { createApp } from '../src/app.js';
 import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { compareOutput } from '../src/judge/compare.js';
-import { judgeProfile } from '../src/judge/judge.js';
+import { judgeProfile } from '../src/grading/executor.js';
 import { baseImage, imageRef, imagesConfigFromEnv } from '../src/sandbox/images.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, tests: { type: 'string', default: '50' } } });

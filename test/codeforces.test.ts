@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
-import { runJudge } from '../src/judge/judge.js';
 import type { JudgeTask } from '../src/judge/types.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable } from './helpers/docker.js';
-import { ensureJudgeImage, judgeImageRef } from './helpers/judge.js';
+import { ensureJudgeImage, runJudge } from './helpers/judge.js';
 import { mapLimit } from './helpers/shared.js';
 import { SOLUTIONS, WRONG_140 } from './fixtures/codeforces/solutions.js';
 import { ti } from './helpers/instance.js';
@@ -122,7 +121,7 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
     const task = codeforces.judge!(p, code, codeforces.options.parse({ language: lang, run_all: true })) as JudgeTask;
     const ns = task.cases.map((c) => c.input.trim().split(/\s+/).slice(1).map(Number));
     const keep = task.cases.map((_c, i) => i).filter((i) => pick(ns[i]!));
-    const report = await runJudge(app.engine, { ...task, cases: keep.map((i) => task.cases[i]!) }, { imageRef: judgeImageRef });
+    const report = await runJudge(app.engine, { ...task, cases: keep.map((i) => task.cases[i]!) });
     return { report, ns: keep.map((i) => ns[i]!) };
   };
 

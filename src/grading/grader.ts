@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
-import { runJudge } from '../judge/judge.js';
+import { Executor } from './executor.js';
 import { gradingFingerprint } from './fingerprint.js';
 import { DomainError, unknownBenchmark, unknownVersion } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -71,8 +71,11 @@ export function toVerdict(r: Resolved, code: string, outcome: Outcome, attempts:
 /** request → problem + completion → run plan → sandbox → raw results → verdict. */
 export class Grader implements GradeService {
   private calibrating = new Map<string, Promise<unknown>>();
+  private readonly executor: Executor;
 
-  constructor(private readonly deps: GraderDeps) {}
+  constructor(private readonly deps: GraderDeps) {
+    this.executor = new Executor(deps);
+  }
 
   /** Validate and resolve a request; throws a DomainError for anything the client got wrong. */
   resolve(req: GradeRequest): Resolved {
@@ -128,15 +131,15 @@ export class Grader implements GradeService {
       if (judged && 'status' in judged) return judged; // decided without running (no code)
       const judgeTask = judged;
       const plan = judgeTask ? undefined : bench.plan(problem, code, options, calibration);
+      const runtime = req.options?.runtime ?? this.deps.runtime;
       for (;;) {
         attempts += 1;
         try {
           if (judgeTask && bench.judgeOutcome) {
-            const runtime = req.options?.runtime ?? this.deps.runtime;
-            const report = await runJudge(this.deps.engine, judgeTask, { runtime, signal: abort.signal, imageRef: this.deps.imageRef, onTimings });
+            const report = await this.executor.judge(judgeTask, { runtime, signal: abort.signal, onTimings });
             return bench.judgeOutcome(problem, report, options);
           }
-          const results = await this.execute(plan!, req.options, onTimings, abort.signal);
+          const results = await this.executor.runPlan(plan!, { runtime, signal: abort.signal, onTimings });
           return bench.outcome(problem, plan!, results);
         } catch (e) {
           if (!isSandboxError(e)) throw e;
@@ -176,32 +179,6 @@ export class Grader implements GradeService {
     return verdict;
   }
 
-  private async execute(
-    plan: RunPlan,
-    opts: GradeOptions | undefined,
-    onTimings: (queueMs: number, sandboxMs: number) => void,
-    /** the client's deadline passed: leave the queue, or stop the running program and free the slot */
-    signal?: AbortSignal,
-  ): Promise<ExecResult[]> {
-    const image = await this.deps.imageRef(plan.profile.image);
-    const profile = { ...plan.profile, image, runtime: opts?.runtime ?? this.deps.runtime };
-    return this.deps.engine.session(
-      profile,
-      async (s) => {
-        await s.put(plan.files);
-        const results: ExecResult[] = [];
-        for (const step of plan.steps) {
-          const r = await s.exec(step);
-          results.push(r);
-          if (step.stopOnFailure && r.exitCode !== 0) break;
-        }
-        return results;
-      },
-      (t) => onTimings(t.queueMs, t.sandboxMs),
-      signal ? { signal } : undefined,
-    );
-  }
-
   /** Reference data for a problem, computed once (per version and key) and stored. */
   private async calibrate(
     bench: AnyBenchmark,
@@ -222,7 +199,7 @@ export class Grader implements GradeService {
         let lastErr: unknown;
         for (let attempt = 0; attempt <= this.deps.retries; attempt++) {
           try {
-            const results = await this.execute(plan, common, () => undefined);
+            const results = await this.executor.runPlan(plan, { runtime: common?.runtime ?? this.deps.runtime });
             const data = cal.parse(problem, results, plan);
             this.deps.store.saveCalibration(bench.name, version, problem.id, key, data);
             return data;
