@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
+import { UnsupportedProblemError, type AnyBenchmark, type Extraction, type Judging, type Outcome, type PlanBenchmark } from '../benchmarks/types.js';
+import type { JudgeReport, JudgeTask } from '../judge/types.js';
 import { Executor } from './executor.js';
 import { gradingFingerprint } from './fingerprint.js';
 import { DomainError, unknownBenchmark, unknownVersion } from '../errors.js';
@@ -109,38 +110,24 @@ export class Grader implements GradeService {
     const t0 = performance.now();
     const r = resolved ?? this.resolve(req);
     const { bench, version, problem, options } = r;
-    const code = bench.extract(problem, req.completion, options);
+    const extracted = bench.extract(problem, req.completion, options);
     const timings = { queue_ms: 0, sandbox_ms: 0, total_ms: 0 };
     let attempts = 0;
     const abort = new AbortController();
     const run = async (): Promise<Outcome> => {
-      let calibration: unknown;
-      if (bench.calibration) {
-        try {
-          calibration = await this.calibrate(bench, version, problem, options, req.options);
-        } catch (e) {
-          return { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] };
-        }
-      }
+      const work = await this.work(r, extracted, req.options);
+      if (work.kind === 'decided') return work.outcome;
       const onTimings = (q: number, s: number): void => {
         timings.queue_ms += q;
         timings.sandbox_ms += s;
       };
-      // competitive programming: the judge core runs the tests (src/judge)
-      const judged = bench.judge?.(problem, code, options);
-      if (judged && 'status' in judged) return judged; // decided without running (no code)
-      const judgeTask = judged;
-      const plan = judgeTask ? undefined : bench.plan(problem, code, options, calibration);
       const runtime = req.options?.runtime ?? this.deps.runtime;
+      const opts = { runtime, signal: abort.signal, onTimings };
       for (;;) {
         attempts += 1;
         try {
-          if (judgeTask && bench.judgeOutcome) {
-            const report = await this.executor.judge(judgeTask, { runtime, signal: abort.signal, onTimings });
-            return bench.judgeOutcome(problem, report, options);
-          }
-          const results = await this.executor.runPlan(plan!, { runtime, signal: abort.signal, onTimings });
-          return bench.outcome(problem, plan!, results);
+          if (work.kind === 'judge') return work.outcome(await this.executor.judge(work.task, opts));
+          return work.outcome(await this.executor.runPlan(work.plan, opts));
         } catch (e) {
           if (!isSandboxError(e)) throw e;
           // past the deadline the answer is given: no retry of a session we stopped
@@ -174,20 +161,41 @@ export class Grader implements GradeService {
       }
     }
     timings.total_ms = performance.now() - t0;
-    const verdict = toVerdict(r, code, outcome, attempts, timings);
+    const verdict = toVerdict(r, extracted.code, outcome, attempts, timings);
     this.record(verdict);
     return verdict;
   }
 
+  /** What grading an answer takes: the judge core, a run plan (calibrated first), or nothing. */
+  private async work(r: Resolved, extracted: Extraction, common: GradeOptions | undefined): Promise<Work> {
+    const { bench, problem, options } = r;
+    if (bench.kind === 'judge') {
+      const j = bench.judge(problem, extracted, options);
+      return j.kind === 'judge' ? { kind: 'judge', task: j.task, outcome: (report) => bench.judgeOutcome(problem, report, options) } : j;
+    }
+    const refused = bench.refuse?.(problem, extracted, options);
+    if (refused) return { kind: 'decided', outcome: refused };
+    let calibration: unknown;
+    if (bench.calibration) {
+      try {
+        calibration = await this.calibrate(bench, bench.calibration, r.version, problem, options, common);
+      } catch (e) {
+        return { kind: 'decided', outcome: { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] } };
+      }
+    }
+    const plan = bench.plan(problem, extracted, options, calibration);
+    return { kind: 'plan', plan, outcome: (results) => bench.outcome(problem, plan, results) };
+  }
+
   /** Reference data for a problem, computed once (per version and key) and stored. */
   private async calibrate(
-    bench: AnyBenchmark,
+    bench: PlanBenchmark,
+    cal: NonNullable<PlanBenchmark['calibration']>,
     version: string,
     problem: ProblemRecord,
     options: unknown,
     common: GradeOptions | undefined,
   ): Promise<unknown> {
-    const cal = bench.calibration!;
     const key = cal.key(options);
     const stored = this.deps.store.calibration(bench.name, version, problem.id, key);
     if (stored !== undefined) return stored;
@@ -226,6 +234,9 @@ export class Grader implements GradeService {
 }
 
 class DeadlineError extends Error {}
+
+/** One answer's grading, whichever kind of benchmark. */
+type Work = Exclude<Judging, { kind: 'judge' }> | { kind: 'judge'; task: JudgeTask; outcome(report: JudgeReport): Outcome };
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
