@@ -19,7 +19,7 @@ import { createApp } from '../src/app.js';
 import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { loadConfig } from '../src/config.js';
 import { compareOutput } from '../src/judge/compare.js';
-import { judgeProfile } from '../src/judge/judge.js';
+import { judgeProfile } from '../src/grading/executor.js';
 import { baseImage, imagesConfigFromEnv } from '../src/sandbox/images/config.js';
 import { imageRef } from '../src/sandbox/images/recipe.js';
 

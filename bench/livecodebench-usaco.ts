@@ -55,7 +55,8 @@ for (const [benchmark, id, code] of cases) {
     service.push(performance.now() - t);
     status = (r.json() as { status: string }).status;
     // the same runner and spec, bare
-    const plan = bench.plan(problem, code, bench.options.parse({}), undefined);
+    if (bench.kind !== 'plan') throw new Error(`${benchmark} is not graded by a run plan`);
+    const plan = bench.plan(problem, { code }, bench.options.parse({}), undefined);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verdict-bare-'));
     for (const f of plan.files) {
       fs.mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });

@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
-import { runJudge } from '../src/judge/judge.js';
-import type { JudgeTask } from '../src/judge/types.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';
 import type { ProblemRecord } from '../src/store/store.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable } from './helpers/docker.js';
-import { ensureJudgeImage, judgeImageRef } from './helpers/judge.js';
+import { ensureJudgeImage, runJudge } from './helpers/judge.js';
 import { mapLimit } from './helpers/shared.js';
 import { SOLUTIONS, WRONG_140 } from './fixtures/codeforces/solutions.js';
 import { ti } from './helpers/instance.js';
@@ -119,10 +117,13 @@ describe.skipIf(!hasDocker || !real)('codeforces: CodeContests test split, our s
   // Problem 140 (1619B, 138 tests): wrong programs whose per-test verdict follows from each test's input.
   const judge140 = async (lang: 'python' | 'cpp', code: string, pick: (ns: number[]) => boolean) => {
     const p = problems.get('140')!;
-    const task = codeforces.judge!(p, code, codeforces.options.parse({ language: lang, run_all: true })) as JudgeTask;
+    const options = codeforces.options.parse({ language: lang, run_all: true });
+    const judging = codeforces.judge(p, codeforces.extract(p, '```' + lang + '\n' + code + '```', options), options);
+    if (judging.kind !== 'judge') throw new Error(`not judged: ${judging.kind}`);
+    const { task } = judging;
     const ns = task.cases.map((c) => c.input.trim().split(/\s+/).slice(1).map(Number));
     const keep = task.cases.map((_c, i) => i).filter((i) => pick(ns[i]!));
-    const report = await runJudge(app.engine, { ...task, cases: keep.map((i) => task.cases[i]!) }, { imageRef: judgeImageRef });
+    const report = await runJudge(app.engine, { ...task, cases: keep.map((i) => task.cases[i]!) });
     return { report, ns: keep.map((i) => ns[i]!) };
   };
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeforces, lastBlock } from '../src/benchmarks/codeforces/benchmark.js';
-import type { Outcome } from '../src/benchmarks/types.js';
-import type { JudgeTask } from '../src/judge/types.js';
+import type { Judging } from '../src/benchmarks/types.js';
+import type { ProblemRecord } from '../src/store/store.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';
 
 const FIX = path.join(__dirname, 'fixtures', 'codeforces');
@@ -39,16 +39,22 @@ describe('codeforces: reading and extraction', () => {
   it('builds the task: open-r1 comparator or checker, limits, trailing \\r stripped, early stop only for pass_fail', async () => {
     const { problems } = await codeforces.read(openR1Dir(), {});
     const opts = codeforces.options.parse({});
-    const t = codeforces.judge!(problems[0]!, 'print(1)', opts) as JudgeTask;
+    /** the judging of a completion, through extract as the grader does */
+    const judge = (p: ProblemRecord, completion: string, options = opts): Judging => codeforces.judge(p, codeforces.extract(p, completion, options), options);
+    const task = (j: Judging) => (j.kind === 'judge' ? j.task : expect.fail(`not judged: ${j.kind}`));
+    const t = task(judge(problems[0]!, '```python\nprint(1)\n```'));
     expect(t).toMatchObject({ language: 'python3', timeLimitMs: 1000, memoryMb: 256, comparator: { kind: 'openr1' }, stopOnFirstFailure: true, inputMode: 'stdio' });
     expect(t.cases[0]).toEqual({ input: '1 2\n', expected: '3\n' });
-    // the language option names the judge's language without looking at the code
-    expect(codeforces.judge!(problems[0]!, 'print(1)', codeforces.options.parse({ language: 'cpp' }))).toMatchObject({ language: 'cpp17' });
-    expect(codeforces.judge!(problems[0]!, 'int main() {}', codeforces.options.parse({ language: 'python' }))).toMatchObject({ language: 'python3' });
-    const b = codeforces.judge!(problems[1]!, 'print(1)', codeforces.options.parse({ scoring: 'partial' })) as JudgeTask;
+    // the block's tag names the judge's language without looking at the code; the language option picks the block
+    expect(task(judge(problems[0]!, '```cpp\nprint(1)\n```'))).toMatchObject({ language: 'cpp17' });
+    expect(task(judge(problems[0]!, '```python\nint main() {}\n```'))).toMatchObject({ language: 'python3' });
+    const both = '```cpp\nint main() {}\n```\n```python\nprint(1)\n```';
+    expect(task(judge(problems[0]!, both, codeforces.options.parse({ language: 'cpp' })))).toMatchObject({ language: 'cpp17', source: 'int main() {}\n' });
+    expect(task(judge(problems[0]!, both))).toMatchObject({ language: 'python3', source: 'print(1)\n' });
+    const b = task(judge(problems[1]!, '```python\nprint(1)\n```', codeforces.options.parse({ scoring: 'partial' })));
     expect(b.comparator).toMatchObject({ kind: 'checker', style: 'python' });
     expect(b.stopOnFirstFailure).toBe(false);
-    const none = codeforces.judge!(problems[0]!, '', codeforces.options.parse({ scoring: 'weighted_sum' })) as Outcome;
-    expect(none).toMatchObject({ status: 'fail', reason: 'no_code', reward: -1 });
+    const none = judge(problems[0]!, 'no code here', codeforces.options.parse({ scoring: 'weighted_sum' }));
+    expect(none).toMatchObject({ kind: 'decided', outcome: { status: 'fail', reason: 'no_code', reward: -1 } });
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pythonProfile } from '../src/benchmarks/python-harness/harness.js';
 import { BENCHMARKS } from '../src/benchmarks/registry.js';
-import type { AnyBenchmark, Benchmark, PlanProfile } from '../src/benchmarks/types.js';
+import type { AnyBenchmark, PlanBenchmark, PlanProfile } from '../src/benchmarks/types.js';
 import { composeGrading, prewarm, warmProfiles, type Sandboxes } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import type { SandboxSession } from '../src/sandbox/engine.js';
@@ -50,15 +50,16 @@ class FakeSandboxes implements Sandboxes {
 const small = (image: string, memoryMb: number): PlanProfile => ({ image, memoryBytes: memoryMb * MB, cpus: 1, pidsLimit: 16, workBytes: MB, tmpBytes: MB });
 
 /** A benchmark whose every plan takes `small('fake', memory_mb)`, and which declares it. */
-const fake: Benchmark<{ memory_mb: number }> = {
+const fake: PlanBenchmark<{ memory_mb: number }> = {
+  kind: 'plan',
   name: 'fake',
   description: 'passes whatever exits 0',
   graderVersion: '1',
   options: z.strictObject({ memory_mb: z.number().int().default(300) }),
   read: () => Promise.reject(new Error('not read in this test')),
-  extract: (_problem, completion) => completion,
+  extract: (_problem, completion) => ({ code: completion }),
   warmProfile: (options) => small('fake', options.memory_mb),
-  plan: (_problem, code, options) => ({ profile: small('fake', options.memory_mb), files: [{ path: 'main', content: code }], steps: [{ argv: ['run'], limits: { wallMs: 1000 } }] }),
+  plan: (_problem, { code }, options) => ({ profile: small('fake', options.memory_mb), files: [{ path: 'main', content: code }], steps: [{ argv: ['run'], limits: { wallMs: 1000 } }] }),
   outcome: (_problem, _plan, results) => (results[0]!.exitCode === 0 ? { status: 'pass', reason: null, tests: [] } : { status: 'fail', reason: 'wrong_answer', tests: [] }),
 };
 /** The same grading, without a pool worth warming (its containers depend on the problem). */
@@ -97,7 +98,7 @@ describe('warmProfiles: the pools of the benchmarks served', () => {
 
   it("a benchmark's pool is the one its plans take with the default options", () => {
     expect(warmProfiles(benchmarks, ['fake', 'unwarmed'])).toEqual([small('fake', 300)]);
-    const plan = fake.plan({ id: 'P1', prompt: '', public: {}, hidden: {} }, 'x', fake.options.parse({}), undefined);
+    const plan = fake.plan({ id: 'P1', prompt: '', public: {}, hidden: {} }, { code: 'x' }, fake.options.parse({}), undefined);
     expect(warmProfiles(benchmarks, ['fake'])).toEqual([plan.profile]);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { AnyBenchmark, Benchmark, PlanProfile, RunPlan } from '../src/benchmarks/types.js';
+import type { AnyBenchmark, PlanBenchmark, PlanProfile, RunPlan } from '../src/benchmarks/types.js';
 import { Grader } from '../src/grading/grader.js';
 import type { SandboxSession, SessionOptions, Sessions, SessionTimings } from '../src/sandbox/engine.js';
 import { SandboxError } from '../src/sandbox/errors.js';
@@ -24,19 +24,20 @@ const limits = { wallMs: 1000 };
 const profile = (image: string): PlanProfile => ({ image, memoryBytes: 64 << 20, cpus: 1, pidsLimit: 16, workBytes: 1 << 20, tmpBytes: 1 << 20 });
 
 /** A benchmark whose plan needs its calibration (as HumanEval+ needs reference outputs). */
-const calibrated: Benchmark<Record<string, never>, { ref: string }> = {
+const calibrated: PlanBenchmark<Record<string, never>, { ref: string }> = {
+  kind: 'plan',
   name: 'fake-calibrated',
   description: 'answers checked against a calibrated reference',
   graderVersion: '1',
   options: z.strictObject({}),
   read: () => Promise.reject(new Error('not read in this test')),
-  extract: (_problem, completion) => completion.trim(),
+  extract: (_problem, completion) => ({ code: completion.trim() }),
   calibration: {
     key: () => 'reference',
     plan: (): RunPlan => ({ profile: profile('calibrator'), files: [], steps: [{ argv: ['calibrate'], limits }] }),
     parse: (_problem, results) => z.object({ ref: z.string() }).parse(JSON.parse(results[0]!.stdout.toString())),
   },
-  plan(_problem, code, _options, calibration) {
+  plan(_problem, { code }, _options, calibration) {
     if (!calibration) throw new Error('fake-calibrated needs calibration data');
     return {
       profile: profile('checker'),
@@ -52,7 +53,7 @@ const calibrated: Benchmark<Record<string, never>, { ref: string }> = {
 };
 
 /** The same without calibration: the reference is fixed. */
-const plain: Benchmark<Record<string, never>> = {
+const plain: PlanBenchmark<Record<string, never>> = {
   ...calibrated,
   name: 'fake-plain',
   description: 'answers checked against a fixed reference',

@@ -49,7 +49,7 @@ class FakeGrader implements GradeService {
 
   async grade(req: GradeRequest, resolved?: Resolved): Promise<Verdict> {
     const r = resolved ?? this.resolve(req);
-    const code = r.bench.extract(r.problem, req.completion, r.options);
+    const { code } = r.bench.extract(r.problem, req.completion, r.options);
     const hold = this.hold;
     this.runs.push(code);
     this.running += 1;

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runJudge } from '../src/judge/judge.js';
 import type { JudgeTaskInput } from '../src/judge/types.js';
 import type { SandboxEngine } from '../src/sandbox/engine.js';
 import { dockerAvailable } from './helpers/docker.js';
-import { ensureJudgeImage, judgeEngine, judgeImageRef } from './helpers/judge.js';
+import { ensureJudgeImage, judgeEngine, runJudge } from './helpers/judge.js';
 import { ti } from './helpers/instance.js';
 
 const hasDocker = await dockerAvailable();
@@ -22,7 +21,7 @@ const cases = [
 describe.skipIf(!hasDocker)('judge core', () => {
   let engine: SandboxEngine;
   const judge = (t: Partial<JudgeTaskInput> & Pick<JudgeTaskInput, 'language' | 'source'>) =>
-    runJudge(engine, { cases, timeLimitMs: 2000, memoryMb: 256, comparator: { kind: 'token' }, ...t }, { imageRef: judgeImageRef });
+    runJudge(engine, { cases, timeLimitMs: 2000, memoryMb: 256, comparator: { kind: 'token' }, ...t });
 
   beforeAll(async () => {
     await ensureJudgeImage();
@@ -251,7 +250,7 @@ describe.skipIf(!hasDocker)('interactive judging', () => {
   let engine: SandboxEngine;
   const secrets = [{ input: '1\n', expected: '' }, { input: '777777777\n', expected: '' }, { input: '1000000000\n', expected: '' }];
   const judge = (language: 'cpp17' | 'python3', source: string, interactor: { language: 'cpp17' | 'python3'; source: string }, timeLimitMs = 2000) =>
-    runJudge(engine, { language, source, cases: secrets, timeLimitMs, memoryMb: 256, comparator: { kind: 'exact' }, interactor }, { imageRef: judgeImageRef });
+    runJudge(engine, { language, source, cases: secrets, timeLimitMs, memoryMb: 256, comparator: { kind: 'exact' }, interactor });
 
   beforeAll(async () => {
     await ensureJudgeImage();
@@ -309,7 +308,6 @@ sys.stdin.readline()
     const r = await runJudge(
       engine,
       { language: 'python3', source: cheat, cases: secrets, timeLimitMs: 2000, memoryMb: 256, comparator: { kind: 'exact' }, interactor, stopOnFirstFailure: false },
-      { imageRef: judgeImageRef },
     );
     // the first secret is 1, the fallback guess; the others must fail
     expect(r.cases.map((c) => c.verdict)).toEqual(['AC', 'WA', 'WA']);

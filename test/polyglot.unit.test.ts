@@ -58,13 +58,13 @@ describe('polyglot import and answers', () => {
 
   it('restores test files and prepares them as the official runners do', () => {
     const p = byId.get('java/leap')!;
-    const code = polyglot.extract(p, JSON.stringify({ 'src/test/java/LeapTest.java': 'class LeapTest {}' }), { timeout_s: 180 });
-    expect(JSON.parse(code)).toEqual({});
-    const plan = polyglot.plan(p, code, { timeout_s: 180 }, undefined);
+    const extracted = polyglot.extract(p, JSON.stringify({ 'src/test/java/LeapTest.java': 'class LeapTest {}' }), { timeout_s: 180 });
+    expect(JSON.parse(extracted.code)).toEqual({});
+    const plan = polyglot.plan(p, extracted, { timeout_s: 180 }, undefined);
     const test = plan.files.find((f) => f.path === 'leap/src/test/java/LeapTest.java')!;
     expect(String(test.content)).not.toContain('@Disabled(');
     expect(String(test.content)).toContain('import org.junit.jupiter.api.Disabled;');
-    const js = polyglot.plan(byId.get('javascript/leap')!, '{}', { timeout_s: 180 }, undefined);
+    const js = polyglot.plan(byId.get('javascript/leap')!, { code: '{}' }, { timeout_s: 180 }, undefined);
     const spec = String(js.files.find((f) => f.path === 'leap/leap.spec.js')!.content);
     expect(spec).not.toMatch(/\bxtest\(/);
     expect(spec).toContain("import { describe, expect, test, xtest } from '@jest/globals'");
@@ -72,7 +72,7 @@ describe('polyglot import and answers', () => {
 
   it('makes a Go run prove that every test ran, unless the tests bring their own TestMain', () => {
     const p = byId.get('go/leap')!;
-    const plan = polyglot.plan(p, '{}', { timeout_s: 180 }, undefined);
+    const plan = polyglot.plan(p, { code: '{}' }, { timeout_s: 180 }, undefined);
     const secret = plan.nonce!;
     expect(secret).toMatch(/^[0-9a-f]{32}$/);
     const file = (name: string) => String(plan.files.find((f) => f.path === `leap/${name}`)?.content);
@@ -81,7 +81,7 @@ describe('polyglot import and answers', () => {
     expect(file('zz_verdict_main_test.go')).toContain('"leap/verdictwitness"');
     // the secret is in no source the solution can read once the binary runs
     expect(plan.files.filter((f) => String(f.content).includes(secret)).map((f) => f.path)).toEqual(['leap/.verdict-witness']);
-    expect(polyglot.plan(p, '{}', { timeout_s: 180 }, undefined).nonce).not.toBe(secret);
+    expect(polyglot.plan(p, { code: '{}' }, { timeout_s: 180 }, undefined).nonce).not.toBe(secret);
     const run = (stdout: string) => ({
       exitCode: 0, signal: null, wallMs: 1, cpuMs: 1, maxRssKb: 1, timedOut: false, cpuLimitExceeded: false, outputLimitExceeded: false,
       oomKilled: false, outputBytes: stdout.length, stdout: Buffer.from(stdout), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false,
@@ -106,7 +106,7 @@ describe('polyglot import and answers', () => {
     const nonEmpty = fill!.files.filter((f) => String(f.content) !== '').map((f) => f.path).sort();
     expect(nonEmpty).toEqual(['leap/CMakeLists.txt', 'leap/test/catch.hpp', 'leap/test/tests-main.cpp', 'reverse-string/CMakeLists.txt', 'reverse-string/test/catch.hpp', 'reverse-string/test/tests-main.cpp']);
     // every C++ grade mounts it (read-only: see src/sandbox/container-spec.ts)
-    expect(polyglot.plan(byId.get('cpp/leap')!, '{}', { timeout_s: 180 }, undefined).profile.volumes).toEqual(LANGUAGE_SPECS.cpp.profile.volumes);
+    expect(polyglot.plan(byId.get('cpp/leap')!, { code: '{}' }, { timeout_s: 180 }, undefined).profile.volumes).toEqual(LANGUAGE_SPECS.cpp.profile.volumes);
     expect(polyglot.volumes!(problems.filter((p) => p.public.language !== 'cpp'))).toEqual([]);
   });
 
@@ -156,6 +156,6 @@ describe('polyglot import and answers', () => {
   });
 
   it('refuses java/hangman by naming the missing dependency', () => {
-    expect(() => polyglot.plan(byId.get('java/hangman')!, '{}', { timeout_s: 180 }, undefined)).toThrow(/rxjava/i);
+    expect(() => polyglot.plan(byId.get('java/hangman')!, { code: '{}' }, { timeout_s: 180 }, undefined)).toThrow(/rxjava/i);
   });
 });

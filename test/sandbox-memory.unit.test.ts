@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { judgeProfile } from '../src/judge/judge.js';
+import { judgeProfile } from '../src/grading/executor.js';
 import { runCode } from '../src/rl/run-code.js';
 import { RunCodeRequestSchema } from '../src/rl/schemas.js';
 import type { SandboxSession, Sessions } from '../src/sandbox/engine.js';

@@ -57,11 +57,13 @@ export interface ImportResult {
   problems: ProblemRecord[];
 }
 
-/**
- * One benchmark: official files → problems; (problem, completion, options) →
- * run plan; raw results → outcome. Nothing here touches Docker.
- */
-export interface Benchmark<Options = unknown, Calibration = unknown> {
+/** What extract() reads off a completion: the code to run, and whatever else its benchmark needs (Codeforces: the block's language). */
+export interface Extraction {
+  code: string;
+}
+
+/** What every benchmark has, whichever way it runs. */
+interface BenchmarkBase<Options, Extracted extends Extraction> {
   name: string;
   description: string;
   /** bumps whenever grading semantics change, so cached verdicts are not reused across it */
@@ -70,31 +72,14 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   options: z.ZodType<Options>;
   /** read the benchmark's official files; `ids` is a file listing the task ids of a subset */
   read(path: string, opts: ReadOptions): Promise<ImportResult>;
-  /** extract the code to run from a model completion */
-  extract(problem: ProblemRecord, completion: string, options: Options): string;
-  /** optional one-off sandbox run per problem whose result plans depend on (reference outputs, timings) */
-  calibration?: {
-    key(options: Options): string;
-    plan(problem: ProblemRecord): RunPlan;
-    parse(problem: ProblemRecord, results: ExecResult[], plan: RunPlan): Calibration;
-  };
-  plan(problem: ProblemRecord, code: string, options: Options, calibration: Calibration | undefined): RunPlan;
+  /** the code to run (and what else a grade needs of the completion), passed on to plan or judge */
+  extract(problem: ProblemRecord, completion: string, options: Options): Extracted;
   /**
    * The container profile its plans take with these options, where most
    * problems share one: start-up warms it (default options) while the
    * benchmark is served (src/compose.ts). Left out where it varies by problem.
    */
   warmProfile?(options: Options): PlanProfile;
-  outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
-  /**
-   * Competitive programming: a judge task (src/judge) instead of a run plan.
-   * When present the grader runs the judge core and calls judgeOutcome; plan
-   * and outcome are then never called (see judgeOnly in src/judge/outcome.ts).
-   * An Outcome instead of a task is the verdict without a run (e.g. no code);
-   * undefined means this problem uses plan and outcome after all.
-   */
-  judge?(problem: ProblemRecord, code: string, options: Options): JudgeTask | Outcome | undefined;
-  judgeOutcome?(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
   /** the reference solution as a completion this benchmark grades as correct (for `verdict selftest`) */
   canonical?(problem: ProblemRecord): { completion: string; options?: Record<string, unknown> };
   /**
@@ -106,5 +91,43 @@ export interface Benchmark<Options = unknown, Calibration = unknown> {
   entryPoint?(problem: ProblemRecord): string | undefined;
 }
 
+/**
+ * A benchmark graded by run plans: (problem, extraction, options) → run plan;
+ * raw results → outcome. Nothing here touches Docker.
+ */
+export interface PlanBenchmark<Options = unknown, Calibration = unknown, Extracted extends Extraction = Extraction> extends BenchmarkBase<Options, Extracted> {
+  kind: 'plan';
+  /** optional one-off sandbox run per problem whose result plans depend on (reference outputs, timings) */
+  calibration?: {
+    key(options: Options): string;
+    plan(problem: ProblemRecord): RunPlan;
+    parse(problem: ProblemRecord, results: ExecResult[], plan: RunPlan): Calibration;
+  };
+  /** an answer decided without running (e.g. Polyglot's refused APIs), before calibration and plan; undefined: it runs */
+  refuse?(problem: ProblemRecord, extracted: Extracted, options: Options): Outcome | undefined;
+  plan(problem: ProblemRecord, extracted: Extracted, options: Options, calibration: Calibration | undefined): RunPlan;
+  outcome(problem: ProblemRecord, plan: RunPlan, results: ExecResult[]): Outcome;
+}
+
+/** What a judge benchmark does with one answer. */
+export type Judging =
+  /** the judge core runs the task; judgeOutcome reads its report */
+  | { kind: 'judge'; task: JudgeTask }
+  /** a run plan instead (inline problems with assert tests), with the outcome of its results */
+  | { kind: 'plan'; plan: RunPlan; outcome(results: ExecResult[]): Outcome }
+  /** the verdict without a run (e.g. no code) */
+  | { kind: 'decided'; outcome: Outcome };
+
+/** Competitive programming: stdin/stdout programs on the judge core (src/judge). */
+export interface JudgeBenchmark<Options = unknown, Extracted extends Extraction = Extraction> extends BenchmarkBase<Options, Extracted> {
+  kind: 'judge';
+  judge(problem: ProblemRecord, extracted: Extracted, options: Options): Judging;
+  judgeOutcome(problem: ProblemRecord, report: JudgeReport, options: Options): Outcome;
+}
+
+export type Benchmark<Options = unknown, Calibration = unknown, Extracted extends Extraction = Extraction> =
+  | PlanBenchmark<Options, Calibration, Extracted>
+  | JudgeBenchmark<Options, Extracted>;
+
 /** Methods are bivariant, so any concrete benchmark fits here. */
-export type AnyBenchmark = Benchmark<unknown, unknown>;
+export type AnyBenchmark = Benchmark<unknown, unknown, Extraction>;

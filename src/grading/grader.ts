@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { UnsupportedProblemError, type AnyBenchmark, type Outcome, type RunPlan } from '../benchmarks/types.js';
-import { runJudge } from '../judge/judge.js';
+import { UnsupportedProblemError, type AnyBenchmark, type Extraction, type Judging, type Outcome, type PlanBenchmark } from '../benchmarks/types.js';
+import type { JudgeReport, JudgeTask } from '../judge/types.js';
+import { Executor } from './executor.js';
 import { gradingFingerprint } from './fingerprint.js';
 import { DomainError, unknownBenchmark, unknownVersion } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -71,8 +72,11 @@ export function toVerdict(r: Resolved, code: string, outcome: Outcome, attempts:
 /** request → problem + completion → run plan → sandbox → raw results → verdict. */
 export class Grader implements GradeService {
   private calibrating = new Map<string, Promise<unknown>>();
+  private readonly executor: Executor;
 
-  constructor(private readonly deps: GraderDeps) {}
+  constructor(private readonly deps: GraderDeps) {
+    this.executor = new Executor(deps);
+  }
 
   /** Validate and resolve a request; throws a DomainError for anything the client got wrong. */
   resolve(req: GradeRequest): Resolved {
@@ -106,38 +110,24 @@ export class Grader implements GradeService {
     const t0 = performance.now();
     const r = resolved ?? this.resolve(req);
     const { bench, version, problem, options } = r;
-    const code = bench.extract(problem, req.completion, options);
+    const extracted = bench.extract(problem, req.completion, options);
     const timings = { queue_ms: 0, sandbox_ms: 0, total_ms: 0 };
     let attempts = 0;
     const abort = new AbortController();
     const run = async (): Promise<Outcome> => {
-      let calibration: unknown;
-      if (bench.calibration) {
-        try {
-          calibration = await this.calibrate(bench, version, problem, options, req.options);
-        } catch (e) {
-          return { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] };
-        }
-      }
+      const work = await this.work(r, extracted, req.options);
+      if (work.kind === 'decided') return work.outcome;
       const onTimings = (q: number, s: number): void => {
         timings.queue_ms += q;
         timings.sandbox_ms += s;
       };
-      // competitive programming: the judge core runs the tests (src/judge)
-      const judged = bench.judge?.(problem, code, options);
-      if (judged && 'status' in judged) return judged; // decided without running (no code)
-      const judgeTask = judged;
-      const plan = judgeTask ? undefined : bench.plan(problem, code, options, calibration);
+      const runtime = req.options?.runtime ?? this.deps.runtime;
+      const opts = { runtime, signal: abort.signal, onTimings };
       for (;;) {
         attempts += 1;
         try {
-          if (judgeTask && bench.judgeOutcome) {
-            const runtime = req.options?.runtime ?? this.deps.runtime;
-            const report = await runJudge(this.deps.engine, judgeTask, { runtime, signal: abort.signal, imageRef: this.deps.imageRef, onTimings });
-            return bench.judgeOutcome(problem, report, options);
-          }
-          const results = await this.execute(plan!, req.options, onTimings, abort.signal);
-          return bench.outcome(problem, plan!, results);
+          if (work.kind === 'judge') return work.outcome(await this.executor.judge(work.task, opts));
+          return work.outcome(await this.executor.runPlan(work.plan, opts));
         } catch (e) {
           if (!isSandboxError(e)) throw e;
           // past the deadline the answer is given: no retry of a session we stopped
@@ -171,46 +161,41 @@ export class Grader implements GradeService {
       }
     }
     timings.total_ms = performance.now() - t0;
-    const verdict = toVerdict(r, code, outcome, attempts, timings);
+    const verdict = toVerdict(r, extracted.code, outcome, attempts, timings);
     this.record(verdict);
     return verdict;
   }
 
-  private async execute(
-    plan: RunPlan,
-    opts: GradeOptions | undefined,
-    onTimings: (queueMs: number, sandboxMs: number) => void,
-    /** the client's deadline passed: leave the queue, or stop the running program and free the slot */
-    signal?: AbortSignal,
-  ): Promise<ExecResult[]> {
-    const image = await this.deps.imageRef(plan.profile.image);
-    const profile = { ...plan.profile, image, runtime: opts?.runtime ?? this.deps.runtime };
-    return this.deps.engine.session(
-      profile,
-      async (s) => {
-        await s.put(plan.files);
-        const results: ExecResult[] = [];
-        for (const step of plan.steps) {
-          const r = await s.exec(step);
-          results.push(r);
-          if (step.stopOnFailure && r.exitCode !== 0) break;
-        }
-        return results;
-      },
-      (t) => onTimings(t.queueMs, t.sandboxMs),
-      signal ? { signal } : undefined,
-    );
+  /** What grading an answer takes: the judge core, a run plan (calibrated first), or nothing. */
+  private async work(r: Resolved, extracted: Extraction, common: GradeOptions | undefined): Promise<Work> {
+    const { bench, problem, options } = r;
+    if (bench.kind === 'judge') {
+      const j = bench.judge(problem, extracted, options);
+      return j.kind === 'judge' ? { kind: 'judge', task: j.task, outcome: (report) => bench.judgeOutcome(problem, report, options) } : j;
+    }
+    const refused = bench.refuse?.(problem, extracted, options);
+    if (refused) return { kind: 'decided', outcome: refused };
+    let calibration: unknown;
+    if (bench.calibration) {
+      try {
+        calibration = await this.calibrate(bench, bench.calibration, r.version, problem, options, common);
+      } catch (e) {
+        return { kind: 'decided', outcome: { status: 'infra_error', reason: 'calibration_failed', detail: errText(e), tests: [] } };
+      }
+    }
+    const plan = bench.plan(problem, extracted, options, calibration);
+    return { kind: 'plan', plan, outcome: (results) => bench.outcome(problem, plan, results) };
   }
 
   /** Reference data for a problem, computed once (per version and key) and stored. */
   private async calibrate(
-    bench: AnyBenchmark,
+    bench: PlanBenchmark,
+    cal: NonNullable<PlanBenchmark['calibration']>,
     version: string,
     problem: ProblemRecord,
     options: unknown,
     common: GradeOptions | undefined,
   ): Promise<unknown> {
-    const cal = bench.calibration!;
     const key = cal.key(options);
     const stored = this.deps.store.calibration(bench.name, version, problem.id, key);
     if (stored !== undefined) return stored;
@@ -222,7 +207,7 @@ export class Grader implements GradeService {
         let lastErr: unknown;
         for (let attempt = 0; attempt <= this.deps.retries; attempt++) {
           try {
-            const results = await this.execute(plan, common, () => undefined);
+            const results = await this.executor.runPlan(plan, { runtime: common?.runtime ?? this.deps.runtime });
             const data = cal.parse(problem, results, plan);
             this.deps.store.saveCalibration(bench.name, version, problem.id, key, data);
             return data;
@@ -249,6 +234,9 @@ export class Grader implements GradeService {
 }
 
 class DeadlineError extends Error {}
+
+/** One answer's grading, whichever kind of benchmark. */
+type Work = Exclude<Judging, { kind: 'judge' }> | { kind: 'judge'; task: JudgeTask; outcome(report: JudgeReport): Outcome };
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

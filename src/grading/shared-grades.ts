@@ -50,20 +50,21 @@ export class SharedGrades {
 
   /**
    * Everything a verdict depends on, hashed: benchmark, version, problem (and
-   * its content), extracted program, options, runtime, grader fingerprint and
+   * its content), extraction (program and metadata), options, runtime, grader fingerprint and
    * images. null: this grade is not shared (no cache, or options.cache=false).
    */
   key(req: GradeRequest, resolved: Resolved, images: string): string | null {
     if (!this.deps.cache || req.options?.cache === false) return null;
     const { bench, version, problem, options } = resolved;
-    const code = bench.extract(problem, req.completion, options);
+    // the code and what else the grade reads off the completion (Codeforces: the block's language)
+    const extracted = bench.extract(problem, req.completion, options);
     return sha256(
       JSON.stringify([
         bench.name,
         version,
         problem.id,
         problemDigest(problem),
-        code,
+        canonical(extracted),
         canonical(options),
         req.options?.runtime ?? this.deps.runtime,
         bench.graderVersion,

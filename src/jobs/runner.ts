@@ -390,7 +390,7 @@ export class JobRunner {
     const candidates = [s.completion];
     if (s.completion.startsWith(problem.prompt)) candidates.unshift(s.completion.slice(problem.prompt.length));
     for (const c of candidates) {
-      if (bench.extract(problem, c, options) === s.completion) return { ...req, completion: c };
+      if (bench.extract(problem, c, options).code === s.completion) return { ...req, completion: c };
     }
     // The benchmark prepends a prompt the solution does not start with: a later
     // definition wins in Python, so prompt + solution runs the solution.

@@ -1,27 +1,13 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { projectRoot } from '../paths.js';
-import type { SandboxSession, Sessions } from '../sandbox/engine.js';
-import { baseImage, imagesConfigFromEnv } from '../sandbox/images/config.js';
-import { imageRef } from '../sandbox/images/recipe.js';
-import { SandboxError } from '../sandbox/errors.js';
-import { containerMemoryMb } from '../sandbox/memory.js';
-import { Lru } from '../store/lru.js';
-import type { ContainerProfile, ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
+import type { ExecResult, FileEntry, ProcessLimits, Step } from '../sandbox/types.js';
 import { pythonCheckerAccepts, type TextComparator } from './compare.js';
-import { compareOutputAsync } from './compare-pool.js';
+import { close, compare, exec, get, NotStartedError, open, pair, put, type SessionProgram } from './requests.js';
 import { JudgeTaskSchema, type CaseResult, type CaseVerdict, type Checker, type JudgeLanguage, type JudgeReport, type JudgeTask, type JudgeTaskInput } from './types.js';
 
-/** The sandbox (folder under sandboxes/) every judged program runs in. */
-export const JUDGE_IMAGE = 'judge';
-
-export interface JudgeOptions {
-  runtime?: 'runc' | 'runsc';
-  signal?: AbortSignal;
-  /** resolves a sandbox name to an image reference; default: the content-addressed tag under ./sandboxes */
-  imageRef?: (name: string) => Promise<string>;
-  /** called with each session's queue and sandbox time (the grader's metrics) */
-  onTimings?: (queueMs: number, sandboxMs: number) => void;
+/** Compiled checkers and interactors by image and source, so a problem's helper is compiled once per service, not once per grade. */
+export interface HelperBinaries {
+  get(key: string): Buffer | undefined;
+  set(key: string, binary: Buffer): void;
 }
 
 const MB = 1024 * 1024;
@@ -58,45 +44,41 @@ const LANGUAGES: Record<JudgeLanguage, LanguageSpec> = {
 };
 
 /**
- * Compile once, then run every test in the same warm container; outputs are
- * compared here, in the service. Checkers run afterwards in a container of
- * their own (never beside the program). Throws SandboxError for Docker
- * failures (retryable), plain errors for bad tasks (a checker or interactor
- * that does not compile).
+ * The judge core, pure: compile once, then run every test in the same warm
+ * container; outputs are compared in the service. Checkers run afterwards in
+ * a session of their own (never beside the program). It awaits nothing: it
+ * yields its requests (sessions, files, steps, comparisons) and the executor
+ * (src/grading/executor.ts) answers them. Throws NotStartedError when a step
+ * of ours cannot start (the sandbox's failure), plain errors for bad tasks (a
+ * checker or interactor that does not compile).
  */
-export async function runJudge(engine: Sessions, taskIn: JudgeTask | JudgeTaskInput, opts: JudgeOptions = {}): Promise<JudgeReport> {
+export function* judge(taskIn: JudgeTask | JudgeTaskInput, helpers?: HelperBinaries): SessionProgram<JudgeReport> {
   const task = JudgeTaskSchema.parse(taskIn);
-  const image = await (opts.imageRef ?? defaultImageRef)(JUDGE_IMAGE);
-  const profile = judgeProfile(image, task.memoryMb, opts.runtime);
   const lang = LANGUAGES[task.language];
   const checker = task.comparator.kind === 'checker' ? task.comparator : undefined;
 
   // Phase 1: the program over the tests. With a checker, outputs are kept for phase 2.
-  const phase1 = await engine.session(
-    profile,
-    async (s) => {
-      await s.put([{ path: lang.file, content: task.source }, ...(task.extraFiles ?? [])]);
-      const compile = await compileIn(s, lang, task.compileTimeLimitMs);
-      if (!compile.ok) return { compile, cases: [] as RunCase[] };
-      const peer = task.interactor ? await prepareHelper(s, image, task.interactor, 'interactor', task.compileTimeLimitMs) : undefined;
-      const cases: RunCase[] = [];
-      for (let i = 0; i < task.cases.length; i++) {
-        opts.signal?.throwIfAborted();
-        const c = peer ? await runInteractive(s, task, lang, i, peer) : await runCase(s, task, lang, i, checker === undefined);
-        cases.push(c);
-        if (task.stopOnFirstFailure && c.result.verdict !== 'AC') break;
-      }
-      return { compile, cases };
-    },
-    (t) => opts.onTimings?.(t.queueMs, t.sandboxMs),
-  );
-  if (!phase1.compile.ok) return { compile: phase1.compile, verdict: 'CE', cases: [] };
+  const image = yield* open({ judge: true, programMemoryMb: task.memoryMb });
+  yield* put([{ path: lang.file, content: task.source }, ...(task.extraFiles ?? [])]);
+  const compiled = yield* compileIn(lang, task.compileTimeLimitMs);
+  if (!compiled.ok) {
+    yield* close();
+    return { compile: compiled, verdict: 'CE', cases: [] };
+  }
+  const peer = task.interactor ? yield* prepareHelper(image, task.interactor, 'interactor', task.compileTimeLimitMs, helpers) : undefined;
+  const cases: RunCase[] = [];
+  for (let i = 0; i < task.cases.length; i++) {
+    const c = peer ? yield* runInteractive(task, lang, i, peer) : yield* runCase(task, lang, i, checker === undefined);
+    cases.push(c);
+    if (task.stopOnFirstFailure && c.result.verdict !== 'AC') break;
+  }
+  yield* close();
 
-  let results = phase1.cases.map((c) => c.result);
+  let results = cases.map((c) => c.result);
   if (checker && !task.interactor) {
-    const pending = phase1.cases.filter((c) => c.output !== undefined);
+    const pending = cases.filter((c) => c.output !== undefined);
     if (pending.length > 0) {
-      const checked = await runChecker(engine, checker, task, pending, profile.runtime, opts);
+      const checked = yield* runChecker(checker, task, pending, helpers);
       results = results.map((r) => checked.get(r.index) ?? r);
     }
   }
@@ -106,19 +88,7 @@ export async function runJudge(engine: Sessions, taskIn: JudgeTask | JudgeTaskIn
   }
   const bad = results.find((r) => r.verdict !== 'AC');
   const verdict = bad ? bad.verdict : results.length === task.cases.length && results.length > 0 ? 'AC' : 'WA';
-  return { compile: phase1.compile, verdict, cases: results };
-}
-
-let defaultRef: Promise<string> | undefined;
-function defaultImageRef(name: string): Promise<string> {
-  if (name !== JUDGE_IMAGE) return imageRef(path.join(projectRoot(), 'sandboxes'), name, baseImage(imagesConfigFromEnv()));
-  defaultRef ??= imageRef(path.join(projectRoot(), 'sandboxes'), name, baseImage(imagesConfigFromEnv()));
-  return defaultRef;
-}
-
-/** The judge's container: memory sized for the program's limit (src/sandbox/memory.ts), so warm pools are shared across problems. */
-export function judgeProfile(image: string, memoryMb: number, runtime: 'runc' | 'runsc' = 'runc'): ContainerProfile {
-  return { image, runtime, memoryBytes: containerMemoryMb(memoryMb) * MB, cpus: 1, pidsLimit: 128, workBytes: 256 * MB, tmpBytes: 256 * MB };
+  return { compile: compiled, verdict, cases: results };
 }
 
 interface RunCase {
@@ -127,9 +97,9 @@ interface RunCase {
   output?: Buffer;
 }
 
-async function compileIn(s: SandboxSession, lang: LanguageSpec, wallMs: number): Promise<JudgeReport['compile']> {
+function* compileIn(lang: LanguageSpec, wallMs: number): SessionProgram<JudgeReport['compile']> {
   if (!lang.compile) return { ok: true, timeMs: 0 };
-  const r = await s.exec({ argv: lang.compile, limits: { wallMs, captureBytes: COMPILE_CAPTURE, outputBytes: 16 << 20 } });
+  const r = yield* exec({ argv: lang.compile, limits: { wallMs, captureBytes: COMPILE_CAPTURE, outputBytes: 16 << 20 } });
   // a compiler the image lacks is our fault (infra_error), never the program's compile error
   if (r.spawnError) throw new Error(`cannot run ${lang.compile[0]} in the judge image: ${r.spawnError}`);
   const output = (r.stdout.toString('utf8') + r.stderr.toString('utf8')).slice(0, COMPILE_CAPTURE);
@@ -159,23 +129,23 @@ function runLimits(task: JudgeTask, lang: LanguageSpec): ProcessLimits {
 
 const RUN_ENV = { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' };
 
-async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, compareHere: boolean): Promise<RunCase> {
+function* runCase(task: JudgeTask, lang: LanguageSpec, i: number, compareHere: boolean): SessionProgram<RunCase> {
   const tc = task.cases[i]!;
   const step: Step = { argv: unlimitedStack(lang.run(task.memoryMb)), env: RUN_ENV, limits: runLimits(task, lang) };
   let r: ExecResult;
   if (task.inputMode === 'file') {
     // a fresh output.txt each test, so a program that writes nothing is not judged on the last one's
-    await s.put([{ path: 'input.txt', content: tc.input }, { path: 'output.txt', content: '' }]);
-    r = await s.exec({ ...step, stdin: Buffer.alloc(0) });
+    yield* put([{ path: 'input.txt', content: tc.input }, { path: 'output.txt', content: '' }]);
+    r = yield* exec({ ...step, stdin: Buffer.alloc(0) });
   } else {
-    r = await s.exec({ ...step, stdin: Buffer.from(tc.input, 'utf8') });
+    r = yield* exec({ ...step, stdin: Buffer.from(tc.input, 'utf8') });
   }
   const failed = runFailure(r, task.memoryMb);
   const base = { index: i, timeMs: r.wallMs, cpuMs: r.cpuMs, memoryKb: r.maxRssKb };
   let output = r.stdout;
   if (task.inputMode === 'file') {
     // read (and clear away) output.txt even after a failed run: what the program left there must not break the next test
-    const got = await collectOutputFile(s, task.outputLimitBytes);
+    const got = yield* collectOutputFile(task.outputLimitBytes);
     if (failed) return { result: { ...base, ...failed } };
     if ('verdict' in got) return { result: { ...base, verdict: got.verdict, detail: got.detail } };
     output = got.output;
@@ -184,7 +154,7 @@ async function runCase(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i
   }
   if (!compareHere) return { result: { ...base, verdict: 'AC' }, output };
   // large outputs are compared on a compare thread, never on the event loop
-  const cmp = await compareOutputAsync(task.comparator as TextComparator, tc.expected, output);
+  const cmp = yield* compare(task.comparator as TextComparator, tc.expected, output);
   return { result: { ...base, verdict: cmp.ok ? 'AC' : 'WA', ...(cmp.detail ? { detail: cmp.detail } : {}) } };
 }
 
@@ -259,11 +229,11 @@ const COLLECT_WHY: Record<number, string> = {
   5: 'output.txt is not readable',
 };
 
-async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise<{ output: Buffer } | { verdict: CaseVerdict; detail: string }> {
-  const r = await s.exec({ argv: ['python3', '-I', '-S', '-c', COLLECT], env: RUN_ENV, limits: { wallMs: 30_000, captureBytes: limitBytes, outputBytes: limitBytes } });
+function* collectOutputFile(limitBytes: number): SessionProgram<{ output: Buffer } | { verdict: CaseVerdict; detail: string }> {
+  const r = yield* exec({ argv: ['python3', '-I', '-S', '-c', COLLECT], env: RUN_ENV, limits: { wallMs: 30_000, captureBytes: limitBytes, outputBytes: limitBytes } });
   // only the program can have made /work itself unusable (chmod 0 on the directory)
   // /work is root's (mode 1777): the program cannot make it unusable, so a reader that cannot start is ours
-  if (r.spawnError) throw new SandboxError(`could not start the output.txt reader: ${r.spawnError}`, 'start_failed');
+  if (r.spawnError) throw new NotStartedError(`could not start the output.txt reader: ${r.spawnError}`);
   if (r.outputLimitExceeded || r.stdoutTruncated) return { verdict: 'WA', detail: 'output limit exceeded' };
   if (r.exitCode === 0 && r.signal === null && !r.timedOut) return { output: r.stdout };
   const why = r.exitCode !== null ? COLLECT_WHY[r.exitCode] : undefined;
@@ -275,7 +245,7 @@ async function collectOutputFile(s: SandboxSession, limitBytes: number): Promise
 export function runFailure(r: ExecResult, memoryMb: number): { verdict: CaseVerdict; detail: string } | undefined {
   const tail = r.stderr.toString('utf8').slice(-STDERR_TAIL);
   // our argv could not be started (the program was never run): ours, not the program's runtime error
-  if (r.spawnError) throw new SandboxError(`could not start the program: ${r.spawnError}`, 'start_failed');
+  if (r.spawnError) throw new NotStartedError(`could not start the program: ${r.spawnError}`);
   if (r.timedOut) return { verdict: 'TLE', detail: 'wall time limit exceeded' };
   if (r.cpuLimitExceeded) return { verdict: 'TLE', detail: 'CPU time limit exceeded' };
   if (r.oomKilled) return { verdict: 'MLE', detail: 'killed by the OOM killer' };
@@ -312,46 +282,33 @@ function lastLine(s: string): string {
 // a checker drowned in output fails with MemoryError/bad_alloc (rejected), never the container's OOM killer
 const CHECKER_MEMORY_MB = 768;
 
-async function runChecker(
-  engine: Sessions,
-  checker: Checker,
-  task: JudgeTask,
-  pending: RunCase[],
-  runtime: 'runc' | 'runsc',
-  opts: JudgeOptions,
-): Promise<Map<number, CaseResult>> {
-  const image = await (opts.imageRef ?? defaultImageRef)(JUDGE_IMAGE);
+function* runChecker(checker: Checker, task: JudgeTask, pending: RunCase[], helpers: HelperBinaries | undefined): SessionProgram<Map<number, CaseResult>> {
   const out = new Map<number, CaseResult>();
-  await engine.session(
-    judgeProfile(image, 256, runtime),
-    async (s) => {
-      const helper = await prepareHelper(s, image, checker, 'checker', task.compileTimeLimitMs);
-      for (const c of pending) {
-        opts.signal?.throwIfAborted();
-        const tc = task.cases[c.result.index]!;
-        await s.put([
-          { path: 'tests/input.txt', content: tc.input },
-          { path: 'tests/expected.txt', content: tc.expected },
-          { path: 'tests/output.txt', content: c.output! },
-        ]);
-        // open-r1: checker input correct_output solution_output; testlib: checker input output answer
-        const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
-        const r = await s.exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, identity: 'judge', env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20, addressSpaceBytes: CHECKER_MEMORY_MB * MB } });
-        if (r.spawnError) throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError}`);
-        // A checker that times out or is killed (memory) while reading the
-        // program's output printed no verdict: rejected, as in open-r1's Piston
-        // script (`timeout 10 python3 checker.py …` without `1` on stdout). The
-        // program chose that output; it is never our infra_error.
-        const died = r.timedOut || r.signal !== null || r.oomKilled;
-        const ok = !died && (checker.style === 'python' ? pythonCheckerAccepts(r.stdout.toString('utf8')) : r.exitCode === 0);
-        const result: CaseResult = { ...c.result, verdict: ok ? 'AC' : 'WA' };
-        if (!ok) result.detail = died ? `rejected: the checker ${r.timedOut ? 'timed out' : 'was killed'} on the output` : 'rejected by the checker';
-        out.set(c.result.index, result);
-        if (!ok && task.stopOnFirstFailure) break;
-      }
-    },
-    (t) => opts.onTimings?.(t.queueMs, t.sandboxMs),
-  );
+  const image = yield* open({ judge: true, programMemoryMb: 256 });
+  const helper = yield* prepareHelper(image, checker, 'checker', task.compileTimeLimitMs, helpers);
+  for (const c of pending) {
+    const tc = task.cases[c.result.index]!;
+    yield* put([
+      { path: 'tests/input.txt', content: tc.input },
+      { path: 'tests/expected.txt', content: tc.expected },
+      { path: 'tests/output.txt', content: c.output! },
+    ]);
+    // open-r1: checker input correct_output solution_output; testlib: checker input output answer
+    const files = checker.style === 'python' ? ['tests/input.txt', 'tests/expected.txt', 'tests/output.txt'] : ['tests/input.txt', 'tests/output.txt', 'tests/expected.txt'];
+    const r = yield* exec({ argv: [...helper.argv, ...files], pythonFork: helper.pythonFork, identity: 'judge', env: RUN_ENV, limits: { wallMs: checker.timeLimitMs, captureBytes: 64 << 10, outputBytes: 16 << 20, addressSpaceBytes: CHECKER_MEMORY_MB * MB } });
+    if (r.spawnError) throw new Error(`checker failed on test ${c.result.index}: ${r.spawnError}`);
+    // A checker that times out or is killed (memory) while reading the
+    // program's output printed no verdict: rejected, as in open-r1's Piston
+    // script (`timeout 10 python3 checker.py …` without `1` on stdout). The
+    // program chose that output; it is never our infra_error.
+    const died = r.timedOut || r.signal !== null || r.oomKilled;
+    const ok = !died && (checker.style === 'python' ? pythonCheckerAccepts(r.stdout.toString('utf8')) : r.exitCode === 0);
+    const result: CaseResult = { ...c.result, verdict: ok ? 'AC' : 'WA' };
+    if (!ok) result.detail = died ? `rejected: the checker ${r.timedOut ? 'timed out' : 'was killed'} on the output` : 'rejected by the checker';
+    out.set(c.result.index, result);
+    if (!ok && task.stopOnFirstFailure) break;
+  }
+  yield* close();
   return out;
 }
 
@@ -363,40 +320,42 @@ interface Helper {
   files: FileEntry[];
 }
 
-// Compiled helpers by image and source: a problem's checker or interactor is
-// compiled once per service, not once per grade.
-const helperBinaries = new Lru<string, Buffer>(256 << 20, (b) => b.length);
-
 /** Put (and compile, unless cached) a checker or interactor. */
-async function prepareHelper(s: SandboxSession, image: string, program: { language: JudgeLanguage; source: string }, name: string, wallMs: number): Promise<Helper> {
+function* prepareHelper(
+  image: string,
+  program: { language: JudgeLanguage; source: string },
+  name: string,
+  wallMs: number,
+  helpers: HelperBinaries | undefined,
+): SessionProgram<Helper> {
   if (program.language === 'python3') {
     const files: FileEntry[] = [{ path: `${name}.py`, content: program.source, owner: 'judge' }];
-    await s.put(files);
+    yield* put(files);
     return { argv: ['python3', `${name}.py`], pythonFork: true, files };
   }
   if (program.language !== 'cpp17') throw new Error(`${name} in ${program.language} is not supported`);
   const key = createHash('sha256').update(image).update('\0').update(program.source).digest('hex');
-  let bin = helperBinaries.get(key);
+  let bin = helpers?.get(key);
   if (!bin) {
-    await s.put([{ path: `${name}.cpp`, content: program.source }]);
-    const r = await s.exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', name, `${name}.cpp`], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
+    yield* put([{ path: `${name}.cpp`, content: program.source }]);
+    const r = yield* exec({ argv: ['g++', '-O2', '-std=c++17', '-pipe', '-o', name, `${name}.cpp`], limits: { wallMs, captureBytes: COMPILE_CAPTURE } });
     if (r.exitCode !== 0) throw new Error(`${name} does not compile: ${r.stderr.toString('utf8').slice(0, 500)}`);
-    bin = (await s.get([name])).get(name);
+    bin = (yield* get([name])).get(name);
     if (!bin) throw new Error(`${name} binary missing after compilation`);
-    helperBinaries.set(key, bin);
+    helpers?.set(key, bin);
   }
   const files: FileEntry[] = [{ path: name, content: bin, mode: 0o755, owner: 'judge' }];
-  await s.put(files);
+  yield* put(files);
   return { argv: [`./${name}`], pythonFork: false, files };
 }
 
 // ---------------------------------------------------------------- interactive
 
-async function runInteractive(s: SandboxSession, task: JudgeTask, lang: LanguageSpec, i: number, peer: Helper): Promise<RunCase> {
+function* runInteractive(task: JudgeTask, lang: LanguageSpec, i: number, peer: Helper): SessionProgram<RunCase> {
   const tc = task.cases[i]!;
-  await s.put(peer.files);
+  yield* put(peer.files);
   const limits = runLimits(task, lang);
-  const r = await s.pair({
+  const r = yield* pair({
     main: { argv: unlimitedStack(lang.run(task.memoryMb)), env: RUN_ENV, limits },
     peer: {
       argv: [...peer.argv, '/dev/fd/3', '/dev/fd/4'],

@@ -68,13 +68,3 @@ export function reportOutcome(report: JudgeReport, opts: OutcomeOptions = {}): O
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
-
-/** plan/outcome for a benchmark graded by the judge core (the grader never calls them). */
-export const judgeOnly = {
-  plan(): never {
-    throw new Error('graded by the judge core: the grader calls judge(), not plan()');
-  },
-  outcome(): never {
-    throw new Error('graded by the judge core: the grader calls judgeOutcome(), not outcome()');
-  },
-};

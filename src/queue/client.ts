@@ -60,7 +60,7 @@ export class QueueClient implements GradeService {
   async grade(req: GradeRequest, resolved?: Resolved): Promise<Verdict> {
     const t0 = performance.now();
     const r = resolved ?? this.resolve(req);
-    const code = r.bench.extract(r.problem, req.completion, r.options);
+    const { code } = r.bench.extract(r.problem, req.completion, r.options);
     const waitMs = req.options?.timeout_ms ?? this.opts.waitMs;
     const infra = (reason: Reason, detail: string): Verdict =>
       toVerdict(r, code, { status: 'infra_error', reason, detail, tests: [] }, 0, { queue_ms: performance.now() - t0, sandbox_ms: 0, total_ms: performance.now() - t0 });

@@ -88,7 +88,7 @@ export class GradeWorker {
     const req = { ...data.req };
     if (data.deadline_at !== undefined) {
       const left = data.deadline_at - Date.now();
-      const code = bench.extract(problem, req.completion, data.options);
+      const { code } = bench.extract(problem, req.completion, data.options);
       // nobody waits for it any more: don't spend a sandbox on it
       if (left <= 0) return toVerdict(resolved, code, { status: 'infra_error', reason: 'deadline', detail: 'deadline passed while queued', tests: [] }, 0, { queue_ms: 0, sandbox_ms: 0, total_ms: 0 });
       req.options = { ...req.options, timeout_ms: Math.max(1, Math.floor(left)) };

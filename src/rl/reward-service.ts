@@ -209,7 +209,7 @@ function deadlineVerdict(j: Job, ms: number, queuedMs = 0): Verdict {
     grader_fingerprint: gradingFingerprint(bench.name),
     problem_id: problem.id,
     tests: [],
-    extracted_code: bench.extract(problem, j.req.completion, options),
+    extracted_code: bench.extract(problem, j.req.completion, options).code,
     attempts: 0,
     timings: { queue_ms: Math.round(queuedMs * 100) / 100, sandbox_ms: 0, total_ms: Math.max(ms, Math.round(queuedMs * 100) / 100) },
   };

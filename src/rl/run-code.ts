@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors.js';
-import type { Sessions, SandboxSession } from '../sandbox/engine.js';
+import type { PlanProfile } from '../benchmarks/types.js';
+import { Executor } from '../grading/executor.js';
+import { exec, get, open, put, type SessionProgram } from '../judge/requests.js';
+import type { Sessions } from '../sandbox/engine.js';
 import { projectRoot } from '../paths.js';
 import { isSandboxError } from '../sandbox/errors.js';
 import { containerMemoryMb } from '../sandbox/memory.js';
-import type { ContainerProfile, ExecResult, FileEntry } from '../sandbox/types.js';
+import type { ExecResult, FileEntry } from '../sandbox/types.js';
 import type { CommandRunResult, RunCodeRequest, RunCodeResponse } from './schemas.js';
 
 // SandboxFusion's POST /run_code: compile (for compiled languages) and run one
@@ -198,11 +201,10 @@ function workPath(p: string): string | null {
   return abs.slice('/work/'.length);
 }
 
-function profile(spec: LanguageSpec, image: string, runtime: 'runc' | 'runsc', limitMb: number | null): ContainerProfile {
+function profile(spec: LanguageSpec, limitMb: number | null): PlanProfile {
   const big = spec.containerMb > 1024;
   return {
-    image,
-    runtime,
+    image: spec.image,
     // the toolchain's size, or more for a larger limit
     memoryBytes: containerMemoryMb(limitMb, spec.containerMb) * MB,
     cpus: 1,
@@ -226,7 +228,6 @@ const ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', OMP_NUM_THREA
 export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunCodeOptions = {}): Promise<RunCodeResponse> {
   checkRunCodeRequest(req);
   const spec = SPECS[req.language]!;
-  const base = { message: '', compile_result: null, run_result: null, executor_pod_name: null, files: {} };
   const limitMb = req.memory_limit_MB > 0 ? req.memory_limit_MB : null;
   const file = spec.file(req.code);
   const files: FileEntry[] = spec.extra?.() ?? [];
@@ -240,53 +241,56 @@ export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunC
   // junit with empty code runs the test files given in `files`
   if (req.code || req.language !== 'junit') files.push({ path: file, content: req.code });
   const env = { ...ENV, ...(spec.env ?? {}) };
+  const executor = new Executor(deps);
   for (let attempt = 1; ; attempt++) {
     let started = false;
+    const onStarted = () => {
+      started = true;
+      opts.onStarted?.();
+    };
     try {
-      const image = await deps.imageRef(spec.image);
       // the run lane: these programs mostly sleep or wait, so they do not take the grading (CPU) slots
-      return await deps.engine.session(
-        profile(spec, image, deps.runtime, limitMb),
-        async (s) => {
-          started = true;
-          opts.onStarted?.();
-          await s.put(files);
-          let compileResult: CommandRunResult | null = null;
-          const compileCmd = spec.compile?.(jars);
-          if (compileCmd) {
-            const c = await s.exec({
-              argv: ['/bin/sh', '-c', compileCmd],
-              env,
-              limits: { wallMs: Math.ceil(req.compile_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
-            });
-            if (c.spawnError) return { ...base, status: 'SandboxError', message: `could not start the compiler: ${c.spawnError}` };
-            compileResult = commandResult(c);
-            if (compileResult.status !== 'Finished' || compileResult.return_code !== 0) {
-              return { ...base, status: 'Failed', compile_result: compileResult, files: await fetch(s, req.fetch_files) };
-            }
-          }
-          const r = await s.exec({
-            argv: limited(spec.run(limitMb, jars), spec.memory, limitMb),
-            env,
-            ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
-            limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
-          });
-          if (r.spawnError) return { ...base, status: 'SandboxError', message: `could not start the program: ${r.spawnError}` };
-          const run = commandResult(r);
-          const ok = run.status === 'Finished' && run.return_code === 0;
-          return { ...base, status: ok ? 'Success' : 'Failed', compile_result: compileResult, run_result: run, files: await fetch(s, req.fetch_files) };
-        },
-        undefined,
-        { lane: 'run', signal: opts.signal },
-      );
+      return await executor.run(program(spec, req, files, jars, env, limitMb), { runtime: deps.runtime, signal: opts.signal, onStarted });
     } catch (e) {
       if (!isSandboxError(e)) throw e;
       deps.log.warn({ err: e.message, kind: e.kind, attempt }, 'run_code sandbox failure');
       // no container came up, so the program has not run: try again (verl scores a SandboxError -1 and never retries it)
       if (!started && e.retryable && !opts.signal?.aborted && attempt < 3) continue;
-      return { ...base, status: 'SandboxError', message: e.message };
+      return { ...BASE, status: 'SandboxError', message: e.message };
     }
   }
+}
+
+const BASE = { message: '', compile_result: null, run_result: null, executor_pod_name: null, files: {} } as const satisfies Partial<RunCodeResponse>;
+
+/** Compile (when the language has a step for it) and run in one container of the run lane. */
+function* program(spec: LanguageSpec, req: RunCodeRequest, files: FileEntry[], jars: string[], env: Record<string, string>, limitMb: number | null): SessionProgram<RunCodeResponse> {
+  yield* open(profile(spec, limitMb), 'run');
+  yield* put(files);
+  let compileResult: CommandRunResult | null = null;
+  const compileCmd = spec.compile?.(jars);
+  if (compileCmd) {
+    const c = yield* exec({
+      argv: ['/bin/sh', '-c', compileCmd],
+      env,
+      limits: { wallMs: Math.ceil(req.compile_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
+    });
+    if (c.spawnError) return { ...BASE, status: 'SandboxError', message: `could not start the compiler: ${c.spawnError}` };
+    compileResult = commandResult(c);
+    if (compileResult.status !== 'Finished' || compileResult.return_code !== 0) {
+      return { ...BASE, status: 'Failed', compile_result: compileResult, files: yield* fetch(req.fetch_files) };
+    }
+  }
+  const r = yield* exec({
+    argv: limited(spec.run(limitMb, jars), spec.memory, limitMb),
+    env,
+    ...(req.stdin ? { stdin: Buffer.from(req.stdin, 'utf8') } : {}),
+    limits: { wallMs: Math.ceil(req.run_timeout * 1000), captureBytes: CAPTURE_BYTES, outputBytes: OUTPUT_KILL_BYTES },
+  });
+  if (r.spawnError) return { ...BASE, status: 'SandboxError', message: `could not start the program: ${r.spawnError}` };
+  const run = commandResult(r);
+  const ok = run.status === 'Finished' && run.return_code === 0;
+  return { ...BASE, status: ok ? 'Success' : 'Failed', compile_result: compileResult, run_result: run, files: yield* fetch(req.fetch_files) };
 }
 
 /**
@@ -295,7 +299,7 @@ export async function runCode(deps: RunCodeDeps, req: RunCodeRequest, opts: RunC
  * program did not write is left out, as SandboxFusion does. One outside /work
  * is copied in first by a trusted step that does not follow a final symlink.
  */
-async function fetch(s: SandboxSession, wanted: string[]): Promise<Record<string, string>> {
+function* fetch(wanted: string[]): SessionProgram<Record<string, string>> {
   const out: Record<string, string> = {};
   if (!wanted.length) return out;
   // in-/work path → the keys it was asked for under ('out.txt' and '/work/out.txt' are one file)
@@ -310,10 +314,15 @@ async function fetch(s: SandboxSession, wanted: string[]): Promise<Record<string
   if (outside.length) {
     const dir = '.verdict-fetch';
     const cmds = outside.map(([abs], i) => `cp -P -- ${shq(abs)} ${dir}/${i} 2>/dev/null`);
-    await s.exec({ argv: ['/bin/sh', '-c', `mkdir -p ${dir}; ${cmds.join('; ')}; true`], limits: { wallMs: 10_000, captureBytes: 4096 } });
+    yield* exec({ argv: ['/bin/sh', '-c', `mkdir -p ${dir}; ${cmds.join('; ')}; true`], limits: { wallMs: 10_000, captureBytes: 4096 } });
     outside.forEach(([, given], i) => ask(`${dir}/${i}`, given));
   }
-  const got = await s.get([...inside.keys()]).catch(() => new Map<string, Buffer>());
+  let got: Map<string, Buffer>;
+  try {
+    got = yield* get([...inside.keys()]);
+  } catch {
+    got = new Map();
+  }
   for (const [rel, buf] of got) for (const key of inside.get(rel) ?? []) out[key] = buf.toString('base64');
   return out;
 }

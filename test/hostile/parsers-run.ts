@@ -30,9 +30,8 @@ export const CASES: Record<string, () => unknown> = {
   'inline fence, many unclosed': () => extractFenced('```\n'.repeat(1) + '```py'.repeat(N / 5)),
   'inline fence, inner whitespace': () => extractFenced(`\`\`\`\na${spaces}b\n\`\`\``),
   'inline fence, trailing-space body': () => extractFenced(`\`\`\`\n${'a '.repeat(N / 2)}\n\`\`\``),
-  // codeforces.ts: /```python\n([\s\S]*?)```/g from each unclosed opening; /^\s*#/m over blank lines
+  // codeforces.ts: /```python\n([\s\S]*?)```/g from each unclosed opening
   'codeforces, many unclosed blocks': () => codeforces.extract(cfProblem, '```python\n'.repeat(N / 10), cfOptions),
-  'codeforces, blank lines': () => codeforces.judge!(cfProblem, `x${'\n'.repeat(N)}x`, cfOptions),
   // extract/: the fence-line regex, sanitize's assignment regex, /\s+as\s+/, /\s+$/
   'fence line ending in a backtick': () => extract('fenced-last@1', '```' + 'a'.repeat(N) + '`'),
   'fence line, spaces then backtick': () => extract('fenced-last@1', '```' + ' '.repeat(N) + '`'),

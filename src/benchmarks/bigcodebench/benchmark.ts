@@ -7,7 +7,7 @@ import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessOutcome, SPEC_FILE } from '../python-harness/harness.js';
 import { runnerCode } from '../python-runner.js';
-import type { Benchmark, PlanProfile, RunPlan } from '../types.js';
+import type { PlanBenchmark, PlanProfile, RunPlan } from '../types.js';
 
 // bigcode-project/bigcodebench @47eff25 (evaluate.py, eval/__init__.py):
 // solution = sample.solution, or complete_prompt + sample.completion;
@@ -136,9 +136,10 @@ function toProblem(r: Row): ProblemRecord {
   };
 }
 
-function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
+function makeBigCodeBench(subset: 'full' | 'hard'): PlanBenchmark<Options> {
   const name = subset === 'full' ? 'bigcodebench' : 'bigcodebench-hard';
   return {
+    kind: 'plan',
     name,
     description:
       subset === 'full'
@@ -168,10 +169,11 @@ function makeBigCodeBench(subset: 'full' | 'hard'): Benchmark<Options> {
     },
 
     // The official grader takes the sample's code as it is (its sanitizer runs at generation time).
-    extract: (problem, completion, options) =>
-      extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : 'task_func' }),
+    extract: (problem, completion, options) => ({
+      code: extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : 'task_func' }),
+    }),
 
-    plan(problem, code, options): RunPlan {
+    plan(problem, { code }, options): RunPlan {
       const hidden = BigCodeBenchHiddenSchema.parse(problem.hidden);
       const nonce = crypto.randomBytes(16).toString('hex');
       const suiteS = options.timeout_s + 1;

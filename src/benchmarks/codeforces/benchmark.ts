@@ -3,12 +3,11 @@ import path from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { z } from 'zod';
-import { reportOutcome, judgeOnly } from '../../judge/outcome.js';
+import { reportOutcome } from '../../judge/outcome.js';
 import type { JudgeLanguage, JudgeTask } from '../../judge/types.js';
-import { Lru } from '../../store/lru.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
-import type { Benchmark, Outcome } from '../types.js';
+import type { JudgeBenchmark, Judging, Outcome } from '../types.js';
 
 // Codeforces with open-r1's semantics (open-r1/codeforces + the Piston
 // "codeforces" package): last ```python / ```cpp block; official tests plus
@@ -77,7 +76,14 @@ const OptionsSchema = z
   .strict();
 type Options = z.infer<typeof OptionsSchema>;
 
-export const codeforces: Benchmark<Options> = {
+/** The last block and the language of its tag (the judge runs the code as that language). */
+export interface CodeforcesExtraction {
+  code: string;
+  language: JudgeLanguage;
+}
+
+export const codeforces: JudgeBenchmark<Options, CodeforcesExtraction> = {
+  kind: 'judge',
   name: 'codeforces',
   description: 'Codeforces (open-r1/codeforces schema, CodeContests-style tests), Python 3 and C++17, graded with open-r1/Piston semantics',
   graderVersion: '1',
@@ -98,21 +104,18 @@ export const codeforces: Benchmark<Options> = {
   },
 
   extract(_problem, completion, options) {
-    const found = lastBlock(completion, options.language);
-    if (!found) return '';
-    languages.set(found.code, found.language);
-    return found.code;
+    return lastBlock(completion, options.language) ?? { code: '', language: options.language === 'auto' ? 'python3' : JUDGE_LANGUAGE[options.language] };
   },
 
-  judge(problem, code, options): JudgeTask | Outcome {
+  judge(problem, { code, language }, options): Judging {
     const scored = options.scoring !== 'pass_fail';
     if (!code.trim()) {
-      return { status: 'fail', reason: 'no_code', detail: 'no ```python or ```cpp block in the completion', tests: [], ...(scored ? { reward: options.no_submission_reward } : {}) };
+      const outcome: Outcome = { status: 'fail', reason: 'no_code', detail: 'no ```python or ```cpp block in the completion', tests: [], ...(scored ? { reward: options.no_submission_reward } : {}) };
+      return { kind: 'decided', outcome };
     }
     const hidden = CodeforcesHiddenSchema.parse(problem.hidden);
-    const language = languageOf(code, options.language);
     const source = options.patch_code ? patch(code, language) : code;
-    return {
+    const task: JudgeTask = {
       language,
       source,
       // Piston strips trailing \r from inputs and expected outputs
@@ -125,6 +128,7 @@ export const codeforces: Benchmark<Options> = {
       outputLimitBytes: 64 << 20,
       compileTimeLimitMs: 60_000,
     };
+    return { kind: 'judge', task };
   },
 
   judgeOutcome(problem, report, options) {
@@ -137,8 +141,6 @@ export const codeforces: Benchmark<Options> = {
     else if (options.scoring === 'weighted_sum') reward = allPass + 0.1 * (passed / total);
     return reportOutcome(report, reward === undefined ? {} : { reward });
   },
-
-  ...judgeOnly,
 };
 
 // ---------------------------------------------------------------- extraction
@@ -151,7 +153,7 @@ const JUDGE_LANGUAGE = { python: 'python3', cpp: 'cpp17' } as const satisfies Re
  * Found with indexOf, as /```python\n([\s\S]*?)```/g would: the regex rescans the
  * rest of the text from every unclosed opening (quadratic in the completion).
  */
-export function lastBlock(completion: string, language: Options['language']): { code: string; language: JudgeLanguage } | undefined {
+export function lastBlock(completion: string, language: Options['language']): CodeforcesExtraction | undefined {
   let best: { at: number; code: string; language: JudgeLanguage } | undefined;
   for (const lang of ['python', 'cpp'] as const) {
     if (language !== 'auto' && language !== lang) continue;
@@ -170,32 +172,12 @@ export function lastBlock(completion: string, language: Options['language']): { 
   return best && { code: best.code, language: best.language };
 }
 
-// extract() sees the block's tag, judge() only the code: remember the pairing.
-const languages = new Lru<string, JudgeLanguage>(4096);
-
-function languageOf(code: string, option: Options['language']): JudgeLanguage {
-  if (option !== 'auto') return JUDGE_LANGUAGE[option];
-  return languages.get(code) ?? (looksLikeCpp(code) ? 'cpp17' : 'python3');
-}
-
 function patch(code: string, language: JudgeLanguage): string {
   if (language === 'cpp17') {
     const ns = code.includes('std::') ? '' : 'using namespace std;\n';
     return `#include <bits/stdc++.h>\n${ns}${code}`;
   }
   return `import sys\nsys.set_int_max_str_digits(0)\n${code}`;
-}
-
-/**
- * /^\s*#\s*include\s*</m or /\bint\s+main\s*\(/, line by line: with the m flag
- * `^\s*` rescans a run of blank lines from each of its lines (quadratic).
- */
-function looksLikeCpp(code: string): boolean {
-  for (const line of code.split(/[\n\r\u2028\u2029]/)) {
-    const t = line.trimStart();
-    if (t.startsWith('#') && /^#\s*include\s*</.test(t)) return true;
-  }
-  return /\bint\s+main\s*\(/.test(code);
 }
 
 /** Trailing \r of every line removed (/\r+$/gm without its quadratic rescans of \r runs). */

@@ -5,7 +5,7 @@ import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import { RawJson, parsePythonJson, rawField } from '../raw-json.js';
-import type { Benchmark } from '../types.js';
+import type { PlanBenchmark } from '../types.js';
 
 // EvalPlus (HumanEval+, MBPP+): differential testing of the candidate against
 // the canonical solution's outputs on base then plus inputs. Reference outputs
@@ -121,7 +121,8 @@ function outputsText(line: string): string {
   return line.slice(start + '"outputs":'.length, end);
 }
 
-export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calibration> => ({
+export const evalplusBenchmark = (ds: EvalPlusDataset): PlanBenchmark<Options, Calibration> => ({
+  kind: 'plan',
   name: ds.name,
   description: ds.description,
   graderVersion: '1',
@@ -155,8 +156,9 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
 
   // EvalPlus grades `prompt + completion` when given a completion (`raw@1`);
   // the default also reads a chat reply (EvalPlus's codegen sanitizes those).
-  extract: (problem, completion, options) =>
-    problem.prompt + extract(options.extractor, completion, { entryPoint: hidden(problem).entry_point }),
+  extract: (problem, completion, options) => ({
+    code: problem.prompt + extract(options.extractor, completion, { entryPoint: hidden(problem).entry_point }),
+  }),
 
   calibration: {
     key: () => 'expected-v2',
@@ -200,7 +202,7 @@ export const evalplusBenchmark = (ds: EvalPlusDataset): Benchmark<Options, Calib
     },
   },
 
-  plan(problem, code, options, calibration) {
+  plan(problem, { code }, options, calibration) {
     if (!calibration) throw new Error('humaneval-plus needs calibration data');
     const h = hidden(problem);
     const preset = TIME_PRESETS[options.time_preset];

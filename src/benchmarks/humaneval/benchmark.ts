@@ -4,7 +4,7 @@ import { extract, extractorOption } from '../../extract/extractors.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
-import type { Benchmark } from '../types.js';
+import type { PlanBenchmark } from '../types.js';
 
 // openai/human-eval: program = prompt + completion + "\n" + test + "\n" +
 // f"check({entry_point})", 3 s wall for the whole program, pass = no exception.
@@ -37,7 +37,8 @@ type Options = z.infer<typeof OptionsSchema>;
 /** every problem's container: the Python judge with the options' memory */
 const profile = (options: Options) => pythonProfile(options.memory_mb * 1024 * 1024);
 
-export const humaneval: Benchmark<Options> = {
+export const humaneval: PlanBenchmark<Options> = {
+  kind: 'plan',
   name: 'humaneval',
   description: 'OpenAI HumanEval (164 problems), graded with the openai/human-eval semantics',
   graderVersion: '1',
@@ -57,11 +58,11 @@ export const humaneval: Benchmark<Options> = {
 
   // The official harness appends the completion verbatim (`raw@1`); the
   // default also reads a chat reply (continuation-or-chat@1).
-  extract: (problem, completion, options) => extract(options.extractor, completion, { entryPoint: humaneval.entryPoint?.(problem) }),
+  extract: (problem, completion, options) => ({ code: extract(options.extractor, completion, { entryPoint: humaneval.entryPoint?.(problem) }) }),
 
   warmProfile: profile,
 
-  plan(problem, code, options) {
+  plan(problem, { code }, options) {
     const hidden = HumanEvalHiddenSchema.parse(problem.hidden);
     return harnessPlan(
       profile(options),

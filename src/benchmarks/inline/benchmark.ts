@@ -4,7 +4,7 @@ import type { InlineProblem } from './schema.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import { judgeOutcome, judgeTask } from './judge.js';
-import type { Benchmark, Outcome, RunPlan } from '../types.js';
+import type { JudgeBenchmark, Judging } from '../types.js';
 
 // Problems a trainer sends with the request (training sets that are not
 // registered benchmarks). Assert and functional tests run on the Python judge
@@ -112,7 +112,8 @@ export function checkCode(p: InlineProblem): string {
   throw new Error('stdio tests are not run by the Python harness');
 }
 
-export const inline: Benchmark<Record<string, never>> = {
+export const inline: JudgeBenchmark<Record<string, never>> = {
+  kind: 'judge',
   name: INLINE,
   description: 'Problems sent with the request: assert code or functional cases (Python)',
   graderVersion: '1',
@@ -124,13 +125,14 @@ export const inline: Benchmark<Record<string, never>> = {
 
   extract: (problem, completion) => {
     const t = spec(problem).tests;
-    return extractFenced(completion, t.type === 'stdio' ? t.language : 'python3');
+    return { code: extractFenced(completion, t.type === 'stdio' ? t.language : 'python3') };
   },
 
-  plan(problem, code): RunPlan {
+  // stdin/stdout tests on the judge core; assert and functional tests as a run plan on the Python judge
+  judge(problem, { code }): Judging {
     const p = spec(problem);
-    if (p.tests.type === 'stdio') throw new Error('stdio inline problems are planned by the judge core');
-    return harnessPlan(
+    if (p.tests.type === 'stdio') return { kind: 'judge', task: judgeTask(p, code) };
+    const plan = harnessPlan(
       pythonProfile(p.memory_mb * 1024 * 1024),
       {
         mode: 'humaneval',
@@ -142,13 +144,8 @@ export const inline: Benchmark<Record<string, never>> = {
       },
       { wallMs: Math.ceil(p.timeout_s * 1000) + 5000, captureBytes: 1 << 20, outputBytes: 16 << 20 },
     );
+    return { kind: 'plan', plan, outcome: (results) => harnessOutcome(plan, results) };
   },
 
-  outcome: (_problem, plan, results): Outcome => harnessOutcome(plan, results),
-
-  judge(problem, code) {
-    const p = spec(problem);
-    return p.tests.type === 'stdio' ? judgeTask(p, code) : undefined;
-  },
   judgeOutcome: (_problem, report) => judgeOutcome(report),
 };

@@ -8,7 +8,7 @@ import { lcbTests, readLiveCodeBench, type LcbHidden } from './data.js';
 import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
 import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from '../python-value.js';
 import { runnerCode, workBucket } from '../python-runner.js';
-import type { Benchmark, Outcome, RunPlan } from '../types.js';
+import type { PlanBenchmark, Outcome, RunPlan } from '../types.js';
 import { newWitnessKey, signedReports, witnessKeyOf } from '../witness.js';
 
 // LiveCodeBench code generation, graded as lcb_runner/evaluation/
@@ -56,7 +56,8 @@ export function extractLastFence(completion: string): string {
   return lines.slice(fences[fences.length - 2]! + 1, fences[fences.length - 1]).join('\n');
 }
 
-export const livecodebench: Benchmark<Options> = {
+export const livecodebench: PlanBenchmark<Options> = {
+  kind: 'plan',
   name: 'livecodebench',
   description: 'LiveCodeBench code generation (code_generation_lite, release_v1…v6), graded with the official testing_util semantics',
   graderVersion: '1',
@@ -66,12 +67,13 @@ export const livecodebench: Benchmark<Options> = {
     return readLiveCodeBench(file, opts);
   },
 
-  extract: (_problem, completion, options) =>
-    options.extraction === 'raw' ? pyStrip(completion) : extractLastFence(completion),
+  extract: (_problem, completion, options) => ({
+    code: options.extraction === 'raw' ? pyStrip(completion) : extractLastFence(completion),
+  }),
 
   warmProfile: baseProfile,
 
-  plan(problem, code, options) {
+  plan(problem, { code }, options) {
     const hidden = lcbTests(problem);
     const n = hidden.tests.length;
     const nonce = crypto.randomBytes(16).toString('hex');

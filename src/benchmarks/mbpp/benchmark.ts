@@ -5,7 +5,7 @@ import { extract, extractorOption } from '../../extract/extractors.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
-import type { Benchmark } from '../types.js';
+import type { PlanBenchmark } from '../types.js';
 
 // Google's MBPP released data only; the widely used executor is
 // bigcode-evaluation-harness: program = completion (cut at its stop words) +
@@ -81,8 +81,9 @@ function mbppVariant(variant: {
   name: string;
   description: string;
   read: (file: string) => Promise<{ rows: ProblemRecord[]; digest: string }>;
-}): Benchmark<Options> {
+}): PlanBenchmark<Options> {
   return {
+    kind: 'plan',
     name: variant.name,
     description: variant.description,
     graderVersion: '1',
@@ -93,12 +94,13 @@ function mbppVariant(variant: {
       return { version: opts.version ?? `1.0+${digest.slice(0, 8)}`, problems: rows };
     },
 
-    extract: (problem, completion, options) =>
-      extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined }),
+    extract: (problem, completion, options) => ({
+      code: extract(options.extractor, completion, { entryPoint: typeof problem.public.entry_point === 'string' ? problem.public.entry_point : undefined }),
+    }),
 
     warmProfile: profile,
 
-    plan(problem, code, options) {
+    plan(problem, { code }, options) {
       const h = hidden(problem);
       const imports = h.test_imports.join('\n');
       // test imports come first, as in the program the sanitized set describes

@@ -9,7 +9,7 @@ import { cppCacheFills } from './cpp-cache.js';
 import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './languages.js';
 import { PolyglotHiddenSchema, readPolyglot, type PolyglotHidden } from './read.js';
 import { jestEvidence, pytestEvidence, REPORT_PREFIX, wrapperFiles, wrapperReport, type Evidence } from './report.js';
-import { UnsupportedProblemError, type Benchmark, type Outcome } from '../types.js';
+import { UnsupportedProblemError, type PlanBenchmark, type Outcome } from '../types.js';
 
 // Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
 // run_test_real): the answer's solution files are laid over the pristine
@@ -36,7 +36,8 @@ const TAIL_CHARS = 1900;
 const ANSI_SGR = /\u001b\[[0-9;]*m/g;
 const CAPTURE_BYTES = 256 << 10;
 
-export const polyglot: Benchmark<Options> = {
+export const polyglot: PlanBenchmark<Options> = {
+  kind: 'plan',
   name: 'polyglot',
   description: 'Aider Polyglot (225 Exercism exercises in C++, Go, Java, JavaScript, Python, Rust), graded with aider\'s test commands offline',
   graderVersion: '3',
@@ -50,19 +51,19 @@ export const polyglot: Benchmark<Options> = {
   extract(problem, completion) {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const { files } = parseAnswer(completion, hidden.solution, new Set(Object.keys(hidden.files)));
-    return JSON.stringify(files);
+    return { code: JSON.stringify(files) };
   },
 
   // An answer that could end or fake the test run itself is refused before it
   // runs (polyglot/guard.ts): then the runner's own exit status is evidence.
-  judge(problem, code) {
+  refuse(problem, { code }) {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const why = forbiddenUse(hidden.language, ExtractedSchema.parse(JSON.parse(code)), hidden.test.map((t) => hidden.files[t] ?? ''));
     if (why === undefined) return undefined;
     return { status: 'fail', reason: 'compile_error', detail: `not run: ${why}, which a solution may not use here (it could end or rewrite the test run)`, tests: [] };
   },
 
-  plan(problem, code, options) {
+  plan(problem, { code }, options) {
     const hidden = PolyglotHiddenSchema.parse(problem.hidden);
     const spec = LANGUAGE_SPECS[hidden.language];
     const missing = spec.unavailable?.[hidden.slug];

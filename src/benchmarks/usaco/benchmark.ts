@@ -8,7 +8,7 @@ import type { Reason, TestResult } from '../../schemas.js';
 import type { ProblemRecord } from '../../store/store.js';
 import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
 import { runnerCode, workBucket } from '../python-runner.js';
-import type { Benchmark, ImportResult, RunPlan } from '../types.js';
+import type { PlanBenchmark, ImportResult, RunPlan } from '../types.js';
 
 // USACO-Bench (princeton-nlp/USACO @46f18c8): Python 3 only; the code is the
 // first ```python block of the response, else the whole response; each test
@@ -161,7 +161,8 @@ export async function readUsaco(p: string, opts: { version?: string }): Promise<
   return { version: opts.version ?? `${base}+${digest.digest('hex').slice(0, 8)}`, problems };
 }
 
-export const usaco: Benchmark<Options> = {
+export const usaco: PlanBenchmark<Options> = {
+  kind: 'plan',
   name: 'usaco',
   description: 'USACO-Bench (princeton-nlp/USACO, e.g. the 307-problem subset), graded as its check_correctness',
   graderVersion: '2',
@@ -169,9 +170,9 @@ export const usaco: Benchmark<Options> = {
 
   read: (file, opts) => readUsaco(file, opts),
 
-  extract: (_problem, completion) => extractFirstPythonBlock(completion),
+  extract: (_problem, completion) => ({ code: extractFirstPythonBlock(completion) }),
 
-  plan(problem, code, options) {
+  plan(problem, { code }, options) {
     const hidden = UsacoHiddenSchema.parse(problem.hidden);
     const runtime = options.runtime_limit_s ?? hidden.runtime_limit;
     const memoryMb = options.memory_limit_mb ?? hidden.memory_limit;
