@@ -60,7 +60,6 @@ import { livecodebench } from '../src/benchmarks/livecodebench/benchmark.js';
 import { mbppPlus } from '../src/benchmarks/evalplus/mbpp-plus.js';
 import { parsePythonJson } from '../src/benchmarks/raw-json.js';
 import { loadConfig } from '../src/config.js';
-import type { ProblemRecord } from '../src/store/store.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
 import { loadavg, pct, readNdjson, writeResult } from './lib.js';
 import {
@@ -77,6 +76,7 @@ import {
   type PoolRun,
   type StdinTest,
 } from './official.js';
+import type { ProblemRecord } from '../src/domain.js';
 
 const ALL_KINDS = ['humaneval', 'mbpp-plus', 'livecodebench', 'codeforces'] as const;
 type Kind = (typeof ALL_KINDS)[number];

@@ -12,7 +12,6 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ProblemRecord } from '../src/store/store.js';
 import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
 import { runPythonJson } from './lib.js';
 
@@ -341,6 +340,7 @@ for inp, (kind, exp) in zip(d['inputs'], d['expected']):
     if kind != 'ok' or not same(got, exp):
         sys.exit(1)
 `;
+import type { ProblemRecord } from '../src/domain.js';
 
 /** One hash seed for the canonical outputs and the candidates: sets of strings then iterate in the same order in both. */
 const SEEDED = { ...process.env, PYTHONHASHSEED: '0' };

@@ -1,43 +1,10 @@
 import { z } from 'zod';
 import { ERROR_CATALOGUE } from './errors.js';
+import { ReasonSchema, TestResultSchema } from './domain.js';
 
 // Every request and response of the HTTP API. These schemas are the source of
 // openapi.yaml; change them and regenerate (`npm run openapi`).
 
-export const ReasonSchema = z
-  .enum([
-    'wrong_answer',
-    'runtime_error',
-    'timeout',
-    'memory_limit',
-    'compile_error',
-    'output_limit',
-    'no_code',
-    // infra_error reasons: ours, retryable
-    'sandbox_error',
-    'image_missing',
-    'image_building',
-    'deadline',
-    'calibration_failed',
-    'harness_error',
-    // scale-out (verdict serve --queue): Redis unreachable; the grade's workers died more often than allowed
-    'queue_unavailable',
-    'worker_lost',
-    // infra_error, not retryable: this service cannot grade the problem (a dependency it lacks)
-    'unsupported',
-  ])
-  .meta({ id: 'Reason' });
-export type Reason = z.infer<typeof ReasonSchema>;
-
-export const TestResultSchema = z
-  .object({
-    index: z.number().int(),
-    group: z.string().optional().describe('test group, e.g. base or plus for EvalPlus'),
-    status: z.enum(['pass', 'fail', 'timeout', 'error', 'skipped']),
-    time_ms: z.number().optional(),
-  })
-  .meta({ id: 'TestResult' });
-export type TestResult = z.infer<typeof TestResultSchema>;
 
 export const VerdictSchema = z
   .object({

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeforces } from '../src/benchmarks/codeforces/benchmark.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';
-import type { ProblemRecord } from '../src/store/store.js';
 import { testApp } from './helpers/app.js';
 import { dockerAvailable } from './helpers/docker.js';
 import { ensureJudgeImage, runJudge } from './helpers/judge.js';
 import { mapLimit } from './helpers/shared.js';
 import { SOLUTIONS, WRONG_140 } from './fixtures/codeforces/solutions.js';
 import { ti } from './helpers/instance.js';
+import type { ProblemRecord } from '../src/domain.js';
 
 const hasDocker = await dockerAvailable();
 vi.setConfig({ testTimeout: 300_000 });

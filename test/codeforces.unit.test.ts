@@ -2,8 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeforces, lastBlock } from '../src/benchmarks/codeforces/benchmark.js';
 import type { Judging } from '../src/benchmarks/types.js';
-import type { ProblemRecord } from '../src/store/store.js';
 import { openR1Dir } from './fixtures/codeforces/open-r1.js';
+import type { ProblemRecord } from '../src/domain.js';
 
 const FIX = path.join(__dirname, 'fixtures', 'codeforces');
 

@@ -7,10 +7,10 @@ import { polyglot } from '../src/benchmarks/polyglot/benchmark.js';
 import type { Verdict } from '../src/schemas.js';
 import { ensureImages } from '../src/sandbox/images/build.js';
 import { fillVolumes } from '../src/sandbox/volumes.js';
-import type { ProblemRecord } from '../src/store/store.js';
 import { postGrade, testApp } from './helpers/app.js';
 import { dockerAvailable, SANDBOXES } from './helpers/docker.js';
 import { ti } from './helpers/instance.js';
+import type { ProblemRecord } from '../src/domain.js';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'polyglot');
 const { problems } = await polyglot.read(FIXTURES, {});

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { ExecResult, FileEntry, Step, VolumeFill, VolumeMount } from '../sandbox/types.js';
-import type { ProblemRecord } from '../store/store.js';
-import type { Reason, TestResult } from '../schemas.js';
 import type { JudgeReport, JudgeTask } from '../judge/types.js';
+import type { Reason, TestResult, ProblemRecord } from '../domain.js';
+import type { Outcome } from '../domain.js';
 
 /** Container needs of a plan; `image` is a sandbox name (folder under sandboxes/). */
 export interface PlanProfile {
@@ -28,18 +28,6 @@ export interface RunPlan {
 /** Thrown by a benchmark for a problem this installation cannot grade (e.g. a dependency no image has). */
 export class UnsupportedProblemError extends Error {}
 
-/** What a benchmark concludes from the raw results; the grader adds the rest. */
-export interface Outcome {
-  status: 'pass' | 'fail' | 'infra_error';
-  reason: Reason | null;
-  detail?: string;
-  tests: TestResult[];
-  groups?: Record<string, 'pass' | 'fail' | 'skipped'>;
-  /** a reward other than pass = 1 / else 0 (e.g. Codeforces partial or weighted_sum scoring) */
-  reward?: number;
-  /** what the official harness would say, when the (strict) status differs from it */
-  official?: { status: 'pass' | 'fail'; reason: Reason | null };
-}
 
 /** `verdict import` flags; each benchmark reads the ones it knows. */
 export interface ReadOptions {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { UnsupportedProblemError, type AnyBenchmark, type Extraction, type Judging, type Outcome, type PlanBenchmark } from '../benchmarks/types.js';
+import { UnsupportedProblemError, type AnyBenchmark, type Extraction, type Judging, type PlanBenchmark } from '../benchmarks/types.js';
 import type { JudgeReport, JudgeTask } from '../judge/types.js';
 import { Executor } from './executor.js';
 import { gradingFingerprint } from './fingerprint.js';
@@ -9,9 +9,10 @@ import type { Metrics } from '../metrics.js';
 import type { Sessions } from '../sandbox/engine.js';
 import { isSandboxError, SandboxError } from '../sandbox/errors.js';
 import type { ExecResult } from '../sandbox/types.js';
-import type { GradeOptions, GradeRequest, Reason, Verdict } from '../schemas.js';
-import type { ProblemRecord, ProblemStore } from '../store/store.js';
+import type { GradeOptions, GradeRequest, Verdict } from '../schemas.js';
+import type { ProblemStore } from '../store/store.js';
 import { withTimeout } from '../timeout.js';
+import type { Reason, Outcome, ProblemRecord } from '../domain.js';
 
 export interface GraderDeps {
   store: ProblemStore;

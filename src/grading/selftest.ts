@@ -1,9 +1,10 @@
 import type { AnyBenchmark } from '../benchmarks/types.js';
 import { DomainError, unknownVersion } from '../errors.js';
 import { z } from 'zod';
-import { ReasonSchema, type Verdict } from '../schemas.js';
+import type { Verdict } from '../schemas.js';
 import type { ProblemStore } from '../store/store.js';
 import type { GradeService } from './grader.js';
+import { ReasonSchema } from '../domain.js';
 
 // Ground truth of an image: grade every reference solution through the normal
 // grading path and say why each failing one failed.

@@ -4,9 +4,9 @@ import { INLINE_JUDGE_VERSION } from '../benchmarks/inline/judge.js';
 import type { Metrics } from '../metrics.js';
 import type { GradeRequest, Verdict } from '../schemas.js';
 import type { ResultCache } from '../store/result-cache.js';
-import type { ProblemRecord } from '../store/store.js';
 import { gradingFingerprint } from './fingerprint.js';
 import type { Resolved } from './grader.js';
+import type { ProblemRecord } from '../domain.js';
 
 export interface SharedGradesDeps {
   cache?: ResultCache;

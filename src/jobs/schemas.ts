@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { GradeOptionsSchema, ReasonSchema, VerdictSchema } from '../schemas.js';
+import { GradeOptionsSchema, VerdictSchema } from '../schemas.js';
+import { ReasonSchema } from '../domain.js';
 
 // Requests and responses of the batch-regrading job routes (/v1/jobs).
 

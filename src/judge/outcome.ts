@@ -1,6 +1,5 @@
-import type { Outcome } from '../benchmarks/types.js';
-import type { Reason, TestResult } from '../schemas.js';
 import type { CaseVerdict, JudgeReport, JudgeVerdict } from './types.js';
+import type { Reason, TestResult, Outcome } from '../domain.js';
 
 const REASONS: Record<Exclude<JudgeVerdict, 'AC'>, Reason> = {
   WA: 'wrong_answer',

@@ -4,10 +4,11 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { toVerdict, type GradeService, type Resolved } from '../grading/grader.js';
 import type { RunCodeRequest, RunCodeResponse } from '../rl/schemas.js';
-import type { GradeRequest, Reason, Verdict } from '../schemas.js';
+import type { GradeRequest, Verdict } from '../schemas.js';
 import { withTimeout } from '../timeout.js';
 import { ProblemShelf } from './problems.js';
 import { PROTOCOL, QUEUE_NAME, type GradeJob, type QueueJob, type RunCodeJob } from './protocol.js';
+import type { Reason } from '../domain.js';
 
 // `verdict serve --queue redis://…`: grades become BullMQ jobs that `verdict
 // worker` processes run on their Docker hosts; the request waits for its job

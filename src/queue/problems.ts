@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ProblemRecord } from '../store/store.js';
 import { Lru } from '../store/lru.js';
 import { problemKey } from './protocol.js';
+import type { ProblemRecord } from '../domain.js';
 
 // Problems on their way to workers: the API puts each record in Redis once
 // (keyed by the digest of its content, so a re-import is a new key and a

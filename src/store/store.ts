@@ -2,15 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Lru } from './lru.js';
+import type { ProblemRecord } from '../domain.js';
 
-export interface ProblemRecord {
-  id: string;
-  prompt: string;
-  /** shown to clients: entry point, starter code, … */
-  public: Record<string, unknown>;
-  /** never leaves the server: tests, reference solution, inputs */
-  hidden: Record<string, unknown>;
-}
 
 export interface BenchmarkVersion {
   name: string;

@@ -6,7 +6,7 @@ import { codeforces } from '../../src/benchmarks/codeforces/benchmark.js';
 import { extractFenced } from '../../src/benchmarks/inline/benchmark.js';
 import { extract } from '../../src/extract/extractors.js';
 import { compareOutput, parseDecimal } from '../../src/judge/compare.js';
-import type { ProblemRecord } from '../../src/store/store.js';
+import type { ProblemRecord } from '../../src/domain.js';
 
 const N = 1 << 20;
 const spaces = ' '.repeat(N);

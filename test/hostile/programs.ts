@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Reason, Verdict } from '../../src/schemas.js';
+import type { Verdict } from '../../src/schemas.js';
+import type { Reason } from '../../src/domain.js';
 
 // Hostile programs as data: one file per attack under programs/, each with its
 // expected verdict in a header comment:

@@ -3,11 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessOutcome, SPEC_FILE } from '../python-harness/harness.js';
 import { runnerCode } from '../python-runner.js';
 import type { PlanBenchmark, PlanProfile, RunPlan } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // bigcode-project/bigcodebench @47eff25 (evaluate.py, eval/__init__.py):
 // solution = sample.solution, or complete_prompt + sample.completion;

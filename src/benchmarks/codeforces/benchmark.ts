@@ -5,9 +5,9 @@ import { compressors } from 'hyparquet-compressors';
 import { z } from 'zod';
 import { reportOutcome } from '../../judge/outcome.js';
 import type { JudgeLanguage, JudgeTask } from '../../judge/types.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
-import type { JudgeBenchmark, Judging, Outcome } from '../types.js';
+import type { JudgeBenchmark, Judging } from '../types.js';
+import type { Outcome, ProblemRecord } from '../../domain.js';
 
 // Codeforces with open-r1's semantics (open-r1/codeforces + the Piston
 // "codeforces" package): last ```python / ```cpp block; official tests plus

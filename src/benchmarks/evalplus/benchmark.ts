@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { extract, extractorOption, type ExtractorName } from '../../extract/extractors.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import { RawJson, parsePythonJson, rawField } from '../raw-json.js';
 import type { PlanBenchmark } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // EvalPlus (HumanEval+, MBPP+): differential testing of the candidate against
 // the canonical solution's outputs on base then plus inputs. Reference outputs

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { extract, extractorOption } from '../../extract/extractors.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, readMaybeGzip, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import type { PlanBenchmark } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // openai/human-eval: program = prompt + completion + "\n" + test + "\n" +
 // f"check({entry_point})", 3 s wall for the whole program, pass = no exception.

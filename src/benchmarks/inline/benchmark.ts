@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { InlineProblem } from './schema.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import { judgeOutcome, judgeTask } from './judge.js';
 import type { JudgeBenchmark, Judging } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // Problems a trainer sends with the request (training sets that are not
 // registered benchmarks). Assert and functional tests run on the Python judge

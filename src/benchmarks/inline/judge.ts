@@ -2,7 +2,7 @@ import { reportOutcome } from '../../judge/outcome.js';
 import type { JudgeReport, JudgeTask } from '../../judge/types.js';
 import { JudgeTaskSchema } from '../../judge/types.js';
 import type { InlineProblem } from './schema.js';
-import type { Outcome } from '../types.js';
+import type { Outcome } from '../../domain.js';
 
 // Inline stdin/stdout problems (with a comparator or a checker) on the judge
 // core: compiled once, every test in one warm container, outputs compared in

@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { compareOutput, pySplit, pyStrip } from '../../judge/compare.js';
 import type { ExecResult } from '../../sandbox/types.js';
-import type { Reason, TestResult } from '../../schemas.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { lcbTests, readLiveCodeBench, type LcbHidden } from './data.js';
 import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
 import { decodeTagged, parsePythonJson, pyEquals, type PyValue } from '../python-value.js';
 import { runnerCode, workBucket } from '../python-runner.js';
-import type { PlanBenchmark, Outcome, RunPlan } from '../types.js';
+import type { PlanBenchmark, RunPlan } from '../types.js';
 import { newWitnessKey, signedReports, witnessKeyOf } from '../witness.js';
+import type { Reason, TestResult, Outcome, ProblemRecord } from '../../domain.js';
 
 // LiveCodeBench code generation, graded as lcb_runner/evaluation/
 // testing_util.py @28fef95 does: the candidate runs in one process for all

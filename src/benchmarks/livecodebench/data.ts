@@ -4,10 +4,10 @@ import readline from 'node:readline';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { z } from 'zod';
-import type { ProblemRecord } from '../../store/store.js';
 import { sha256, streamMaybeGzip } from '../files.js';
 import { unpickleString } from '../pickle-string.js';
 import type { ImportResult, ReadOptions } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // livecodebench/code_generation_lite: test.jsonl (release_v1), test2.jsonl …
 // test6.jsonl, one problem per line; tests are JSON text, private tests

@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { extract, extractorOption } from '../../extract/extractors.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { parseJsonl, sha256 } from '../files.js';
 import { harnessBackstopMs, harnessOutcome, harnessPlan, pythonProfile } from '../python-harness/harness.js';
 import type { PlanBenchmark } from '../types.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // Google's MBPP released data only; the widely used executor is
 // bigcode-evaluation-harness: program = completion (cut at its stop words) +

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import type { TestResult } from '../../schemas.js';
 import type { ExecResult } from '../../sandbox/types.js';
 import { parseAnswer } from './answer.js';
 import { forbiddenUse, hideGoTestVars } from './guard.js';
@@ -9,7 +8,8 @@ import { cppCacheFills } from './cpp-cache.js';
 import { LANGUAGE_SPECS, TEST_TIMEOUT_MS } from './languages.js';
 import { PolyglotHiddenSchema, readPolyglot, type PolyglotHidden } from './read.js';
 import { jestEvidence, pytestEvidence, REPORT_PREFIX, wrapperFiles, wrapperReport, type Evidence } from './report.js';
-import { UnsupportedProblemError, type PlanBenchmark, type Outcome } from '../types.js';
+import { UnsupportedProblemError, type PlanBenchmark } from '../types.js';
+import type { TestResult, Outcome } from '../../domain.js';
 
 // Aider Polyglot (Aider-AI/polyglot-benchmark, benchmark/benchmark.py
 // run_test_real): the answer's solution files are laid over the pristine

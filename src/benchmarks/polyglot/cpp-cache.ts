@@ -1,7 +1,7 @@
-import type { ProblemRecord } from '../../store/store.js';
 import type { FileEntry, VolumeFill } from '../../sandbox/types.js';
 import { CPP_CACHE } from './languages.js';
 import { PolyglotHiddenSchema } from './read.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // C++ grades recompile Catch2's main (test/tests-main.cpp + test/catch.hpp,
 // the same in every exercise): ~20 s of a ~25 s grade. ccache serves it from a

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ProblemRecord } from '../../store/store.js';
 import { sha256 } from '../files.js';
 import { LANGUAGES, type Language } from './languages.js';
+import type { ProblemRecord } from '../../domain.js';
 
 // Reads the Aider-AI/polyglot-benchmark tree: <lang>/exercises/practice/<slug>/.
 // An exercise becomes one problem "<lang>/<slug>". What the sandbox gets is

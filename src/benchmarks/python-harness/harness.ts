@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { ExecResult, ProcessLimits } from '../../sandbox/types.js';
-import { ReasonSchema, type Reason, type TestResult } from '../../schemas.js';
 import { runnerCode } from '../python-runner.js';
 import { stringifyWithRaw } from '../raw-json.js';
-import type { Outcome, PlanProfile, RunPlan } from '../types.js';
+import type { PlanProfile, RunPlan } from '../types.js';
+import { ReasonSchema, type Reason, type TestResult, type Outcome } from '../../domain.js';
 
 // The in-sandbox Python judge (verdict_harness.py, beside this file) is
 // shipped with every run rather than baked into an image, so it is versioned

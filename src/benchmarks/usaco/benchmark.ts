@@ -4,11 +4,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { pyStrip } from '../../judge/compare.js';
 import type { ExecResult } from '../../sandbox/types.js';
-import type { Reason, TestResult } from '../../schemas.js';
-import type { ProblemRecord } from '../../store/store.js';
 import { harnessEvents, pythonProfile } from '../python-harness/harness.js';
 import { runnerCode, workBucket } from '../python-runner.js';
 import type { PlanBenchmark, ImportResult, RunPlan } from '../types.js';
+import type { Reason, TestResult, ProblemRecord } from '../../domain.js';
 
 // USACO-Bench (princeton-nlp/USACO @46f18c8): Python 3 only; the code is the
 // first ```python block of the response, else the whole response; each test
