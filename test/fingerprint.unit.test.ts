@@ -40,6 +40,9 @@ describe('grading fingerprint', () => {
     // the modules the harness is bundled from, and the bundler
     expect(rel('humaneval')).toEqual(expect.arrayContaining(['benchmarks/python-harness/harness/codec.py', 'benchmarks/python-harness/harness/mode_evalplus.py', 'benchmarks/python-bundle.ts']));
     expect(rel('polyglot')).not.toContain('benchmarks/python-harness/harness/codec.py');
+    // one benchmark's sources are not another's (the fingerprint module names them all through the registry)
+    expect(rel('humaneval').filter((f) => f.startsWith('benchmarks/polyglot/') || f.startsWith('benchmarks/codeforces/'))).toEqual([]);
+    expect(rel('codeforces')).not.toContain('benchmarks/humaneval/benchmark.ts');
     // the runners' shared modules, with each runner that bundles them
     expect(rel('livecodebench')).toEqual(expect.arrayContaining(['benchmarks/python-common/audit.py', 'benchmarks/python-common/upstream_guard.py']));
     expect(rel('bigcodebench')).toContain('benchmarks/python-common/prctl.py');

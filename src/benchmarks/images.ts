@@ -1,25 +1,8 @@
-import { BENCHMARKS } from './registry.js';
-import { LANGUAGES, LANGUAGE_SPECS } from './polyglot/languages.js';
+import { BENCHMARK_IMAGES, BENCHMARKS } from './registry.js';
 
-// Which sandbox images each benchmark grades in, and the order a fresh
-// machine builds them in: most benchmarks need only `python`; BigCodeBench's
-// ~5 GB image comes last.
-
-const PYTHON = ['python'] as const;
-
-export const BENCHMARK_IMAGES: Readonly<Record<string, readonly string[]>> = {
-  humaneval: PYTHON,
-  'humaneval-plus': PYTHON,
-  mbpp: PYTHON,
-  'mbpp-sanitized': PYTHON,
-  'mbpp-plus': PYTHON,
-  livecodebench: PYTHON,
-  usaco: PYTHON,
-  codeforces: ['judge'],
-  polyglot: LANGUAGES.map((l) => LANGUAGE_SPECS[l].image),
-  bigcodebench: ['bigcodebench'],
-  'bigcodebench-hard': ['bigcodebench'],
-};
+// The order a fresh machine builds the sandbox images in (each benchmark's
+// images are in registry.ts): most benchmarks need only `python`;
+// BigCodeBench's ~5 GB image comes last.
 
 export const IMAGE_ORDER: readonly string[] = [
   'python',

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import Docker from 'dockerode';
 import { imageBuildsFile } from '../app.js';
-import { BENCHMARK_IMAGES, benchmarkReadiness } from '../benchmarks/images.js';
+import { benchmarkReadiness } from '../benchmarks/images.js';
+import { BENCHMARK_IMAGES } from '../benchmarks/registry.js';
 import { loadConfig } from '../config.js';
 import { readBuildStatus } from '../sandbox/image-builder.js';
 import { ensureImages } from '../sandbox/images/build.js';

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INLINE } from '../benchmarks/inline/benchmark.js';
+import { BENCHMARK_MODULES as REGISTERED_MODULES } from '../benchmarks/registry.js';
 import { bundleIncludes } from '../benchmarks/python-bundle.js';
 
 // What a benchmark's verdicts depend on, as a digest of the files themselves:
@@ -13,21 +15,11 @@ import { bundleIncludes } from '../benchmarks/python-bundle.js';
 // cache's key and the verdicts' provenance without anyone bumping a
 // graderVersion. Sandbox images are keyed separately (content-addressed tags).
 
-/** Each registered benchmark's module, relative to src/ (or dist/) without extension. */
-const BENCHMARK_MODULES: Record<string, string> = {
-  humaneval: 'benchmarks/humaneval/benchmark',
-  'humaneval-plus': 'benchmarks/evalplus/humaneval-plus',
-  mbpp: 'benchmarks/mbpp/benchmark',
-  'mbpp-sanitized': 'benchmarks/mbpp/benchmark',
-  'mbpp-plus': 'benchmarks/evalplus/mbpp-plus',
-  polyglot: 'benchmarks/polyglot/benchmark',
-  bigcodebench: 'benchmarks/bigcodebench/benchmark',
-  'bigcodebench-hard': 'benchmarks/bigcodebench/benchmark',
-  livecodebench: 'benchmarks/livecodebench/benchmark',
-  usaco: 'benchmarks/usaco/benchmark',
-  codeforces: 'benchmarks/codeforces/benchmark',
-  inline: 'benchmarks/inline/benchmark',
-};
+/** Each benchmark's module, relative to src/ (or dist/) without extension: the registry's, and inline's. */
+const BENCHMARK_MODULES: Record<string, string> = Object.fromEntries(
+  [...Object.entries(REGISTERED_MODULES), [INLINE, 'inline/benchmark']].map(([name, mod]) => [name, `benchmarks/${mod}`]),
+);
+const SELF = path.join('grading', 'fingerprint');
 /** The grading path every benchmark shares. */
 const CORE = ['grading/grader'];
 /** For a benchmark without an entry above: every module that can affect a verdict. */
@@ -78,6 +70,9 @@ export function sourceClosure(entries: string[], tree: SourceTree = defaultTree(
       for (const rel of bundleIncludes(text)) todo.push(path.resolve(path.dirname(file), rel));
       continue;
     }
+    // this module names every benchmark's module (through the registry): a
+    // grade depends on it, not on all of those
+    if (path.relative(tree.codeDir, file).replace(/\.(ts|js)$/, '') === SELF) continue;
     for (const m of text.matchAll(IMPORT)) {
       if (m[1] || (m[2] !== undefined && typeOnly(m[2]))) continue;
       const dep = resolveModule(path.dirname(file), (m[3] ?? m[4])!);
