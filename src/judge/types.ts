@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // The judge core's contract: one stdin/stdout (or file) program, many tests,
 // compiled once and run in one warm container; outputs compared in the
-// service. Benchmarks (Codeforces, LiveCodeBench, USACO) build a JudgeTask
+// service. Judge benchmarks (Codeforces, inline stdin problems) build a JudgeTask
 // and read a JudgeReport; nothing here knows about any of them.
 
 export const JudgeLanguageSchema = z.enum(['python3', 'cpp17', 'java']);
