@@ -14,8 +14,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
+import { readMaybeGzip } from '../src/benchmarks/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'benchmarks');
@@ -54,10 +54,8 @@ const SOURCES: Record<string, Source> = {
   bigcodebench: { file: 'bigcodebench/BigCodeBench-v0.1.4.jsonl.gz', body: false, reference: (r) => ({ id: String(r.task_id), completion: String(r.code_prompt) + String(r.canonical_solution) }) },
 };
 
-function rows(file: string): Array<Record<string, unknown>> {
-  let buf = fs.readFileSync(path.join(SHARED, file));
-  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf);
-  return buf
+async function rows(file: string): Promise<Array<Record<string, unknown>>> {
+  return (await readMaybeGzip(path.join(SHARED, file)))
     .toString('utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -104,7 +102,7 @@ for (const name of values.benchmarks!.split(',')) {
   const lines: string[] = [];
   const kinds: string[] = [];
   let n = 0;
-  for (const row of rows(src.file)) {
+  for (const row of await rows(src.file)) {
     const ref = src.reference(row);
     if (!ref) continue;
     if (limit && n >= limit) break;
