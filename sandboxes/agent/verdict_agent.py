@@ -80,12 +80,16 @@ PR_SET_KEEPCAPS = 8
 
 CANDIDATE_UID = 10001  # the image's "sandbox" user: tools find a passwd entry and HOME
 JUDGE_UID = 10002
+FORKSERVER_UID = 10003  # the candidate fork server (verdict_forkserver.py): neither's reach
 IDENTITIES = {"candidate": CANDIDATE_UID, "judge": JUDGE_UID}
 # capability numbers (linux/capability.h)
 CAP_CHOWN, CAP_FOWNER, CAP_KILL, CAP_SETGID, CAP_SETUID = 0, 3, 5, 6, 7
 # a judge starts its candidate as CANDIDATE_UID (setuid/setgid), kills it, and
 # hands it a working directory (chown, then chmod of a file it no longer owns)
 JUDGE_CAPS = (CAP_CHOWN, CAP_FOWNER, CAP_KILL, CAP_SETGID, CAP_SETUID)
+# the fork server makes each child the candidate (setuid/setgid) and kills it
+# when its judge goes away; kept across its exec as ambient capabilities
+FORKSERVER_CAPS = (CAP_KILL, CAP_SETGID, CAP_SETUID)
 LIMITS = [getattr(resource, n) for n in sorted(dir(resource)) if n.startswith("RLIMIT_")]
 
 IN = sys.stdin.buffer.raw if hasattr(sys.stdin.buffer, "raw") else sys.stdin.buffer
@@ -175,10 +179,20 @@ def reap():
 
 
 def signal_everything():
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """SIGKILL every process but ourselves and an intact fork server."""
+    spare = forkserver_pid()
+    if spare is None:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return
+    for pid in other_pids():
+        if pid != spare:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def in_container():
@@ -193,12 +207,20 @@ def kill_everything(deadline_s=2.0):
     """SIGKILL every process but ourselves; True when none is left."""
     in_container()
     end = time.monotonic() + deadline_s
+    passes = 0
     while True:
         signal_everything()
         reap()
-        left = other_pids()
+        spare = forkserver_pid()
+        left = [p for p in other_pids() if p != spare]
         if not left:
             return True
+        passes += 1
+        if passes == 20 and spare is not None:
+            # pid by pid loses a race with a fork loop (kill(-1) does not):
+            # give up the fork server; a later judge starts a fresh one
+            log("processes outlive 20 passes: stopping the fork server")
+            forget_forkserver(kill=True)
         if time.monotonic() > end:
             log("processes survive SIGKILL: %s" % left)
             return False
@@ -367,6 +389,9 @@ LAUNCHER = "/opt/verdict/launch"
 # also needs the seccomp filter of deny_unlistable (gVisor), which only the
 # Python set-up installs, nor when the agent cannot change identities.
 USE_LAUNCHER = False
+# Set at start: judges that ask may have candidates forked by the fork server
+# (uid changes possible, the server's file present).
+USE_FORKSERVER = False
 
 
 def launch_argv(argv, limits, identity, status_fd):
@@ -452,7 +477,143 @@ def _report_spawn_failure(st_w, e):
     os._exit(127)
 
 
-def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate"):
+# ---------------------------------------------------------------- fork server
+
+FORKSERVER_PATH = "/opt/verdict/forkserver.py"
+FORKSERVER_NAME = "\0verdict-forkserver"  # abstract: the container's own namespace
+_FORKSERVER_BOOT = (
+    "g={'__name__':'verdict_forkserver'}\n"
+    "exec(compile(open(%r,'rb').read(),%r,'exec'),g)\n"
+    "g['main']()\n" % (FORKSERVER_PATH, FORKSERVER_PATH))
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE = 47, 2
+# {"pid", "start", "env", "ready_fd", "ready"} of the running fork server, or None
+FORKSERVER = None
+FORKSERVER_STARTS = 0
+
+
+def _stat_of(pid):
+    """(state, start time, real/effective/saved uids) of a live pid, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/%d/status" % pid) as f:
+            uids = next(line.split()[1:4] for line in f if line.startswith("Uid:"))
+    except (OSError, StopIteration, IndexError):
+        return None
+    return fields[0], fields[19], tuple(int(u) for u in uids)
+
+
+def forkserver_pid():
+    """The fork server's pid while it is the very process we started (same
+    start time, its own uid, not a zombie); else None, and it is forgotten."""
+    fs = FORKSERVER
+    if fs is None:
+        return None
+    st = _stat_of(fs["pid"])
+    if st is None or st[0] in ("Z", "X") or st[1] != fs["start"] \
+            or st[2] != (FORKSERVER_UID,) * 3:
+        forget_forkserver()
+        return None
+    return fs["pid"]
+
+
+def forget_forkserver(kill=False):
+    """Stop trusting the fork server; kill it only when the pid is surely its."""
+    global FORKSERVER
+    fs, FORKSERVER = FORKSERVER, None
+    if fs is None:
+        return
+    if kill:
+        try:
+            os.kill(fs["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+    if fs["ready_fd"] is not None:
+        os.close(fs["ready_fd"])
+
+
+def _forkserver_setup():
+    """preexec of the fork server: no core, the IPC filter, its uid with
+    FORKSERVER_CAPS as ambient capabilities (a non-root exec keeps only those)."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    deny_unlistable()
+    if _libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_KEEPCAPS)")
+    os.setgroups([])
+    os.setresgid(FORKSERVER_UID, FORKSERVER_UID, FORKSERVER_UID)
+    os.setresuid(FORKSERVER_UID, FORKSERVER_UID, FORKSERVER_UID)
+    mask = sum(1 << c for c in FORKSERVER_CAPS)
+    hdr = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)(_CapData(mask, mask, mask), _CapData(0, 0, 0))
+    if _libc.capset(ctypes.byref(hdr), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    for c in FORKSERVER_CAPS:
+        if _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "ambient capability %d" % c)
+    _libc.prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0)
+
+
+def start_forkserver(env):
+    """A fresh interpreter (never a fork of this one: our heap has held
+    specs and hidden tests), started with the judge's environment so what it
+    forks matches the interpreter a judge would exec. Ready when it closes
+    its stdout, after it listens."""
+    global FORKSERVER
+    ready_r, ready_w = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _FORKSERVER_BOOT], cwd="/", env=env,
+            # its stderr is ours (the service's debug log); a child's is /dev/null
+            stdin=subprocess.DEVNULL, stdout=ready_w, stderr=None,
+            close_fds=True, start_new_session=True, preexec_fn=_forkserver_setup)
+    except (OSError, subprocess.SubprocessError) as e:
+        # e.g. no ambient capabilities (gVisor): judges spawn their candidates
+        global USE_FORKSERVER
+        USE_FORKSERVER = False
+        os.close(ready_r)
+        log("fork server cannot start, not trying again: %s" % (e,))
+        return
+    finally:
+        os.close(ready_w)
+    proc.returncode = 0  # our waitpid loops reap it; Popen must not
+    st = _stat_of(proc.pid)
+    if st is None:
+        os.close(ready_r)
+        return
+    os.set_blocking(ready_r, False)
+    FORKSERVER = {"pid": proc.pid, "start": st[1], "env": dict(env), "ready_fd": ready_r,
+                  "ready": False}
+
+
+def forkserver_for(env):
+    """What a judge needs to use the fork server, when it is ready and was
+    started with this environment; starts one when there is none."""
+    if not USE_FORKSERVER:
+        return None
+    global FORKSERVER_STARTS
+    pid = forkserver_pid()
+    if pid is None:
+        if FORKSERVER_STARTS < 8:  # one that keeps dying is not worth its start-up
+            FORKSERVER_STARTS += 1
+            start_forkserver(env)
+        return None
+    fs = FORKSERVER
+    if not fs["ready"]:
+        try:
+            if os.read(fs["ready_fd"], 1) != b"":
+                return None
+        except BlockingIOError:
+            return None
+        os.close(fs["ready_fd"])
+        fs["ready_fd"] = None
+        fs["ready"] = True
+    if fs["env"] != env:
+        return None
+    return {"name": FORKSERVER_NAME, "pid": pid, "uid": FORKSERVER_UID,
+            "env": dict(env), "python": sys.executable}
+
+
+def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate", forkserver=None):
     """Run `python3 [-I] script args...` in a fork of this interpreter.
 
     Skips interpreter start-up and the imports the agent already holds, which
@@ -504,6 +665,8 @@ def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate"):
             if identity == "judge":
                 # the uid a judge must start code under test as (it holds CAP_SETUID for that)
                 g["__verdict_candidate_uid__"] = CANDIDATE_UID
+                if forkserver is not None:
+                    g["__verdict_forkserver__"] = forkserver
             try:
                 exec(script, g)
                 code = 0
@@ -567,7 +730,8 @@ def do_exec(req, blob):
     stdin_r, stdin_w = os.pipe()
     try:
         if req.get("python_fork"):
-            pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity)
+            fs = forkserver_for(env) if req.get("fork_server") and identity == "judge" else None
+            pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity, fs)
         else:
             if USE_LAUNCHER:
                 proc = launch(argv, cwd, env, stdin_r, limits, identity)
@@ -1213,7 +1377,7 @@ def do_reset():
 
 
 def main():
-    global START_STATE, USE_LAUNCHER
+    global START_STATE, USE_LAUNCHER, USE_FORKSERVER
     in_container()
     harden_self()
     os.makedirs(WORK, exist_ok=True)
@@ -1226,8 +1390,9 @@ def main():
         identities = scratch_dirs_ok()
         START_STATE = own_state()
     USE_LAUNCHER = identities and not UNLISTABLE and os.access(LAUNCHER, os.X_OK)
+    USE_FORKSERVER = identities and os.path.isfile(FORKSERVER_PATH)
     write_frame({"type": "hello", "version": VERSION, "pid": os.getpid(),
-                 "uid": os.getuid(), "identities": identities, "launcher": USE_LAUNCHER,
+                 "uid": os.getuid(), "identities": identities, "launcher": USE_LAUNCHER, "forkserver": USE_FORKSERVER,
                  "python": sys.version.split()[0]})
     while True:
         req, blob = read_frame()

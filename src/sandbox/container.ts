@@ -150,6 +150,7 @@ export class SandboxContainer {
         type: 'exec',
         argv: step.argv,
         python_fork: step.pythonFork === true,
+        fork_server: step.forkServer === true,
         identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',

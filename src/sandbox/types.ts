@@ -40,6 +40,13 @@ export const StepSchema = z.object({
   /** run `python3 [-I] script` in a fork of the agent's interpreter (no start-up cost) */
   pythonFork: z.boolean().optional(),
   /**
+   * with pythonFork and identity 'judge': the agent hands the judge its
+   * candidate fork server (sandboxes/agent/verdict_forkserver.py), starting
+   * one if the container has none, so the judge's Python candidates cost a
+   * fork instead of an interpreter start
+   */
+  forkServer: z.boolean().optional(),
+  /**
    * Who runs it: 'candidate' (default; code under test, or anything that
    * runs it in-process: uid 10001, no capabilities) or 'judge' (a trusted
    * step: uid 10002, out of the candidate's reach, with just the privilege to
@@ -87,7 +94,7 @@ export type ExecResult = z.infer<typeof ExecResultSchema>;
  * writes to /dev/fd/4 comes back as `peerOutput`.
  */
 export interface PairStep {
-  main: Omit<Step, 'stdin' | 'pythonFork'>;
+  main: Omit<Step, 'stdin' | 'pythonFork' | 'forkServer'>;
   peer: Omit<Step, 'stdin'> & { secret?: Buffer; execOnly?: boolean };
 }
 

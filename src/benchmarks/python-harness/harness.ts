@@ -40,6 +40,8 @@ export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>,
         argv: ['python3', '-I', HARNESS_FILE, SPEC_FILE],
         // the harness is trusted and runs candidates in fresh interpreters
         pythonFork: true,
+        // its candidates are forked from a clean pre-started interpreter
+        forkServer: true,
         identity: 'judge',
         env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
         limits,

@@ -26,6 +26,10 @@ class Judge:
             self.boot_payload = b"S" + own_source
         self.python = python
         self.child_env = env
+        # the agent's candidate fork server (process.py), when it has one ready
+        fs = globals().get("__verdict_forkserver__")
+        self.forkserver = fs if type(fs) is dict else None
+        self._boot_sha = None
         self.children = set()
         self.max_msg = int(spec.get("max_message_bytes") or _DEFAULT_MAX_MSG)
         self.ignored_signals = []
@@ -35,6 +39,12 @@ class Judge:
         self.notes = []
         self.alarm_deadline = None
         self.bound = {}
+
+    def boot_sha(self):
+        if self._boot_sha is None:
+            import hashlib
+            self._boot_sha = hashlib.sha256(self.boot_payload).hexdigest()
+        return self._boot_sha
 
     # -- setup ---------------------------------------------------------------
     def harden(self):

@@ -1,15 +1,41 @@
 # The candidate process seen from the judge: fork, isolate (own session,
 # another uid or no capabilities, death signal, oom score), exec a fresh
 # interpreter, ship it this script, and kill, reap and describe its end.
+# Where the agent runs a fork server (sandboxes/agent/verdict_forkserver.py),
+# the candidate is instead forked by it, already isolated the same way, from an
+# interpreter that has run this script's module body and holds nothing of any
+# grade; its wait status then comes over the server's connection.
 # The channel methods come from rpc._Channel.
 # bundle: requires prctl, kill, clock, rpc, failures, candidate, isolation
 
+import json
 import os
 import signal
 import time
 
 
 _CHILD_START_TIMEOUT = 20.0  # interpreter start-up, not charged to the candidate
+_FORKSERVER_TIMEOUT = 5.0  # a fork and a reply; longer means it is stuck: spawn instead
+
+
+def _server_frame(sock):
+    """One u32-length JSON frame from the fork server (blocking per its timeout)."""
+    head = b""
+    while len(head) < 4:
+        c = sock.recv(4 - len(head))
+        if not c:
+            raise EOFError("fork server closed the connection")
+        head += c
+    n = int.from_bytes(head, "big")
+    if n > 1 << 16:
+        raise ValueError("fork server frame too large")
+    body = b""
+    while len(body) < n:
+        c = sock.recv(n - len(body))
+        if not c:
+            raise EOFError("fork server closed the connection")
+        body += c
+    return json.loads(body)
 
 
 class Candidate(_Channel):
@@ -23,19 +49,22 @@ class Candidate(_Channel):
         self.buf = bytearray()
         self.status = None  # raw waitpid status once reaped
         self.dead = False
+        self.server = None  # the fork server connection, when it forked this one
 
     # -- lifecycle ---------------------------------------------------------
     def spawn(self):
         j = self.judge
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the forked child
-            try:
-                self._child_setup(parent, req_r, resp_w)
-            finally:
-                os._exit(127)
+        pid = self._fork_by_server(req_r, resp_w)
+        if pid is None:
+            parent = os.getpid()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the forked child
+                try:
+                    self._child_setup(parent, req_r, resp_w)
+                finally:
+                    os._exit(127)
         os.close(req_r)
         os.close(resp_w)
         self.pid = pid
@@ -44,11 +73,12 @@ class Candidate(_Channel):
         self.wfd = req_w
         os.set_blocking(self.wfd, False)
         j.children.add(pid)
-        # ship the harness source, then wait for the interpreter to say hello
+        # ship the harness source (a forked one has it), then wait for the hello
         deadline = time.monotonic() + _CHILD_START_TIMEOUT
         src = j.boot_payload
         try:
-            self._write_all(len(src).to_bytes(4, "big") + src, deadline)
+            if self.server is None:
+                self._write_all(len(src).to_bytes(4, "big") + src, deadline)
             hello = self.recv(deadline)
         except (ChildTimeout, ChildGone, ChildProtocolError) as e:
             self.kill()
@@ -56,6 +86,65 @@ class Candidate(_Channel):
                                % (type(e).__name__, e, self.exit_info()))
         if hello.get("op") != "hello":
             raise HarnessError("candidate process failed to start (bad hello)")
+
+    def _fork_by_server(self, req_r, resp_w):
+        """The candidate's pid, forked by the fork server; None (and the
+        server is not asked again this grade) when it cannot be used."""
+        j = self.judge
+        fs = j.forkserver
+        if fs is None or j.child_uid is None or fs.get("env") != j.child_env \
+                or fs.get("python") != j.python:
+            return None
+        import socket
+        import struct
+        import resource
+        sock = None
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+            sock.settimeout(_FORKSERVER_TIMEOUT)
+            sock.connect(fs["name"])
+            # the server the agent started, not a process squatting on its name
+            pid, uid, _ = struct.unpack("3i", sock.getsockopt(
+                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+            if pid != fs["pid"] or uid != fs["uid"]:
+                raise OSError("fork server peer is pid %d uid %d" % (pid, uid))
+            limits = {}
+            for name in dir(resource):
+                if name.startswith("RLIMIT_"):
+                    res = getattr(resource, name)
+                    limits[str(res)] = list(resource.getrlimit(res))
+            req = json.dumps({"op": "fork", "sha": j.boot_sha(), "env": j.child_env,
+                              "cwd": j.child_dir, "uid": j.child_uid, "rlimits": limits}).encode()
+            sock.sendmsg([len(req).to_bytes(4, "big") + req],
+                          [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("2i", req_r, resp_w))])
+            reply = _server_frame(sock)
+            if reply.get("need") == "code":
+                sock.sendall(len(j.boot_payload).to_bytes(4, "big") + j.boot_payload)
+                reply = _server_frame(sock)
+            pid = reply.get("pid") if type(reply) is dict else None
+            if type(pid) is not int or pid <= 0:
+                raise OSError("fork server: %s" % reply.get("error", "no pid"))
+        except (OSError, ValueError, EOFError):
+            if sock is not None:
+                sock.close()  # a child it forked dies with the connection
+            j.forkserver = None
+            return None
+        self.server = sock
+        return pid
+
+    def _server_status(self, block):
+        """The wait status the fork server reports; None while it runs."""
+        import select
+        sock = self.server
+        try:
+            if not block and not select.select([sock], [], [], 0)[0]:
+                return None
+            sock.settimeout(_FORKSERVER_TIMEOUT)
+            msg = _server_frame(sock)
+        except (OSError, ValueError, EOFError):
+            return -1  # server gone: the candidate died with it (death signal)
+        st = msg.get("status") if type(msg) is dict else None
+        return st if type(st) is int else -1
 
     def _child_setup(self, parent, req_r, resp_w):  # pragma: no cover
         j = self.judge
@@ -115,6 +204,14 @@ class Candidate(_Channel):
     def _reap(self, block):
         if self.dead:
             return True
+        if self.server is not None:
+            st = self._server_status(block)
+            if st is None:
+                return False
+            self.status = st if st >= 0 else None
+            self.dead = True
+            self.judge.children.discard(self.pid)
+            return True
         try:
             pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
         except ChildProcessError:
@@ -137,6 +234,9 @@ class Candidate(_Channel):
                 except OSError:
                     pass
         self.rfd = self.wfd = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
 
     def exit_info(self):
         """After the pipe hit EOF: how did the process end?"""
