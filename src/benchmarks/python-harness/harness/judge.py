@@ -15,15 +15,7 @@ class Judge:
     def __init__(self, spec, own_source, python, env):
         self.spec = spec
         self.own_source = own_source
-        # The candidate runs this file's code: as a marshalled code object when
-        # the agent already compiled it (compiling 70 KB costs ~40 ms a grade),
-        # else as source. Trusted direction only: judge to candidate.
-        code = globals().get("__verdict_code__")
-        if type(code) is type(compile("", "", "exec")):
-            import marshal
-            self.boot_payload = b"M" + marshal.dumps(code)
-        else:
-            self.boot_payload = b"S" + own_source
+        self._boot_payload = None
         self.python = python
         self.child_env = env
         # the agent's candidate fork server (process.py), when it has one ready
@@ -40,10 +32,29 @@ class Judge:
         self.alarm_deadline = None
         self.bound = {}
 
+    @property
+    def boot_payload(self):
+        """What a candidate runs: this file's code, as a marshalled code object
+        when the agent already compiled it (compiling 70 KB costs ~40 ms a
+        grade), else as source. Trusted direction only: judge to candidate.
+        Made only when a candidate needs it: in a fork of the agent, marshalling
+        the agent's code object costs ~15 ms of copy-on-write faults, and a
+        fork server that already holds this version never asks for it."""
+        if self._boot_payload is None:
+            code = globals().get("__verdict_code__")
+            if type(code) is type(compile("", "", "exec")):
+                import marshal
+                self._boot_payload = b"M" + marshal.dumps(code)
+            else:
+                self._boot_payload = b"S" + self.own_source
+        return self._boot_payload
+
     def boot_sha(self):
+        """The fork server's key for this version of the harness."""
         if self._boot_sha is None:
             import hashlib
-            self._boot_sha = hashlib.sha256(self.boot_payload).hexdigest()
+            kind = "M" if type(globals().get("__verdict_code__")) is type(compile("", "", "exec")) else "S"
+            self._boot_sha = kind + hashlib.sha256(self.own_source).hexdigest()
         return self._boot_sha
 
     # -- setup ---------------------------------------------------------------
