@@ -78,7 +78,13 @@ export class Admission {
       const w: Waiter = {
         start: () => {
           leave();
+          // a slot freed in the same tick as the deadline: the timer may not have run yet
+          if (opts.deadline !== undefined && opts.deadline <= performance.now()) {
+            reject(new QueueDeadlineError());
+            return false;
+          }
           resolve(this.grant());
+          return true;
         },
       };
       this.waiters.add(w);
@@ -134,13 +140,14 @@ export class Admission {
     while (this.running < this.concurrency) {
       const head = this.waiters.values().next();
       if (head.done) return;
-      head.value.start();
+      head.value.start(); // a waiter past its deadline leaves without the slot; the loop offers it on
     }
   }
 }
 
 interface Waiter {
-  start: () => void;
+  /** Take the slot; false when the waiter left instead. */
+  start: () => boolean;
 }
 
 export class OverloadError extends DomainError {
