@@ -178,17 +178,27 @@ def reap():
             return
 
 
-def signal_everything():
-    """SIGKILL every process but ourselves and an intact fork server."""
-    spare = forkserver_pid()
-    if spare is None:
+def spared(judge=True):
+    """The intact servers that outlive a grade: the fork server, and the
+    judge server unless the grade itself must die (timeout, output flood)."""
+    pids = {forkserver_pid()}
+    if judge:
+        pids.add(judgeserver_pid())
+    pids.discard(None)
+    return pids
+
+
+def signal_everything(spare_judge=True):
+    """SIGKILL every process but ourselves and the intact servers."""
+    spare = spared(spare_judge)
+    if not spare:
         try:
             os.kill(-1, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         return
     for pid in other_pids():
-        if pid != spare:
+        if pid not in spare:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -211,16 +221,17 @@ def kill_everything(deadline_s=2.0):
     while True:
         signal_everything()
         reap()
-        spare = forkserver_pid()
-        left = [p for p in other_pids() if p != spare]
+        spare = spared()
+        left = [p for p in other_pids() if p not in spare]
         if not left:
             return True
         passes += 1
-        if passes == 20 and spare is not None:
+        if passes == 20 and spare:
             # pid by pid loses a race with a fork loop (kill(-1) does not):
-            # give up the fork server; a later judge starts a fresh one
-            log("processes outlive 20 passes: stopping the fork server")
+            # give up the servers; later judges start fresh ones
+            log("processes outlive 20 passes: stopping the servers")
             forget_forkserver(kill=True)
+            forget_judgeserver(kill=True)
         if time.monotonic() > end:
             log("processes survive SIGKILL: %s" % left)
             return False
@@ -370,8 +381,9 @@ def child_setup(limits, identity="candidate"):
 _compiled = {}
 
 
-def compiled(path):
-    """Compiled code of a trusted script, cached by content for the container's life."""
+def compiled(path, with_key=False):
+    """Compiled code of a trusted script, cached by content for the container's
+    life (with its content hash when asked)."""
     with open(path, "rb") as f:
         src = f.read()
     key = hashlib.sha256(src).digest()
@@ -380,7 +392,7 @@ def compiled(path):
         if len(_compiled) >= 16:
             _compiled.clear()
         code = _compiled[key] = compile(src, path, "exec")
-    return code
+    return (key.hex(), code) if with_key else code
 
 
 LAUNCHER = "/opt/verdict/launch"
@@ -695,6 +707,266 @@ def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate", forkserve
     return pid, out_r, err_r
 
 
+# ---------------------------------------------------------------- judge server
+
+# A judge step that asks (judge_server) is served by one long-lived judge
+# process per container instead of a fresh fork of the agent per grade. On
+# this kind of machine every page a new process touches costs a fault
+# (~20-30 us), so a fork per grade costs the judge ~45 ms and the agent
+# (copy-on-write in the parent while the child lives) ~20 ms; the judge
+# server pays its start-up once. It is a fork of the agent (as every judge
+# is), as the judge uid with JUDGE_CAPS, in its own session, non-dumpable;
+# it is reached only through a socketpair, runs the script's module body
+# once and then `__verdict_main__(argv)` per grade with the grade's pipes as
+# fds 0-2, and puts its process state back after each: fds, cwd, environment,
+# signal handlers, timers, sys.path, std streams. The script itself starts
+# each grade from fresh module state (the harness's _begin_grade). Reset and
+# the exec clean-up spare it while intact (pid, start time, uid); a grade
+# that times out or floods output kills it, and a server that looks changed
+# after a grade (rlimits, identity) or has served JUDGESERVER_MAX_GRADES
+# exits after replying.
+JUDGESERVER = None
+JUDGESERVER_MAX_GRADES = 500
+JUDGESERVER_MAX_RSS_KB = 256 * 1024
+USE_JUDGESERVER = False
+
+
+def judgeserver_pid():
+    """The judge server's pid while it is the process we started; else None."""
+    js = JUDGESERVER
+    if js is None:
+        return None
+    st = _stat_of(js["pid"])
+    if st is None or st[0] in ("Z", "X") or st[1] != js["start"] or st[2] != (JUDGE_UID,) * 3:
+        forget_judgeserver()
+        return None
+    return js["pid"]
+
+
+def forget_judgeserver(kill=False):
+    global JUDGESERVER
+    js, JUDGESERVER = JUDGESERVER, None
+    if js is None:
+        return
+    if kill:
+        try:
+            os.kill(js["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+    js["sock"].close()
+
+
+def _judgeserver_loop(sock, g, base):
+    """In the judge server: serve grades until the agent hangs up."""
+    import socket
+    import traceback
+    grades = 0
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        except OSError:
+            os._exit(0)
+        if not msg or len(fds) != 3:
+            os._exit(0)
+        req = json.loads(msg)
+        t0 = time.process_time()
+        for i, fd in enumerate(fds):
+            os.dup2(fd, i)
+            os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the grade waits for its own children
+        code = 1
+        try:
+            os.chdir(req["cwd"])
+            args = req["args"]
+            sys.argv = list(args)
+            sys.stdin = open(0, "r", closefd=False)
+            sys.stdout = open(1, "w", closefd=False)
+            sys.stderr = open(2, "w", closefd=False, buffering=1)
+            g["__verdict_candidate_uid__"] = CANDIDATE_UID
+            g.pop("__verdict_forkserver__", None)
+            if req.get("forkserver") is not None:
+                g["__verdict_forkserver__"] = req["forkserver"]
+            try:
+                r = g["__verdict_main__"](args)
+                code = r if isinstance(r, int) else 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            except BaseException:
+                traceback.print_exc()
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except BaseException:
+                pass
+        except BaseException:
+            pass
+        clean = _judgeserver_restore(base)
+        grades += 1
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        done = not clean or grades >= JUDGESERVER_MAX_GRADES or ru.ru_maxrss > JUDGESERVER_MAX_RSS_KB
+        reply = {"code": code, "cpu_ms": round((time.process_time() - t0) * 1000, 3),
+                 "max_rss_kb": ru.ru_maxrss, "retiring": done}
+        try:
+            sock.sendall(json.dumps(reply).encode())
+        except OSError:
+            os._exit(0)
+        if done:
+            os._exit(0)
+
+
+def _reap_zombies(*_):
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _judgeserver_restore(base):
+    """After a grade: nothing of it stays in the judge server's process state.
+    False when something cannot be put back (then the server retires)."""
+    ok = True
+    sock_fd = base["sock_fd"]
+    null = os.open(os.devnull, os.O_RDWR)
+    for i in range(3):
+        os.dup2(null, i)  # the grade's pipes close: the agent sees their end
+    keep = sorted((null, sock_fd))
+    os.closerange(3, keep[0])
+    os.closerange(keep[0] + 1, keep[1])
+    os.closerange(keep[1] + 1, 1 << 16)
+    os.close(null)
+    sys.stdin, sys.stdout, sys.stderr = base["streams"]
+    for sig, h in base["signals"].items():
+        try:
+            signal.signal(sig, h)
+        except (OSError, ValueError, TypeError):
+            ok = False
+    for which in (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF):
+        signal.setitimer(which, 0)
+    os.environ.clear()
+    os.environ.update(base["env"])
+    sys.path[:] = base["path"]
+    sys.setrecursionlimit(base["recursion"])
+    os.umask(base["umask"])
+    os.chdir("/")
+    # children the grade left (re-parented here: the harness is a subreaper) are reaped as they die
+    signal.signal(signal.SIGCHLD, _reap_zombies)
+    _reap_zombies()
+    now = own_state()
+    if now["rlimits"] != base["state"]["rlimits"] or now["ids"] != base["state"]["ids"] \
+            or now["nice"] != base["state"]["nice"] or now["affinity"] != base["state"]["affinity"]:
+        ok = False
+    return ok
+
+
+def start_judgeserver(key, script, name, cwd, env, limits):
+    """Fork the judge server: the judge's identity and limits, the script's
+    module body run once. Its readiness is its first reply; a body that fails
+    shows as a server that hangs up."""
+    import socket
+    global JUDGESERVER
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            a.close()
+            os.setsid()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                        signal.SIGQUIT, signal.SIGALRM):
+                signal.signal(sig, signal.SIG_DFL)
+            null = os.open(os.devnull, os.O_RDWR)
+            for i in range(3):
+                os.dup2(null, i)
+            keep = sorted((null, b.fileno()))
+            os.closerange(3, keep[0])
+            os.closerange(keep[0] + 1, keep[1])
+            os.closerange(keep[1] + 1, 1 << 16)
+            os.close(null)
+            os.chdir(cwd)
+            child_setup(limits, "judge")()
+            _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # as the harness's harden(), before any grade
+            os.environ.clear()
+            os.environ.update(env)
+            sys.stdin = open(0, "r", closefd=False)
+            sys.stdout = open(1, "w", closefd=False)
+            sys.stderr = open(2, "w", closefd=False)
+            import builtins
+            g = {"__name__": "verdict_judge_server", "__file__": name, "__builtins__": builtins,
+                 "__verdict_code__": script}
+            exec(script, g)
+            if not callable(g.get("__verdict_main__")):
+                os._exit(3)
+            os.chdir("/")
+            import gc
+            gc.collect()
+            gc.freeze()  # what the body built is never collected again: no faults on its pages
+            base = {"sock_fd": b.fileno(), "env": dict(os.environ), "path": list(sys.path),
+                    "streams": (sys.stdin, sys.stdout, sys.stderr), "umask": os.umask(0o022),
+                    "recursion": sys.getrecursionlimit(), "state": own_state(),
+                    "signals": {sig: signal.getsignal(sig) for sig in signal.valid_signals()
+                                if sig not in (signal.SIGKILL, signal.SIGSTOP)
+                                and signal.getsignal(sig) is not None}}
+            os.umask(base["umask"])
+            _judgeserver_loop(b, g, base)
+        finally:
+            os._exit(1)
+    b.close()
+    st = _stat_of(pid)
+    if st is None:
+        a.close()
+        return None
+    JUDGESERVER = {"pid": pid, "start": st[1], "key": key, "sock": a}
+    return JUDGESERVER
+
+
+def judgeserver_for(argv, cwd, env, limits):
+    """The judge server for this script, environment and limits, started
+    when there is none (or another's): None when it cannot serve this step."""
+    if not USE_JUDGESERVER or limits.get("cpu_ms"):
+        return None  # RLIMIT_CPU would add up over grades
+    args = python_args(argv)
+    sha, script = compiled(os.path.join(cwd, args[0]), with_key=True)
+    key = json.dumps([sha, args[0], cwd, env,
+                      {k: v for k, v in limits.items() if k not in ("wall_ms", "capture_bytes", "output_bytes")}],
+                     sort_keys=True)
+    if judgeserver_pid() is not None and JUDGESERVER["key"] == key:
+        return JUDGESERVER
+    forget_judgeserver(kill=True)
+    return start_judgeserver(key, script, args[0], cwd, env, limits)
+
+
+def serve_by_judgeserver(js, argv, cwd, stdin_r, forkserver):
+    """Hand one grade to the judge server: its pipes, argv and fork server."""
+    import socket
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    req = {"cwd": cwd, "args": python_args(argv), "forkserver": forkserver}
+    try:
+        socket.send_fds(js["sock"], [json.dumps(req).encode()], [stdin_r, out_w, err_w])
+    except OSError:
+        os.close(out_r)
+        os.close(err_r)
+        forget_judgeserver(kill=True)
+        raise
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    return out_r, err_r
+
+
+def python_args(argv):
+    """`python3 [-I] script args...` -> [script, args...]"""
+    args = list(argv[1:])
+    while args and args[0] == "-I":
+        args.pop(0)
+    if not args or args[0].startswith("-"):
+        raise OSError(22, "python_fork takes: python3 [-I] script [args...]")
+    return args
+
+
 def feed_stdin(fd, data):
     try:
         view = memoryview(data)
@@ -728,10 +1000,16 @@ def do_exec(req, blob):
     ru_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     stdin_r, stdin_w = os.pipe()
+    served = None  # the judge server running this step, when one does
     try:
         if req.get("python_fork"):
             fs = forkserver_for(env) if req.get("fork_server") and identity == "judge" else None
-            pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity, fs)
+            js = judgeserver_for(argv, cwd, env, limits) if req.get("judge_server") and identity == "judge" else None
+            if js is not None:
+                out_fd, err_fd = serve_by_judgeserver(js, argv, cwd, stdin_r, fs)
+                served, pid = js, js["pid"]
+            else:
+                pid, out_fd, err_fd = fork_python(argv, cwd, env, limits, stdin_r, identity, fs)
         else:
             if USE_LAUNCHER:
                 proc = launch(argv, cwd, env, stdin_r, limits, identity)
@@ -770,16 +1048,30 @@ def do_exec(req, blob):
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
     # A pidfd wakes us the moment the program exits, even while something it
-    # left behind still holds its pipes open.
-    try:
-        pidfd = os.pidfd_open(pid)
-        sel.register(pidfd, selectors.EVENT_READ)
-    except (AttributeError, OSError):
-        pidfd = None
+    # left behind still holds its pipes open; a judge server's reply, when
+    # its grade is done.
+    pidfd = None
+    served_fd = None
+    reply = None
+    if served is not None:
+        served_fd = served["sock"].fileno()
+        sel.register(served_fd, selectors.EVENT_READ)
+    else:
+        try:
+            pidfd = os.pidfd_open(pid)
+            sel.register(pidfd, selectors.EVENT_READ)
+        except (AttributeError, OSError):
+            pidfd = None
     deadline = start + wall_ms / 1000.0
     status = None
     rusage = None
     killed = False
+
+    def stop():
+        # the grade must die: a judge server running it goes with it
+        if served is not None and judgeserver_pid() == pid:
+            forget_judgeserver(kill=True)
+        signal_everything()
 
     def drain(fd):
         nonlocal total
@@ -805,20 +1097,32 @@ def do_exec(req, blob):
         now = time.monotonic()
         if now >= deadline and not killed:
             timed_out = True
-            signal_everything()
+            stop()
             killed = True
         timeout = max(0.0, min(deadline - now, 0.05)) if not killed else 0.05
         if pidfd is None and len(sel.get_map()) < 2:
             timeout = min(timeout, 0.002)  # no pidfd: poll for the exit
         if sel.get_map():
             for key, _ in sel.select(timeout):
-                if key.fd != pidfd:
+                if key.fd == served_fd:
+                    sel.unregister(served_fd)
+                    try:
+                        data = served["sock"].recv(65536)
+                    except OSError:
+                        data = b""
+                    if data:
+                        reply = json.loads(data)
+                        status = (int(reply.get("code") or 0) & 0xFF) << 8
+                        if reply.get("retiring"):
+                            forget_judgeserver()
+                    # else it died mid-grade: its wait status comes from the reap below
+                elif key.fd != pidfd:
                     drain(key.fd)
         else:
             time.sleep(timeout)
         if out_limit is not None and total > out_limit and not killed:
             output_exceeded = True
-            signal_everything()
+            stop()
             killed = True
         # Reap everything (orphans are ours to reap as PID 1), keep the main one.
         while True:
@@ -828,12 +1132,14 @@ def do_exec(req, blob):
                 break
             if got == 0:
                 break
-            if got == pid:
+            if got == pid and reply is None:
                 status, rusage = st, ru
     wall = time.monotonic() - start
     if pidfd is not None:
         sel.unregister(pidfd)
         os.close(pidfd)
+    if served_fd is not None and served_fd in sel.get_map():
+        sel.unregister(served_fd)
     # The program is gone; anything it left running goes with it.
     kill_everything()
     for key in list(sel.get_map().values()):
@@ -843,6 +1149,8 @@ def do_exec(req, blob):
     writer.join(timeout=1.0)
     ru_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (ru_after.ru_utime - ru_before.ru_utime) + (ru_after.ru_stime - ru_before.ru_stime)
+    if reply is not None:
+        cpu += float(reply.get("cpu_ms") or 0) / 1000
     oom_after = oom_kills()
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
@@ -857,7 +1165,7 @@ def do_exec(req, blob):
         "signal": sig,
         "wall_ms": round(wall * 1000, 3),
         "cpu_ms": round(cpu * 1000, 3),
-        "max_rss_kb": rusage.ru_maxrss if rusage else 0,
+        "max_rss_kb": rusage.ru_maxrss if rusage else int(reply.get("max_rss_kb") or 0) if reply else 0,
         "timed_out": timed_out,
         "cpu_limit_exceeded": bool(cpu_ms) and (sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu * 1000 >= int(cpu_ms))),
         "output_limit_exceeded": output_exceeded,
@@ -1377,7 +1685,7 @@ def do_reset():
 
 
 def main():
-    global START_STATE, USE_LAUNCHER, USE_FORKSERVER
+    global START_STATE, USE_LAUNCHER, USE_FORKSERVER, USE_JUDGESERVER
     in_container()
     harden_self()
     os.makedirs(WORK, exist_ok=True)
@@ -1391,8 +1699,10 @@ def main():
         START_STATE = own_state()
     USE_LAUNCHER = identities and not UNLISTABLE and os.access(LAUNCHER, os.X_OK)
     USE_FORKSERVER = identities and os.path.isfile(FORKSERVER_PATH)
+    USE_JUDGESERVER = identities
     write_frame({"type": "hello", "version": VERSION, "pid": os.getpid(),
                  "uid": os.getuid(), "identities": identities, "launcher": USE_LAUNCHER, "forkserver": USE_FORKSERVER,
+                 "judgeserver": USE_JUDGESERVER,
                  "python": sys.version.split()[0]})
     while True:
         req, blob = read_frame()

@@ -151,6 +151,7 @@ export class SandboxContainer {
         argv: step.argv,
         python_fork: step.pythonFork === true,
         fork_server: step.forkServer === true,
+        judge_server: step.judgeServer === true,
         identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',

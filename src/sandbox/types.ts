@@ -47,6 +47,14 @@ export const StepSchema = z.object({
    */
   forkServer: z.boolean().optional(),
   /**
+   * with pythonFork and identity 'judge': the step is served by the
+   * container's long-lived judge process (one per script version,
+   * environment and limits) instead of a fresh fork of the agent. The script
+   * must only import and define in its module body, bind
+   * `__verdict_main__(argv)`, and start each call from fresh module state.
+   */
+  judgeServer: z.boolean().optional(),
+  /**
    * Who runs it: 'candidate' (default; code under test, or anything that
    * runs it in-process: uid 10001, no capabilities) or 'judge' (a trusted
    * step: uid 10002, out of the candidate's reach, with just the privilege to
@@ -94,7 +102,7 @@ export type ExecResult = z.infer<typeof ExecResultSchema>;
  * writes to /dev/fd/4 comes back as `peerOutput`.
  */
 export interface PairStep {
-  main: Omit<Step, 'stdin' | 'pythonFork' | 'forkServer'>;
+  main: Omit<Step, 'stdin' | 'pythonFork' | 'forkServer' | 'judgeServer'>;
   peer: Omit<Step, 'stdin'> & { secret?: Buffer; execOnly?: boolean };
 }
 

@@ -42,6 +42,8 @@ export function harnessPlan(profile: PlanProfile, spec: Record<string, unknown>,
         pythonFork: true,
         // its candidates are forked from a clean pre-started interpreter
         forkServer: true,
+        // and it is one long-lived judge process per container, not a fork per grade
+        judgeServer: true,
         identity: 'judge',
         env: { PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', TZ: 'UTC' },
         limits,

@@ -72,8 +72,18 @@ HARNESS_VERSION = "1"
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
+def _begin_grade():
+    """Module state as freshly loaded: the agent's judge server runs main()
+    for grade after grade in one process (test/harness-state.test.ts checks
+    that nothing else carries over)."""
+    _clock_begin()
+    _JUDGE_REFS.clear()
+    _HASH_GUARD[0] = True
+
+
 def main(argv):
     import traceback  # lazy: keeps candidate start-up short
+    _begin_grade()
     # Private copy of stdout for verdict lines; fd 1 itself goes to /dev/null
     # so nothing else this process runs can write to the result stream.
     out_fd = os.dup(1)
@@ -150,6 +160,10 @@ def main(argv):
     rep.result(final)
     return 0
 
+
+# The agent's judge server runs this module body once and then this entry
+# per grade (Step.judgeServer), so the body above only imports and defines.
+__verdict_main__ = main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
