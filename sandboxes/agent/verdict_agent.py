@@ -518,15 +518,18 @@ def _stat_of(pid):
 def forkserver_pid():
     """The fork server's pid while it is the very process we started (same
     start time, its own uid, not a zombie); else None, and it is forgotten."""
-    fs = FORKSERVER
-    if fs is None:
+    if FORKSERVER is None:
         return None
-    st = _stat_of(fs["pid"])
-    if st is None or st[0] in ("Z", "X") or st[1] != fs["start"] \
-            or st[2] != (FORKSERVER_UID,) * 3:
+    if not _intact(FORKSERVER, FORKSERVER_UID):
         forget_forkserver()
         return None
-    return fs["pid"]
+    return FORKSERVER["pid"]
+
+
+def _intact(server, uid):
+    """The server we started still runs: same pid and start time, its uid, not a zombie."""
+    st = _stat_of(server["pid"])
+    return st is not None and st[0] not in ("Z", "X") and st[1] == server["start"] and st[2] == (uid,) * 3
 
 
 def forget_forkserver(kill=False):
@@ -633,11 +636,7 @@ def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate", forkserve
     harnesses): the child starts as a copy of the agent. Code under test must
     still be exec'd fresh by that script.
     """
-    args = list(argv[1:])
-    while args and args[0] == "-I":
-        args.pop(0)
-    if not args or args[0].startswith("-"):
-        raise OSError(22, "python_fork takes: python3 [-I] script [args...]")
+    args = python_args(argv)
     script = compiled(os.path.join(cwd, args[0]))
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -733,14 +732,12 @@ USE_JUDGESERVER = False
 
 def judgeserver_pid():
     """The judge server's pid while it is the process we started; else None."""
-    js = JUDGESERVER
-    if js is None:
+    if JUDGESERVER is None:
         return None
-    st = _stat_of(js["pid"])
-    if st is None or st[0] in ("Z", "X") or st[1] != js["start"] or st[2] != (JUDGE_UID,) * 3:
+    if not _intact(JUDGESERVER, JUDGE_UID):
         forget_judgeserver()
         return None
-    return js["pid"]
+    return JUDGESERVER["pid"]
 
 
 def forget_judgeserver(kill=False):
@@ -814,29 +811,23 @@ def _judgeserver_loop(sock, g, base):
             os._exit(0)
 
 
-def _reap_zombies(*_):
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+def _only_fd(keep):
+    """fds 0-2 on /dev/null, every other descriptor but `keep` closed."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for i in range(3):
+        os.dup2(null, i)
+    lo, hi = sorted((null, keep))
+    os.closerange(3, lo)
+    os.closerange(lo + 1, hi)
+    os.closerange(hi + 1, 1 << 16)
+    os.close(null)
 
 
 def _judgeserver_restore(base):
     """After a grade: nothing of it stays in the judge server's process state.
     False when something cannot be put back (then the server retires)."""
     ok = True
-    sock_fd = base["sock_fd"]
-    null = os.open(os.devnull, os.O_RDWR)
-    for i in range(3):
-        os.dup2(null, i)  # the grade's pipes close: the agent sees their end
-    keep = sorted((null, sock_fd))
-    os.closerange(3, keep[0])
-    os.closerange(keep[0] + 1, keep[1])
-    os.closerange(keep[1] + 1, 1 << 16)
-    os.close(null)
+    _only_fd(base["sock_fd"])  # the grade's pipes close: the agent sees their end
     sys.stdin, sys.stdout, sys.stderr = base["streams"]
     for sig, h in base["signals"].items():
         try:
@@ -852,8 +843,8 @@ def _judgeserver_restore(base):
     os.umask(base["umask"])
     os.chdir("/")
     # children the grade left (re-parented here: the harness is a subreaper) are reaped as they die
-    signal.signal(signal.SIGCHLD, _reap_zombies)
-    _reap_zombies()
+    signal.signal(signal.SIGCHLD, lambda *_: reap())
+    reap()
     now = own_state()
     if now["rlimits"] != base["state"]["rlimits"] or now["ids"] != base["state"]["ids"] \
             or now["nice"] != base["state"]["nice"] or now["affinity"] != base["state"]["affinity"]:
@@ -877,14 +868,7 @@ def start_judgeserver(key, script, name, cwd, env, limits):
             for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
                         signal.SIGQUIT, signal.SIGALRM):
                 signal.signal(sig, signal.SIG_DFL)
-            null = os.open(os.devnull, os.O_RDWR)
-            for i in range(3):
-                os.dup2(null, i)
-            keep = sorted((null, b.fileno()))
-            os.closerange(3, keep[0])
-            os.closerange(keep[0] + 1, keep[1])
-            os.closerange(keep[1] + 1, 1 << 16)
-            os.close(null)
+            _only_fd(b.fileno())
             os.chdir(cwd)
             child_setup(limits, "judge")()
             _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # as the harness's harden(), before any grade
@@ -1191,11 +1175,7 @@ def spawn_member(spec, fds, env, python_fork):
     limits = spec.get("limits") or {}
     script = None
     if python_fork:
-        args = [a for a in argv[1:]]
-        while args and args[0] == "-I":
-            args.pop(0)
-        if not args or args[0].startswith("-"):
-            raise OSError(22, "python_fork takes: python3 [-I] script [args...]")
+        args = python_args(argv)
         script = compiled(os.path.join(cwd, args[0]))
     elif spec.get("exec_only"):
         # An executable the program cannot read runs non-dumpable: no ptrace,
