@@ -622,8 +622,8 @@ def forkserver_for(env):
         os.close(fs["ready_fd"])
         fs["ready_fd"] = None
         fs["ready"] = True
-    if fs["env"] != env:
-        return None
+    if _startup_env(fs["env"]) != _startup_env(env):
+        return None  # a child takes the rest of the environment from its request
     return {"name": FORKSERVER_NAME, "pid": pid, "uid": FORKSERVER_UID,
             "env": dict(env), "python": sys.executable}
 
@@ -704,6 +704,141 @@ def fork_python(argv, cwd, env, limits, stdin_r, identity="candidate", forkserve
         os.close(err_r)
         raise
     return pid, out_r, err_r
+
+
+def _rlimits_of(limits):
+    """child_setup's rlimits as {resource: [soft, hard]} for the fork server."""
+    r = {resource.RLIMIT_CORE: [0, 0]}
+    cpu_ms = limits.get("cpu_ms")
+    if cpu_ms:
+        sec = max(1, (int(cpu_ms) + 999) // 1000)
+        r[resource.RLIMIT_CPU] = [sec, sec + 1]
+    for key, res in (("address_space_bytes", resource.RLIMIT_AS),
+                     ("file_size_bytes", resource.RLIMIT_FSIZE),
+                     ("stack_bytes", resource.RLIMIT_STACK)):
+        v = limits.get(key)
+        if v:
+            r[res] = [int(v), int(v)]
+    return r
+
+
+# What an interpreter reads from its environment at start-up: a fork of the
+# fork server has the values it started with, so those must match the step's.
+def _startup_env(env):
+    return {k: v for k, v in env.items() if k.startswith("PYTHON") or k in ("LANG", "LANGUAGE", "TZ") or k.startswith("LC_")}
+
+
+def _zygote_script(path):
+    """The script's source when only a trusted step can have put it there:
+    a regular file owned by the judge uid and writable by nobody else (code
+    under test can neither write nor replace it with one of its own). It
+    runs in the fork server's own interpreter before any fork."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != JUDGE_UID or st.st_mode & 0o022:
+            return None
+        with open(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
+def _recv_frame(sock):
+    """One u32-length frame from the fork server (blocking)."""
+    def exact(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                raise OSError(32, "fork server closed the connection")
+            buf += chunk
+        return buf
+    n = struct.unpack(">I", exact(4))[0]
+    if n > 1 << 20:
+        raise OSError(71, "fork server frame too large")
+    return json.loads(exact(n))
+
+
+def zygote_run(argv, cwd, env, limits, identity, stdin_r):
+    """Run `python3 -I script args` (code under test inside it) as a fork of
+    the fork server, a fresh interpreter that holds no grade's data and has
+    run the script's module body and preloads once: the step's interpreter
+    start-up and imports cost a fork. None when it cannot (no server ready
+    with this start-up environment, not the candidate, a script we cannot
+    trust): the caller starts `python3` as usual.
+    Returns (pid, stdout_r, stderr_r, socket the wait status arrives on)."""
+    if identity != "candidate" or not USE_FORKSERVER:
+        return None
+    fs = forkserver_pid() is not None and FORKSERVER["ready"] and FORKSERVER
+    if not fs:
+        forkserver_for(env)  # starts one, or notices it is ready, for the next step
+        fs = forkserver_pid() is not None and FORKSERVER["ready"] and FORKSERVER
+        if not fs:
+            return None
+    if _startup_env(fs["env"]) != _startup_env(env):
+        return None
+    args = python_args(argv)
+    src = _zygote_script(os.path.join(cwd, args[0]))
+    if src is None:
+        return None
+    import socket
+    sha = hashlib.sha256(src).hexdigest()
+    req = {"op": "run", "sha": sha, "argv": args, "env": env, "cwd": cwd,
+           "uid": IDENTITIES[identity], "rlimits": _rlimits_of(limits)}
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    st_r, st_w = _spawn_status()
+    try:
+        sock.settimeout(30)
+        sock.connect(FORKSERVER_NAME)
+        body = json.dumps(req).encode()
+        socket.send_fds(sock, [struct.pack(">I", len(body)) + body], [stdin_r, out_w, err_w, st_w])
+        os.close(out_w)
+        os.close(err_w)
+        os.close(st_w)
+        out_w = err_w = st_w = None
+        reply = _recv_frame(sock)
+        if reply.get("need") == "code":
+            sock.sendall(struct.pack(">I", len(src)) + src)
+            reply = _recv_frame(sock)
+        if "pid" not in reply:
+            raise ZygoteRefused("fork server: %s" % (reply.get("error") or reply,))
+        pid = int(reply["pid"])
+        _await_zygote(st_r)
+        st_r = None
+    except BaseException:
+        for fd in (out_r, err_r, out_w, err_w, st_r, st_w):
+            if fd is not None:
+                os.close(fd)
+        sock.close()  # the server kills what it forked for us
+        raise
+    sock.settimeout(None)
+    return pid, out_r, err_r, sock
+
+
+class ZygoteRefused(Exception):
+    """The fork server would not run this script (it failed to load there):
+    the step runs the usual way, and the server stays."""
+
+
+def _await_zygote(st_r):
+    """The forked child's set-up verdict: EOF = set up, text = why not."""
+    msg = b""
+    try:
+        while True:
+            chunk = os.read(st_r, 4096)
+            if not chunk:
+                break
+            msg += chunk
+    finally:
+        os.close(st_r)
+    if msg:
+        raise SpawnError("child set-up failed: " + msg.decode("utf-8", "replace"))
 
 
 # ---------------------------------------------------------------- judge server
@@ -985,8 +1120,22 @@ def do_exec(req, blob):
     start = time.monotonic()
     stdin_r, stdin_w = os.pipe()
     served = None  # the judge server running this step, when one does
+    zygote = None  # the fork server's connection, when it forked this step
     try:
-        if req.get("python_fork"):
+        run = None
+        if req.get("zygote"):
+            try:
+                run = zygote_run(argv, cwd, env, limits, identity, stdin_r)
+            except SpawnError:
+                raise
+            except ZygoteRefused as e:
+                log("zygote run refused, spawning instead: %s" % (e,))
+            except OSError as e:  # the server, not the step: start it the usual way
+                log("zygote run failed, spawning instead: %s" % (e,))
+                forget_forkserver(kill=True)
+        if run is not None:
+            pid, out_fd, err_fd, zygote = run
+        elif req.get("python_fork"):
             fs = forkserver_for(env) if req.get("fork_server") and identity == "judge" else None
             js = judgeserver_for(argv, cwd, env, limits) if req.get("judge_server") and identity == "judge" else None
             if js is not None:
@@ -1040,6 +1189,9 @@ def do_exec(req, blob):
     if served is not None:
         served_fd = served["sock"].fileno()
         sel.register(served_fd, selectors.EVENT_READ)
+    elif zygote is not None:
+        served_fd = zygote.fileno()
+        sel.register(served_fd, selectors.EVENT_READ)
     else:
         try:
             pidfd = os.pidfd_open(pid)
@@ -1050,6 +1202,7 @@ def do_exec(req, blob):
     status = None
     rusage = None
     killed = False
+    lost = None  # why the step's outcome cannot be known (an infrastructure failure)
 
     def stop():
         # the grade must die: a judge server running it goes with it
@@ -1088,7 +1241,18 @@ def do_exec(req, blob):
             timeout = min(timeout, 0.002)  # no pidfd: poll for the exit
         if sel.get_map():
             for key, _ in sel.select(timeout):
-                if key.fd == served_fd:
+                if key.fd == served_fd and zygote is not None:
+                    sel.unregister(served_fd)
+                    try:
+                        reply = _recv_frame(zygote)
+                        status = int(reply["status"])
+                    except (OSError, ValueError, KeyError, TypeError):
+                        # the fork server died mid-step (its child with it): not the program's doing
+                        lost = "the fork server went away during the step"
+                        signal_everything()
+                        killed = True
+                        status = 0
+                elif key.fd == served_fd:
                     sel.unregister(served_fd)
                     try:
                         data = served["sock"].recv(65536)
@@ -1124,6 +1288,8 @@ def do_exec(req, blob):
         os.close(pidfd)
     if served_fd is not None and served_fd in sel.get_map():
         sel.unregister(served_fd)
+    if zygote is not None:
+        zygote.close()
     # The program is gone; anything it left running goes with it.
     kill_everything()
     for key in list(sel.get_map().values()):
@@ -1140,6 +1306,8 @@ def do_exec(req, blob):
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     os.close(out_fd)
     os.close(err_fd)
+    if lost is not None:
+        return {"ok": False, "error": lost}, b""
     cpu_ms = limits.get("cpu_ms")
     out = bytes(bufs[out_fd])
     err = bytes(bufs[err_fd])

@@ -152,6 +152,7 @@ export class SandboxContainer {
         python_fork: step.pythonFork === true,
         fork_server: step.forkServer === true,
         judge_server: step.judgeServer === true,
+        zygote: step.zygote === true,
         identity: step.identity ?? 'candidate',
         env: step.env ?? {},
         cwd: step.cwd ?? '.',

@@ -55,6 +55,17 @@ export const StepSchema = z.object({
    */
   judgeServer: z.boolean().optional(),
   /**
+   * `python3 [-I] script args` whose script runs code under test in its own
+   * interpreter (identity 'candidate'): run it as a fork of the container's
+   * fork server, which has run the script's module body and preloads once
+   * and holds no grade's data, instead of a fresh interpreter. The script
+   * must be judge-owned and writable by nobody else (FileEntry owner
+   * 'judge', mode 0644), only import and define in its module body, and bind
+   * `__verdict_zygote__()` (its main, reading sys.argv). Falls back to a
+   * fresh interpreter where the container has no fork server (gVisor).
+   */
+  zygote: z.boolean().optional(),
+  /**
    * Who runs it: 'candidate' (default; code under test, or anything that
    * runs it in-process: uid 10001, no capabilities) or 'judge' (a trusted
    * step: uid 10002, out of the candidate's reach, with just the privilege to
@@ -102,7 +113,7 @@ export type ExecResult = z.infer<typeof ExecResultSchema>;
  * writes to /dev/fd/4 comes back as `peerOutput`.
  */
 export interface PairStep {
-  main: Omit<Step, 'stdin' | 'pythonFork' | 'forkServer' | 'judgeServer'>;
+  main: Omit<Step, 'stdin' | 'pythonFork' | 'forkServer' | 'judgeServer' | 'zygote'>;
   peer: Omit<Step, 'stdin'> & { secret?: Buffer; execOnly?: boolean };
 }
 

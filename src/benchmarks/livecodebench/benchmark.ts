@@ -96,13 +96,16 @@ export const livecodebench: PlanBenchmark<Options> = {
       profile,
       nonce,
       files: [
-        { path: RUNNER_FILE, content: runnerCode('livecodebench', RUNNER_FILE) },
+        // judge-owned and read-only to the program: the fork server may run its module body
+        { path: RUNNER_FILE, content: runnerCode('livecodebench', RUNNER_FILE), mode: 0o644, owner: 'judge' },
         { path: 'spec.json', content: spec, mode: 0o600 },
       ],
       steps: [
         {
-          // a fresh interpreter: the candidate runs inside this process
+          // the candidate runs inside this process: a fork of the container's
+          // fork server (the runner's imports done once), else a fresh interpreter
           argv: ['python3', '-I', RUNNER_FILE, 'spec.json'],
+          zygote: true,
           // read by the witness thread before any program code exists
           stdin: witness.stdin,
           env: { PYTHONDONTWRITEBYTECODE: '1', TZ: 'UTC' },
