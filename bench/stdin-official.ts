@@ -21,7 +21,7 @@
 // github.com/LiveCodeBench/LiveCodeBench (--official DIR). It needs numpy and
 // tqdm: on Debian `apt-get install python3-numpy python3-tqdm` for /usr/bin/python3.
 //
-//   npx tsx bench/stdin-official.ts --official /tmp/LiveCodeBench [--copies 8] [--clients 16] [--cpp-rounds 3] [--problems 12]
+//   npx tsx bench/stdin-official.ts --official /tmp/LiveCodeBench [--copies 8] [--clients 16] [--rounds 1] [--cpp-rounds 3] [--problems 12]
 // Writes bench/results/stdin-official-<stamp>.json.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     copies: { type: 'string', default: '8' },
     clients: { type: 'string', default: '16' },
     'cpp-rounds': { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '1' },
     problems: { type: 'string', default: '12' },
     data: { type: 'string' },
   },
@@ -56,6 +57,7 @@ if (!officialDir || !isLcbCheckout(officialDir)) {
 const copies = Number(values.copies);
 const clients = Number(values.clients);
 const cppRounds = Number(values['cpp-rounds']);
+const rounds = Math.max(1, Number(values.rounds));
 const dataFile = values.data ?? path.resolve(import.meta.dirname, '..', '..', 'shared', 'benchmarks', 'codeforces', 'code-contests-test-codeforces.jsonl');
 if (!fs.existsSync(dataFile)) {
   console.error(`no CodeContests file at ${dataFile}`);
@@ -137,18 +139,40 @@ const bareCppRun = (id: string, pch: boolean) => bareCpp(SOLUTIONS[id]!.cpp, row
 await grade('livecodebench', `cc${ids[0]}`, fence('python', SOLUTIONS[ids[0]!]!.python));
 await grade('codeforces', ids[0]!, fence('cpp', SOLUTIONS[ids[0]!]!.cpp));
 
+// --rounds N: the four runs N times, the order turned round every other
+// round (drift in the machine's load hits both sides alike); medians reported.
 const load_before = loadavg();
-const vGrade = await verdictGrade();
-console.log('verdict /v1/grade', JSON.stringify(vGrade));
-const vBatch = await verdictBatch();
-console.log('verdict /v1/grade/batch', JSON.stringify(vBatch));
-const off12 = await official(12);
-console.log('official 12 workers', JSON.stringify(off12));
-const off2 = await official(2);
-console.log('official 2 workers', JSON.stringify(off2));
+const runs = {
+  verdict_grade: [] as Array<Awaited<ReturnType<typeof verdictGrade>>>,
+  verdict_batch: [] as Array<Awaited<ReturnType<typeof verdictBatch>>>,
+  official_12_workers: [] as Array<Awaited<ReturnType<typeof official>>>,
+  official_2_workers: [] as Array<Awaited<ReturnType<typeof official>>>,
+};
+const steps: Array<[keyof typeof runs, () => Promise<{ per_s: number }>]> = [
+  ['verdict_grade', verdictGrade],
+  ['verdict_batch', verdictBatch],
+  ['official_12_workers', () => official(12)],
+  ['official_2_workers', () => official(2)],
+];
+for (let r = 0; r < rounds; r++) {
+  for (const [name, fn] of r % 2 === 0 ? steps : [...steps].reverse()) {
+    const x = await fn();
+    (runs[name] as Array<{ per_s: number }>).push(x);
+    console.log(`round ${r + 1}`, name, JSON.stringify(x));
+  }
+}
+/** the run with the median throughput, and every round's */
+function med<T extends { per_s: number }>(xs: T[]): T & { rounds_per_s: number[] } {
+  const sorted = [...xs].sort((a, b) => a.per_s - b.per_s);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, rounds_per_s: xs.map((x) => x.per_s) };
+}
+const vGrade = med(runs.verdict_grade);
+const vBatch = med(runs.verdict_batch);
+const off12 = med(runs.official_12_workers);
+const off2 = med(runs.official_2_workers);
 
 const cpp: Array<Record<string, unknown>> = [];
-for (const id of ids) {
+for (const id of cppRounds > 0 ? ids : []) {
   const service: number[] = [];
   const bare: number[] = [];
   const barePch: number[] = [];
@@ -178,6 +202,7 @@ const result = {
   service: { concurrency: config.concurrency, warm: config.warm, runtime: config.runtime, clients, cache: 'off' },
   load_before,
   python_livecodebench: {
+    rounds,
     problems: ids.length,
     completions: completions.length,
     tests_per_completion: +(ids.reduce((s, id) => s + rows.get(id)!.tests.length, 0) / ids.length).toFixed(1),
@@ -190,7 +215,7 @@ const result = {
     ratio_grade_vs_official2: +(vGrade.per_s / off2.per_s).toFixed(2),
     ratio_batch_vs_official2: +(vBatch.per_s / off2.per_s).toFixed(2),
   },
-  cpp_codeforces: { rounds: cppRounds, problems: cpp, total_ratio: +(sum('verdict_ms_median') / sum('bare_ms_median')).toFixed(2), total_ratio_vs_pch: +(sum('verdict_ms_median') / sum('bare_pch_ms_median')).toFixed(2) },
+  cpp_codeforces: cppRounds > 0 ? { rounds: cppRounds, problems: cpp, total_ratio: +(sum('verdict_ms_median') / sum('bare_ms_median')).toFixed(2), total_ratio_vs_pch: +(sum('verdict_ms_median') / sum('bare_pch_ms_median')).toFixed(2) } : 'not run (--cpp-rounds 0)',
   load_after: loadavg(),
   official: { source: 'github.com/LiveCodeBench/LiveCodeBench lcb_runner/evaluation evaluate_generations (timeout 6)', dir: officialDir, python: values.python },
   notes: 'Python: both sides grade the same completions against the same tests (CodeContests Codeforces rows written as LiveCodeBench rows). C++: verdict = HTTP + compile in the judge container + every test in the sandbox; bare = g++ with the judge flags on the host + every test run by spawnSync, one after another; bare_pch the same with <bits/stdc++.h> precompiled for those flags, as the judge image has it.',

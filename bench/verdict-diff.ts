@@ -7,7 +7,7 @@
 // checkouts and compares status and reason of every line.
 //
 //   git worktree add /tmp/verdict-old <commit>    # node_modules: symlink this checkout's
-//   npx tsx bench/verdict-diff.ts --old /tmp/verdict-old [--benchmarks humaneval,mbpp] [--limit N]
+//   npx tsx bench/verdict-diff.ts --old /tmp/verdict-old [--benchmarks humaneval,mbpp,livecodebench] [--limit N]
 //
 // Writes bench/results/verdict-diff-<date>.json.
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readMaybeGzip } from '../src/benchmarks/files.js';
+import { SOLUTIONS } from '../test/fixtures/codeforces/solutions.js';
+import { writeLcbRows, type CodeContestsRow } from './official.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'benchmarks');
@@ -35,7 +37,12 @@ if (!fs.existsSync(SHARED)) {
 const limit = Number(values.limit);
 
 interface Source {
+  /** under ../shared/benchmarks; or, with `convert`, the file converted from */
   file: string;
+  /** writes the file to import (another benchmark's rows in this one's format) and returns its path */
+  convert?: (rows: Array<Record<string, unknown>>, dir: string) => string;
+  /** the completions to grade for a row, with their kinds (else the reference and its mutants) */
+  completions?: (row: Record<string, unknown>, i: number) => Array<[string, string]>;
   /** (row) → problem id, reference completion */
   reference(row: Record<string, unknown>): { id: string; completion: string } | undefined;
   /** the completion as a whole program (MBPP, BigCodeBench) or a function body (HumanEval) */
@@ -52,7 +59,45 @@ const SOURCES: Record<string, Source> = {
   },
   'mbpp-plus': { file: 'mbpp/MbppPlus.jsonl.gz', body: false, reference: (r) => ({ id: String(r.task_id), completion: String(r.prompt ?? '') + String(r.canonical_solution) }) },
   bigcodebench: { file: 'bigcodebench/BigCodeBench-v0.1.4.jsonl.gz', body: false, reference: (r) => ({ id: String(r.task_id), completion: String(r.code_prompt) + String(r.canonical_solution) }) },
+  // No LiveCodeBench file is held here: the CodeContests Codeforces rows (stdin
+  // problems, real tests) written as LiveCodeBench rows; our own solutions
+  // where test/fixtures/codeforces has one, else programs that fail.
+  livecodebench: {
+    file: 'codeforces/code-contests-test-codeforces.jsonl',
+    body: false,
+    reference: (r) => ({ id: `cc${String(r.index)}`, completion: '' }),
+    convert: (rs, dir) => {
+      const file = path.join(dir, 'livecodebench-from-codecontests.jsonl');
+      const byId = new Map(rs.map((r) => [String(r.index), r as unknown as CodeContestsRow]));
+      writeLcbRows(file, [...byId.keys()], byId);
+      return file;
+    },
+    completions: (r, i) => lcbCompletions(String(r.index), i),
+  },
 };
+
+/** LiveCodeBench completions (a fenced block, as a chat model answers) for CodeContests row `id`. */
+function lcbCompletions(id: string, i: number): Array<[string, string]> {
+  const fence = (code: string) => `Here it is:\n\`\`\`python\n${code}\n\`\`\`\n`;
+  const ref = SOLUTIONS[id]?.python;
+  const out: Array<[string, string]> = [
+    ['echo', 'import sys\nprint(sys.stdin.read())'],
+    ['raise', 'n = input()\nraise ValueError("mutant")'],
+    ['forged-exit', 'import os\nprint("ok")\nos._exit(0)'],
+    ['no-code', ''],
+  ];
+  if (ref) {
+    out.push(
+      ['reference', ref],
+      ['extra-line', `${ref}\nprint(0)`],
+      ['exit-after', `${ref}\nimport sys\nsys.exit(0)`],
+      ['os-exit-after', `${ref}\nimport os, sys\nsys.stdout.flush()\nos._exit(0)`],
+      ['raise-after', `${ref}\nraise RuntimeError("after")`],
+    );
+  }
+  if (i % 40 === 0) out.push(['hang', 'while True:\n    pass']);
+  return out.map(([k, c]) => [k, k === 'no-code' ? 'no code here' : fence(c)]);
+}
 
 async function rows(file: string): Promise<Array<Record<string, unknown>>> {
   return (await readMaybeGzip(path.join(SHARED, file)))
@@ -102,11 +147,13 @@ for (const name of values.benchmarks!.split(',')) {
   const lines: string[] = [];
   const kinds: string[] = [];
   let n = 0;
-  for (const row of await rows(src.file)) {
+  const all = await rows(src.file);
+  const dataFile = src.convert ? src.convert(all, work) : path.join(SHARED, src.file);
+  for (const row of all) {
     const ref = src.reference(row);
     if (!ref) continue;
     if (limit && n >= limit) break;
-    for (const [kind, completion] of mutants(ref.completion, src.body, n)) {
+    for (const [kind, completion] of src.completions ? src.completions(row, n) : mutants(ref.completion, src.body, n)) {
       lines.push(JSON.stringify({ problem_id: ref.id, completion }));
       kinds.push(kind);
     }
@@ -118,7 +165,7 @@ for (const name of values.benchmarks!.split(',')) {
   const seconds: Record<string, number> = {};
   for (const [label, dir] of [['old', values.old!], ['new', values.new!]] as const) {
     const dataDir = path.join(work, `${label}-${name}-data`);
-    run(dir, ['import', name, path.join(SHARED, src.file), '--data-dir', dataDir]);
+    run(dir, ['import', name, dataFile, '--data-dir', dataDir]);
     const out = path.join(work, `${label}-${name}.results.jsonl`);
     const t0 = performance.now();
     run(dir, ['regrade', input, '--benchmark', name, '--format', 'verdict', '--data-dir', dataDir, '--out', out, '--quiet']);
